@@ -1,0 +1,136 @@
+"""Forward pass and full BPTT of a vanilla RNN, written out in the lecture's equations.
+
+Every operation goes through a recorded primitive, so the trace holds each number a
+student would write down, in the order they would write it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bptt_trace.numsys import Float64
+from bptt_trace.record import Q, Recorder
+from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
+from bptt_trace.trace import Trace
+
+GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+def run(scenario: Scenario, numbers=None, examples: list[int] | None = None) -> Trace:
+    """Trace the forward pass, BPTT and one update; `examples` limits which (from 1) are traced."""
+    numbers = numbers or Float64()
+    trace = Trace(scenario, numbers.name)
+    rec = Recorder(trace, numbers)
+    params = {n: rec.given(n, numbers.array(scenario.parameters[n])) for n in PARAMETER_NAMES}
+    chosen = examples or list(range(1, len(scenario.examples) + 1))
+    with np.errstate(all="ignore"):
+        for k in chosen:
+            rec.example = k
+            _example(rec, scenario, scenario.examples[k - 1], params)
+        _totals_and_update(rec, scenario, chosen, params)
+    return trace
+
+
+def _example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> None:
+    num, model = rec.num, scenario.model
+    outputs = scenario.output_steps(ex)
+    rec.phase, rec.t = "forward", None
+    h = [rec.given("h[0]", num.array(scenario.h0))]
+    x, z = [None], [None]
+    for t in range(1, ex.steps + 1):
+        rec.t = t
+        x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
+        z.append(rec.add(f"z[{t}]", rec.matvec(P["W_xh"], x[t]), rec.matvec(P["W_hh"], h[t - 1]), P["b_h"]))
+        h.append(rec.activation(f"h[{t}]", model.activation, z[t]))
+        if t in outputs:
+            o = rec.add(f"o[{t}]", rec.matvec(P["W_hy"], h[t]), P["b_y"])
+            _output(rec, model.output, t, o)
+    delta_o = _losses(rec, scenario, ex, outputs)
+    _backward(rec, scenario, ex, P, x, z, h, delta_o)
+
+
+def _output(rec: Recorder, kind: str, t: int, o: Q) -> Q:
+    if kind == "softmax":
+        return rec.softmax(f"y_hat[{t}]", o)
+    return rec.activation(f"y_hat[{t}]", kind, o)
+
+
+def _losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, ...]) -> dict[int, Q]:
+    """Loss per output step, and δ_o = dL/do both in chain form and simplified."""
+    num, model, trace = rec.num, scenario.model, rec.trace
+    rec.phase = "loss"
+    deltas, losses = {}, []
+    for t, target in zip(outputs, ex.targets):
+        rec.t = t
+        y_hat = Q(f"y_hat[{t}]", trace.value(f"y_hat[{t}]", rec.example))
+        y = rec.given(f"y[{t}]", num.array(target))
+        single = len(outputs) == 1
+        losses.append(rec.loss("loss" if single else f"loss[{t}]", model.loss, y_hat, y))
+        d_loss = rec.loss_gradient(f"dL/dy_hat[{t}]", model.loss, y_hat, y)
+        if model.output == "softmax":
+            jac = rec.softmax_jacobian(f"dy_hat/do[{t}]", y_hat)
+            chain = rec.matvec_t(jac, d_loss, f"dL/do[{t}] (chain)")
+        else:
+            jac = rec.derivative(f"dy_hat/do[{t}]", model.output, y_hat)
+            chain = rec.hadamard(f"dL/do[{t}] (chain)", d_loss, jac)
+        # sigmoid+bce, softmax+ce and identity+mse simplify to ŷ − y; sigmoid+mse does not.
+        simplifies = not (model.output == "sigmoid" and model.loss == "mse")
+        deltas[t] = rec.subtract(f"dL/do[{t}]", y_hat, y) if simplifies else rec.hadamard(f"dL/do[{t}]", d_loss, jac)
+    if len(outputs) > 1:
+        rec.t = None
+        rec.total("loss", losses)
+    return deltas
+
+
+def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x: list, z: list,
+              h: list, delta_o: dict[int, Q]) -> None:
+    """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_{t+1}; δz_t = δh_t ⊙ f'(z_t); per-step contributions and sums."""
+    act = scenario.model.activation
+    rec.phase = "backward"
+    dz_next: Q | None = None
+    running: dict[str, Q] = {}
+    contributions: dict[str, list[Q]] = {g: [] for g in GRADIENTS}
+    dx: dict[int, Q] = {}
+    T = ex.steps
+    for t in range(T, 0, -1):
+        rec.t = t
+        parts = []
+        if t in delta_o:
+            contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{t}]", delta_o[t], h[t]))
+            contributions["b_y"].append(delta_o[t])
+            parts.append(rec.matvec_t(P["W_hy"], delta_o[t]) if dz_next else
+                         rec.matvec_t(P["W_hy"], delta_o[t], f"dL/dh[{t}]"))
+        if dz_next is not None:
+            parts.append(rec.matvec_t(P["W_hh"], dz_next) if t in delta_o else
+                         rec.matvec_t(P["W_hh"], dz_next, f"dL/dh[{t}]"))
+        dh = parts[0] if len(parts) == 1 else rec.add(f"dL/dh[{t}]", *parts)
+        slope = rec.derivative(f"dh/dz[{t}]", act, z[t] if act == "relu" else h[t])
+        dz = rec.hadamard(f"dL/dz[{t}]", dh, slope)
+        step = {"W_xh": rec.outer(f"dL/dW_xh[{t}]", dz, x[t]),
+                "W_hh": rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]), "b_h": dz}
+        for g, c in step.items():
+            contributions[g].append(c)
+            running[g] = c if t == T else rec.add(f"dL/d{g}[{t}..{T}]", running[g], c)
+        dx[t] = rec.matvec_t(P["W_xh"], dz, f"dL/dx[{t}]")
+        dz_next = dz
+    rec.t = 0
+    rec.matvec_t(P["W_hh"], dz_next, "dL/dh[0]")
+    rec.phase, rec.t = "gradients", None
+    for g in GRADIENTS:
+        rec.total(f"dL/d{g}", contributions[g][::-1])
+    if ex.tokens:
+        for word in dict.fromkeys(ex.tokens):
+            rec.total(f"dL/de[{word}]", [dx[t] for t in range(1, T + 1) if ex.tokens[t - 1] == word])
+
+
+def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: dict[str, Q]) -> None:
+    """Loss and gradients over the examples (sum or mean), then W ← W − η ∇W."""
+    trace, mean = rec.trace, scenario.reduction == "mean"
+    rec.example, rec.t, rec.phase = None, None, "gradients"
+    for name in ("loss",) + tuple(f"dL/d{g}" for g in GRADIENTS):
+        rec.total(name, [Q(name, trace.value(name, k)) for k in chosen], mean=mean,
+                  detail="examples " + ",".join(map(str, chosen)))
+    rec.phase = "update"
+    rate = rec.given("learning_rate", rec.num.const(scenario.learning_rate))
+    for g in GRADIENTS:
+        rec.update(f"{g}_new", P[g], Q(f"dL/d{g}", trace.value(f"dL/d{g}")), rate)

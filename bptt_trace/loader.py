@@ -1,0 +1,238 @@
+"""Validate a scenario file's located tree into a frozen Scenario, with one clear error per problem."""
+
+from __future__ import annotations
+
+import difflib
+from fractions import Fraction
+from pathlib import Path
+
+from bptt_trace.errors import InputError
+from bptt_trace.numbers import parse_number
+from bptt_trace.scenario import (ACTIVATIONS, CELLS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
+                                 REDUCTIONS, Example, Matrix, Model, Scenario, Vector)
+from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
+
+MAX_SIZE = 4096
+TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training")
+MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at")
+PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
+TRAINING_KEYS = ("learning_rate", "reduction")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, parse and validate a scenario YAML file."""
+    return ScenarioReader(str(path)).scenario(read_yaml(path))
+
+
+class ScenarioReader:
+    """Checks each part of the tree against the scenario format, naming file, key and line."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, node: Node | None, path: str, message: str) -> InputError:
+        line, col = (node.line, node.column) if node is not None else (None, None)
+        return InputError(self.file, message, path, line, col)
+
+    # --- generic shapes -------------------------------------------------------------
+    def mapping(self, node: Node, path: str, allowed: tuple[str, ...],
+                required: tuple[str, ...] = ()) -> dict[str, Node]:
+        if not isinstance(node, Map):
+            what = "the file" if not path else path
+            raise self.fail(node, path, f"expected a mapping of keys for {what}, got {_kind(node)}")
+        for key in node.items:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                also = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
+                line, col = node.key_lines[key]
+                raise InputError(self.file, f"unknown key '{key}'{also}", _join(path, key), line, col)
+        for key in required:
+            if key not in node.items:
+                raise self.fail(node, _join(path, key), f"missing required key '{key}'")
+        return node.items
+
+    def text(self, node: Node, path: str) -> str:
+        if not isinstance(node, Scalar):
+            raise self.fail(node, path, f"expected text, got {_kind(node)}")
+        return node.text
+
+    def choice(self, node: Node, path: str, options: tuple[str, ...]) -> str:
+        value = self.text(node, path)
+        if value not in options:
+            hint = difflib.get_close_matches(value, options, n=1)
+            also = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise self.fail(node, path, f"expected one of {' | '.join(options)}, got '{value}'{also}")
+        return value
+
+    def number(self, node: Node, path: str) -> Fraction:
+        if not isinstance(node, Scalar) or node.quoted:
+            got = f"text '{node.text}'" if isinstance(node, Scalar) else _kind(node)
+            raise self.fail(node, path, f"expected a number, got {got}")
+        try:
+            return parse_number(node.text)
+        except ValueError as exc:
+            raise self.fail(node, path, f"expected {exc}") from None
+
+    def integer(self, node: Node, path: str, low: int, high: int) -> int:
+        value = self.number(node, path)
+        if value.denominator != 1 or not low <= value <= high:
+            raise self.fail(node, path, f"expected a whole number from {low} to {high}, got {node.text}")
+        return int(value)
+
+    def vector(self, node: Node, path: str, length: int | None = None, what: str = "") -> Vector:
+        if not isinstance(node, Seq):
+            raise self.fail(node, path, f"expected a list of numbers, got {_kind(node)}")
+        if length is not None and len(node.items) != length:
+            raise self.fail(node, path, f"must have {length} entries{what}, got {len(node.items)}")
+        if not node.items:
+            raise self.fail(node, path, "expected a non-empty list of numbers")
+        return tuple(self.number(item, f"{path}[{i}]") for i, item in enumerate(node.items))
+
+    def matrix(self, node: Node, path: str, rows: int | None, cols: int | None, what: str) -> Matrix:
+        if not isinstance(node, Seq) or not node.items or not all(isinstance(r, Seq) for r in node.items):
+            raise self.fail(node, path, f"expected a matrix written as a list of rows, such as [[0.1, 0.2], [0.3, 0.4]]")
+        widths = [len(r.items) for r in node.items]
+        shape = f"{len(widths)}×{widths[0]}" if len(set(widths)) == 1 else f"rows of lengths {widths}"
+        if (rows is not None and len(widths) != rows) or len(set(widths)) != 1 or (
+                cols is not None and widths[0] != cols):
+            want = f"{rows if rows is not None else 'n'}×{cols if cols is not None else 'm'}"
+            raise self.fail(node, path, f"{path.split('.')[-1]} must be {want} ({what}), got {shape}")
+        return tuple(self.vector(r, f"{path}[{i}]") for i, r in enumerate(node.items))
+
+    # --- the scenario's parts -------------------------------------------------------
+    def scenario(self, root: Node) -> Scenario:
+        top = self.mapping(root, "", TOP_KEYS, ("name", "model", "parameters", "examples"))
+        hidden, settings = self.model_settings(top["model"])
+        params, h0 = self.parameters(top["parameters"], hidden)
+        input_size, output_size = len(params["W_xh"][0]), len(params["W_hy"])
+        model = Model(input_size=input_size, output_size=output_size, hidden_size=hidden, **settings)
+        self.check_output_size(model, top["parameters"])
+        embeddings = self.embeddings(top["embeddings"], input_size) if "embeddings" in top else {}
+        examples = self.examples(top["examples"], model, embeddings)
+        lr, reduction = self.training(top.get("training"))
+        return Scenario(name=self.text(top["name"], "name"),
+                        description=self.text(top["description"], "description") if "description" in top else "",
+                        source=self.file, model=model, parameters=params, h0=h0,
+                        embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction)
+
+    def model_settings(self, node: Node) -> tuple[int, dict]:
+        m = self.mapping(node, "model", MODEL_KEYS, ("hidden_size", "output", "loss"))
+        settings = {
+            "cell": self.choice(m["cell"], "model.cell", CELLS) if "cell" in m else "rnn",
+            "activation": self.choice(m["activation"], "model.activation", ACTIVATIONS) if "activation" in m else "tanh",
+            "output": self.choice(m["output"], "model.output", OUTPUTS),
+            "loss": self.choice(m["loss"], "model.loss", LOSSES),
+            "outputs_at": self.choice(m["outputs_at"], "model.outputs_at", OUTPUTS_AT) if "outputs_at" in m else "last",
+        }
+        if settings["output"] not in LOSS_OUTPUTS[settings["loss"]]:
+            goes = " or ".join(LOSS_OUTPUTS[settings["loss"]])
+            raise self.fail(m["loss"], "model.loss",
+                            f"loss '{settings['loss']}' goes with output {goes}, not '{settings['output']}'")
+        return self.integer(m["hidden_size"], "model.hidden_size", 1, MAX_SIZE), settings
+
+    def parameters(self, node: Node, hidden: int) -> tuple[dict, Vector]:
+        p = self.mapping(node, "parameters", PARAM_KEYS, ("W_xh", "W_hh", "b_h", "W_hy", "b_y"))
+        params = {
+            "W_xh": self.matrix(p["W_xh"], "parameters.W_xh", hidden, None, "hidden_size × input_size"),
+            "W_hh": self.matrix(p["W_hh"], "parameters.W_hh", hidden, hidden, "hidden_size × hidden_size"),
+            "b_h": self.vector(p["b_h"], "parameters.b_h", hidden, " (hidden_size)"),
+            "W_hy": self.matrix(p["W_hy"], "parameters.W_hy", None, hidden, "output_size × hidden_size"),
+        }
+        params["b_y"] = self.vector(p["b_y"], "parameters.b_y", len(params["W_hy"]), " (output_size, the rows of W_hy)")
+        if len(params["W_xh"][0]) > MAX_SIZE or len(params["W_hy"]) > MAX_SIZE:
+            raise self.fail(node, "parameters", f"sizes above {MAX_SIZE} are not supported")
+        h0 = self.vector(p["h0"], "parameters.h0", hidden, " (hidden_size)") if "h0" in p else (Fraction(0),) * hidden
+        return params, h0
+
+    def check_output_size(self, model: Model, node: Node) -> None:
+        if model.output == "softmax" and model.output_size < 2:
+            where = node.items["W_hy"] if isinstance(node, Map) else node
+            raise self.fail(where, "parameters.W_hy", "softmax needs at least 2 output units (rows of W_hy), got 1")
+
+    def embeddings(self, node: Node, input_size: int) -> dict[str, Vector]:
+        if not isinstance(node, Map):
+            raise self.fail(node, "embeddings", f"expected a mapping of word -> vector, got {_kind(node)}")
+        return {word: self.vector(vec, f"embeddings.{word}", input_size, " (input_size, the columns of W_xh)")
+                for word, vec in node.items.items()}
+
+    def examples(self, node: Node, model: Model, embeddings: dict[str, Vector]) -> tuple[Example, ...]:
+        if not isinstance(node, Seq) or not node.items:
+            got = "an empty list" if isinstance(node, Seq) else _kind(node)
+            raise self.fail(node, "examples", f"expected a non-empty list of examples, got {got}")
+        return tuple(self.example(item, f"examples[{i}]", model, embeddings) for i, item in enumerate(node.items))
+
+    def example(self, node: Node, path: str, model: Model, embeddings: dict[str, Vector]) -> Example:
+        e = self.mapping(node, path, ("text", "inputs", "target"), ("target",))
+        if ("text" in e) == ("inputs" in e):
+            raise self.fail(node, path, "give exactly one of 'text' (words) or 'inputs' (vectors)")
+        tokens = None
+        if "text" in e:
+            tokens = tuple(self.text(e["text"], f"{path}.text").split())
+            if not tokens:
+                raise self.fail(e["text"], f"{path}.text", "expected at least one word")
+            for word in tokens:
+                if word not in embeddings:
+                    hint = difflib.get_close_matches(word, list(embeddings), n=1)
+                    also = f" (did you mean '{hint[0]}'?)" if hint else ""
+                    raise self.fail(e["text"], f"{path}.text", f"word '{word}' is not in embeddings{also}")
+            inputs = tuple(embeddings[w] for w in tokens)
+        else:
+            inp = e["inputs"]
+            if not isinstance(inp, Seq) or not inp.items:
+                raise self.fail(inp, f"{path}.inputs", "expected a non-empty list of input vectors, one per time step")
+            inputs = tuple(self.vector(v, f"{path}.inputs[{i}]", model.input_size, " (input_size, the columns of W_xh)")
+                           for i, v in enumerate(inp.items))
+        targets, shown = self.targets(e["target"], f"{path}.target", model, len(inputs))
+        return Example(inputs=inputs, tokens=tokens, targets=targets, target=shown)
+
+    def targets(self, node: Node, path: str, model: Model, steps: int) -> tuple[tuple[Vector, ...], object]:
+        if model.outputs_at == "last":
+            vec, shown = self.one_target(node, path, model)
+            return (vec,), shown
+        if not isinstance(node, Seq) or len(node.items) != steps:
+            got = f"{len(node.items)} entries" if isinstance(node, Seq) else _kind(node)
+            raise self.fail(node, path, f"with outputs_at: every, expected a list of {steps} targets (one per step), got {got}")
+        pairs = [self.one_target(item, f"{path}[{i}]", model) for i, item in enumerate(node.items)]
+        return tuple(p[0] for p in pairs), [p[1] for p in pairs]
+
+    def one_target(self, node: Node, path: str, model: Model) -> tuple[Vector, object]:
+        n = model.output_size
+        if model.loss == "ce":
+            k = self.integer(node, path, 0, n - 1) if isinstance(node, Scalar) else None
+            if k is None:
+                raise self.fail(node, path, f"ce expects a class index from 0 to {n - 1}, got {_kind(node)}")
+            return tuple(Fraction(int(i == k)) for i in range(n)), k
+        if isinstance(node, Seq):
+            vec = self.vector(node, path, n, " (output_size)")
+        elif n == 1:
+            vec = (self.number(node, path),)
+        else:
+            raise self.fail(node, path, f"expected a list of {n} targets (output_size), got a single value")
+        if model.loss == "bce" and any(v not in (0, 1) for v in vec):
+            raise self.fail(node, path, "bce expects targets of 0 or 1")
+        shown = [_plain(v) for v in vec] if isinstance(node, Seq) else _plain(vec[0])
+        return vec, shown
+
+    def training(self, node: Node | None) -> tuple[Fraction, str]:
+        if node is None:
+            return Fraction(1, 10), "sum"
+        t = self.mapping(node, "training", TRAINING_KEYS)
+        lr = self.number(t["learning_rate"], "training.learning_rate") if "learning_rate" in t else Fraction(1, 10)
+        reduction = self.choice(t["reduction"], "training.reduction", REDUCTIONS) if "reduction" in t else "sum"
+        return lr, reduction
+
+
+def _plain(v: Fraction) -> int | float:
+    return int(v) if v.denominator == 1 else float(v)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    return f"'{node.text}'" if node.text else "nothing"

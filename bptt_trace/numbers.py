@@ -1,0 +1,48 @@
+"""Exact parsing of the numbers written in scenario and answer files: integers, decimals, fractions.
+
+Never eval: a regular expression picks the form, and length and exponent are bounded first,
+since `Fraction("1e10000000")` alone takes seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+MAX_NUMBER_CHARS = 60
+MAX_EXPONENT = 300
+
+_DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+DECIMAL_RE = re.compile(rf"^{_DECIMAL}$")
+FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$")
+
+
+def parse_number(text: str) -> Fraction:
+    """Parse `3`, `-0.25`, `1e-3` or `1/3` exactly; raise ValueError saying what was expected."""
+    s = text.strip()
+    if len(s) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a number of at most {MAX_NUMBER_CHARS} characters, got {len(s)}")
+    match = FRACTION_RE.match(s)
+    if match:
+        numerator, denominator = (_decimal(part) for part in match.groups())
+        if denominator == 0:
+            raise ValueError("a fraction with a non-zero denominator")
+        return numerator / denominator
+    if DECIMAL_RE.match(s):
+        return _decimal(s)
+    raise ValueError(f"a number (such as 0.25, -3, 1e-3 or 1/3), got '{text}'")
+
+
+def _decimal(s: str) -> Fraction:
+    exponent = re.search(r"[eE]([+-]?\d+)$", s)
+    if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
+        raise ValueError(f"an exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}, got '{s}'")
+    return Fraction(s)
+
+
+def decimals_written(text: str) -> int | None:
+    """How many decimals a plain decimal was written with (`0.310` -> 3); None for other forms."""
+    s = text.strip()
+    if not DECIMAL_RE.match(s) or "e" in s.lower():
+        return None
+    return len(s.split(".")[1]) if "." in s else 0

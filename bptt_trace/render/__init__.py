@@ -1,0 +1,1 @@
+"""Renderers: each formats a recorded trace and never computes a number of its own."""

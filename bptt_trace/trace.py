@@ -1,0 +1,63 @@
+"""The recorded trace: a flat list of Steps, the single source of truth for renderers and the checker."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, NamedTuple
+
+from bptt_trace.scenario import Scenario
+
+PHASES = ("setup", "forward", "loss", "backward", "gradients", "update")
+
+
+class Step(NamedTuple):
+    """One recorded operation: what was done, to which named operands, and its result.
+
+    `example` counts from 1 (None for parameters, totals and updates); `t` counts from 1.
+    `terms` holds an op's written-out parts (e.g. each row's products of a matvec).
+    """
+
+    op: str
+    phase: str
+    example: int | None
+    t: int | None
+    name: str
+    operands: tuple[str, ...]
+    inputs: tuple[Any, ...]
+    value: Any
+    terms: Any = None
+    detail: str = ""
+
+
+class Trace:
+    """The steps of one run, in computation order, with lookup by (name, example)."""
+
+    def __init__(self, scenario: Scenario, number_system: str) -> None:
+        self.scenario = scenario
+        self.number_system = number_system
+        self.steps: list[Step] = []
+        self._index: dict[tuple[str, int | None], Step] = {}
+
+    def append(self, step: Step) -> None:
+        """Add a step; a later step of the same name and example replaces it in lookups."""
+        self.steps.append(step)
+        self._index[(step.name, step.example)] = step
+
+    def step(self, name: str, example: int | None = None) -> Step:
+        """The step that produced `name` (in `example`, or global when None)."""
+        return self._index[(name, example)]
+
+    def value(self, name: str, example: int | None = None) -> Any:
+        """The recorded value of `name`."""
+        return self._index[(name, example)].value
+
+    def has(self, name: str, example: int | None = None) -> bool:
+        """Whether `name` was recorded."""
+        return (name, example) in self._index
+
+    def of_example(self, example: int | None) -> Iterator[Step]:
+        """The steps of one example, or the global ones for None, in order."""
+        return (s for s in self.steps if s.example == example)
+
+    def names(self, example: int | None) -> list[str]:
+        """Every name recorded for an example (or globally), in computation order, once each."""
+        return list(dict.fromkeys(s.name for s in self.of_example(example)))

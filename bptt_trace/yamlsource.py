@@ -1,0 +1,153 @@
+"""Safe YAML reading into a located tree: every node keeps its line:column; nothing is constructed.
+
+The tree is built from ruamel.yaml's parse events, so anchors, aliases, tags, duplicate keys
+and runaway nesting are refused before any data exists, and scalars keep the text as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+from bptt_trace.errors import InputError
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A scalar as written: its text, whether it was quoted, and where it stands (1-based)."""
+
+    text: str
+    quoted: bool
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Seq:
+    """A YAML sequence with its position."""
+
+    items: list["Node"]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Map:
+    """A YAML mapping with string keys, in file order, with the position of each key."""
+
+    items: dict[str, "Node"]
+    line: int
+    column: int
+    key_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+Node = Union[Scalar, Seq, Map]
+
+
+def read_yaml(path: str | Path) -> Node:
+    """Read and parse a YAML file into a located tree, or raise InputError naming the file."""
+    name = str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(name, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a directory, expected a YAML file") from None
+    except UnicodeDecodeError:
+        raise InputError(name, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot be read ({exc.strerror})") from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> Node:
+    """Parse YAML text into a located tree; `name` is used in error messages."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InputError(name, f"text is over the limit of {MAX_FILE_BYTES} bytes")
+    builder = _Builder(name)
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            builder.feed(event)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(name, f"invalid YAML: {problem}",
+                         line=mark.line + 1 if mark else None,
+                         column=mark.column + 1 if mark else None) from None
+    except YAMLError as exc:
+        raise InputError(name, f"invalid YAML: {exc}") from None
+    if builder.root is None:
+        raise InputError(name, "the file is empty; expected a YAML mapping")
+    return builder.root
+
+
+class _Builder:
+    """Turns parse events into Scalar/Seq/Map nodes, refusing what a scenario never needs."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.root: Node | None = None
+        self.documents = 0
+        self.stack: list[list] = []  # frames: [node, pending_key or None]
+
+    def _fail(self, event, message: str) -> None:
+        raise InputError(self.name, message, line=event.start_mark.line + 1,
+                         column=event.start_mark.column + 1)
+
+    def feed(self, event) -> None:
+        kind = type(event).__name__
+        if kind == "DocumentStartEvent":
+            self.documents += 1
+            if self.documents > 1:
+                self._fail(event, "a second YAML document ('---'); expected exactly one")
+            return
+        if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+            return
+        if kind == "AliasEvent" or getattr(event, "anchor", None):
+            self._fail(event, "YAML anchors and aliases (&, *) are not allowed in bptt-trace files")
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in ("!", "None"):
+            self._fail(event, f"YAML tag {tag} is not allowed; write plain values")
+        line, col = event.start_mark.line + 1, event.start_mark.column + 1
+        if kind == "ScalarEvent":
+            self._add(event, Scalar(event.value, event.style is not None, line, col))
+        elif kind in ("SequenceStartEvent", "MappingStartEvent"):
+            if len(self.stack) >= MAX_DEPTH:
+                self._fail(event, f"nesting deeper than {MAX_DEPTH} levels")
+            node = Seq([], line, col) if kind == "SequenceStartEvent" else Map({}, line, col)
+            self._add(event, node)
+            self.stack.append([node, None])
+        elif kind in ("SequenceEndEvent", "MappingEndEvent"):
+            self.stack.pop()
+
+    def _add(self, event, node: Node) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        frame = self.stack[-1]
+        parent = frame[0]
+        if isinstance(parent, Seq):
+            parent.items.append(node)
+        elif frame[1] is None:
+            if not isinstance(node, Scalar):
+                self._fail(event, "a mapping key must be a plain word, not a list or mapping")
+            if node.text in parent.items:
+                first = parent.key_lines[node.text][0]
+                self._fail(event, f"duplicate key '{node.text}' (first given on line {first})")
+            frame[1] = node
+        else:
+            key = frame[1]
+            parent.items[key.text] = node
+            parent.key_lines[key.text] = (key.line, key.column)
+            frame[1] = None
