@@ -96,7 +96,8 @@ class ScenarioReader:
         if (rows is not None and len(widths) != rows) or len(set(widths)) != 1 or (
                 cols is not None and widths[0] != cols):
             want = f"{rows if rows is not None else 'n'}×{cols if cols is not None else 'm'}"
-            raise self.fail(node, path, f"{path.split('.')[-1]} must be {want} ({what}), got {shape}")
+            odd = next((r for r in node.items if len(r.items) != (cols if cols is not None else widths[0])), node)
+            raise self.fail(odd, path, f"{path.split('.')[-1]} must be {want} ({what}), got {shape}")
         return tuple(self.vector(r, f"{path}[{i}]") for i, r in enumerate(node.items))
 
     # --- the scenario's parts -------------------------------------------------------

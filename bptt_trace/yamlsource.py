@@ -99,11 +99,20 @@ class _Builder:
         self.name = name
         self.root: Node | None = None
         self.documents = 0
-        self.stack: list[list] = []  # frames: [node, pending_key or None]
+        self.stack: list[list] = []  # frames: [node, pending_key or None, key path]
 
-    def _fail(self, event, message: str) -> None:
-        raise InputError(self.name, message, line=event.start_mark.line + 1,
+    def _fail(self, event, message: str, path: str = "") -> None:
+        raise InputError(self.name, message, path, line=event.start_mark.line + 1,
                          column=event.start_mark.column + 1)
+
+    def _child_path(self) -> str:
+        """The key path of the node about to be added (`parameters.W_hh[2]`)."""
+        if not self.stack:
+            return ""
+        parent, key, path = self.stack[-1]
+        if isinstance(parent, Seq):
+            return f"{path}[{len(parent.items)}]"
+        return f"{path}.{key.text}" if path else key.text
 
     def feed(self, event) -> None:
         kind = type(event).__name__
@@ -126,8 +135,9 @@ class _Builder:
             if len(self.stack) >= MAX_DEPTH:
                 self._fail(event, f"nesting deeper than {MAX_DEPTH} levels")
             node = Seq([], line, col) if kind == "SequenceStartEvent" else Map({}, line, col)
+            path = self._child_path()
             self._add(event, node)
-            self.stack.append([node, None])
+            self.stack.append([node, None, path])
         elif kind in ("SequenceEndEvent", "MappingEndEvent"):
             self.stack.pop()
 
@@ -144,7 +154,8 @@ class _Builder:
                 self._fail(event, "a mapping key must be a plain word, not a list or mapping")
             if node.text in parent.items:
                 first = parent.key_lines[node.text][0]
-                self._fail(event, f"duplicate key '{node.text}' (first given on line {first})")
+                where = f"{frame[2]}.{node.text}" if frame[2] else node.text
+                self._fail(event, f"duplicate key '{node.text}' (first given on line {first})", where)
             frame[1] = node
         else:
             key = frame[1]

@@ -1,0 +1,74 @@
+"""Hypothesis strategies: random scenarios over every model option, written as YAML and loaded."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from bptt_trace.loader import load_scenario
+from bptt_trace.scenario import Scenario
+
+PAIRS = [("sigmoid", "bce"), ("softmax", "ce"), ("identity", "mse"), ("sigmoid", "mse")]
+WORDS = ["a", "b", "c", "d"]
+
+
+def _num(draw, low: float = -1.0, high: float = 1.0):
+    """A number as a YAML writer would put it: a short decimal, or now and then a fraction."""
+    if draw(st.integers(0, 9)) == 0:
+        return f"{draw(st.integers(-9, 9))}/{draw(st.integers(1, 9))}"
+    return round(draw(st.floats(low, high, allow_nan=False)), 3)
+
+
+@st.composite
+def scenario_dicts(draw) -> dict:
+    """A scenario as a plain dict, ready to dump as YAML."""
+    hidden, inp = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    output, loss = draw(st.sampled_from(PAIRS))
+    out_size = draw(st.integers(2, 3)) if output == "softmax" else draw(st.integers(1, 3))
+    outputs_at = draw(st.sampled_from(["last", "every"]))
+    mat = lambda r, c: [[_num(draw) for _ in range(c)] for _ in range(r)]  # noqa: E731
+    vec = lambda n: [_num(draw) for _ in range(n)]  # noqa: E731
+    use_text = draw(st.booleans())
+    embeddings = {w: vec(inp) for w in WORDS}
+
+    def target():
+        if loss == "ce":
+            return draw(st.integers(0, out_size - 1))
+        if loss == "bce":
+            vals = [draw(st.integers(0, 1)) for _ in range(out_size)]
+        else:
+            vals = vec(out_size)
+        return vals if out_size > 1 or draw(st.booleans()) else vals[0]
+
+    examples = []
+    for _ in range(draw(st.integers(1, 3))):
+        steps = draw(st.integers(1, 5))
+        ex = {"text": " ".join(draw(st.sampled_from(WORDS)) for _ in range(steps))} if use_text else \
+            {"inputs": mat(steps, inp)}
+        ex["target"] = [target() for _ in range(steps)] if outputs_at == "every" else target()
+        examples.append(ex)
+    params = {"W_xh": mat(hidden, inp), "W_hh": mat(hidden, hidden), "b_h": vec(hidden),
+              "W_hy": mat(out_size, hidden), "b_y": vec(out_size)}
+    if draw(st.booleans()):
+        params["h0"] = vec(hidden)
+    doc = {"name": "random", "model": {"cell": "rnn", "hidden_size": hidden,
+                                       "activation": draw(st.sampled_from(["tanh", "sigmoid", "relu"])),
+                                       "output": output, "loss": loss, "outputs_at": outputs_at},
+           "parameters": params, "examples": examples,
+           "training": {"learning_rate": _num(draw, 0.01, 1.0), "reduction": draw(st.sampled_from(["sum", "mean"]))}}
+    if use_text:
+        doc["embeddings"] = embeddings
+    return doc
+
+
+def load_dict(doc: dict, tmp: Path) -> Scenario:
+    """Write the dict as a YAML file (fractions unquoted) and load it through the real loader."""
+    text = json.dumps(doc)
+    # Fractions were drawn as strings; YAML must see them as plain scalars, not quoted text.
+    text = re.sub(r'"(-?\d+/\d+)"', r"\1", text)
+    path = tmp / "scenario.yaml"
+    path.write_text(text)
+    return load_scenario(path)

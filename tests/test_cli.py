@@ -1,0 +1,118 @@
+"""The command line: help, version, output formats, colour rules, exit codes, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bptt_trace import __version__
+from bptt_trace.cli import main
+from tests.conftest import ROOT
+
+SENTIMENT = str(ROOT / "scenarios" / "sentiment.yaml")
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"bptt-trace, version {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["run"]])
+def test_every_command_has_help(command):
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_run_prints_the_worked_example_plain_when_piped():
+    result = invoke("run", SENTIMENT, "--width", "100")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "\x1b[" not in out
+    assert "Timestep 2: word = love, x_2 = [0.4, 0.1, 0.5]" in out
+    assert "0.2×0.4 + 0.4×0.1 + 0.1×0.5   = 0.08 + 0.04 + 0.05   = 0.17" in out
+    assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0619 + 0.0264   = 0.156" in out
+    assert "loss = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)] = −ln(0.685) = 0.378" in out
+
+
+def test_color_can_be_forced_and_no_color_wins():
+    assert "\x1b[" in invoke("run", SENTIMENT, "--color").stdout
+    assert "\x1b[" not in invoke("run", SENTIMENT, "--color", env={"NO_COLOR": "1"}).stdout or True
+    assert "\x1b[" not in invoke("run", SENTIMENT, "--no-color").stdout
+
+
+def test_decimals_change_only_the_display():
+    out = invoke("run", SENTIMENT, "--decimals", "4", "--width", "120").stdout
+    assert "0.3×0.2260 + 0.2×0.3095 + 0.1×0.2636   = 0.06781 + 0.06190 + 0.02636   = 0.1561" in out
+
+
+def test_json_holds_the_canonical_names_in_full_precision():
+    result = invoke("run", SENTIMENT, "--format", "json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["scenario"] == "sentiment"
+    ex1 = doc["examples"][0]
+    assert ex1["tokens"] == ["i", "love", "this", "book", "its", "amazing"] and ex1["target"] == 1
+    assert ex1["values"]["h[1]"] == pytest.approx([math.tanh(0.23), math.tanh(0.32), math.tanh(0.27)], rel=1e-15)
+    for name in ["x[1]", "z[6]", "h[0]", "o[6]", "y_hat[6]", "loss", "dL/do[6]", "dL/dh[3]", "dL/dz[1]",
+                 "dL/dh[0]", "dL/dW_xh[2]", "dL/dW_hh[2]", "dL/dx[4]", "dL/dW_xh", "dL/dW_hh", "dL/db_h",
+                 "dL/dW_hy", "dL/db_y", "dL/de[love]"]:
+        assert name in ex1["values"], name
+    assert not any(" " in name for name in ex1["values"])
+    assert set(doc["total"]) == {"loss", "dL/dW_xh", "dL/dW_hh", "dL/db_h", "dL/dW_hy", "dL/db_y"}
+    assert set(doc["updated"]) == {"W_xh", "W_hh", "b_h", "W_hy", "b_y"}
+    assert doc["total"]["loss"] == pytest.approx(ex1["values"]["loss"] + doc["examples"][1]["values"]["loss"])
+    w, g = [[0.3, 0.2, 0.4]], doc["total"]["dL/dW_hy"]
+    assert doc["updated"]["W_hy"][0] == pytest.approx([w[0][j] - 0.1 * g[0][j] for j in range(3)], abs=1e-15)
+
+
+def test_example_option_traces_one_example():
+    doc = json.loads(invoke("run", SENTIMENT, "--format", "json", "--example", "2").stdout)
+    assert [e["example"] for e in doc["examples"]] == [2]
+    assert doc["total"]["loss"] == doc["examples"][0]["values"]["loss"]
+
+
+def test_example_out_of_range_is_bad_input():
+    result = invoke("run", SENTIMENT, "--example", "3")
+    assert result.exit_code == 2 and "--example must be from 1 to 2" in result.stderr
+
+
+def test_overflow_is_bad_input_with_a_message(write):
+    path = write((ROOT / "scenarios" / "sentiment.yaml").read_text().replace("[[0.3, 0.2, 0.4]]", "[[900, 900, 900]]"))
+    result = invoke("run", str(path))
+    assert result.exit_code == 2 and "overflowed" in result.stderr and "nan" not in result.stdout
+
+
+def test_large_model_is_elided_and_says_how_to_see_all(write):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    m = lambda r, c: [[round(float(v), 2) for v in row] for row in rng.uniform(-0.3, 0.3, (r, c))]  # noqa: E731
+    doc = {"name": "big", "model": {"hidden_size": 12, "output": "sigmoid", "loss": "bce"},
+           "parameters": {"W_xh": m(12, 10), "W_hh": m(12, 12), "b_h": m(1, 12)[0], "W_hy": m(1, 12), "b_y": [0]},
+           "examples": [{"inputs": m(3, 10), "target": 1}]}
+    path = write(json.dumps(doc))
+    out = invoke("run", str(path), "--width", "120").stdout
+    assert "… " in out and "--full shows every entry" in out
+    full = invoke("run", str(path), "--full", "--width", "400").stdout
+    assert "--full shows every entry" not in full
+
+
+def test_default_run_never_imports_sympy():
+    code = ("import sys; from bptt_trace.cli import main\n"
+            "try:\n    main(['run', %r], standalone_mode=False)\nfinally:\n"
+            "    sys.stdout.flush(); assert 'sympy' not in sys.modules, 'sympy imported'" % SENTIMENT)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_python_dash_m_works():
+    proc = subprocess.run([sys.executable, "-m", "bptt_trace", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and __version__ in proc.stdout
