@@ -66,18 +66,36 @@ def run(scenario: str, fmt: str, example: int | None, decimals: int, full: bool,
     _print_terminal(trace, chosen, decimals, full, color, width)
 
 
+def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
+    """--color/--no-color win; otherwise colour only on a terminal without NO_COLOR or TERM=dumb."""
+    if flag is not None:
+        return flag
+    return isatty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
 def _print_terminal(trace, chosen: list[int], decimals: int, full: bool, color: bool | None,
                     width: int | None) -> None:
-    from rich.console import Console
+    """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
+    import os
+    import shutil
 
     from bptt_trace.render.numfmt import NumberFormat
     from bptt_trace.render.terminal import TerminalRenderer
 
-    console = Console(width=width, force_terminal=color, no_color=(color is False) or None,
-                      highlight=False, soft_wrap=False)
-    renderer = TerminalRenderer(NumberFormat(decimals), max_items=10**9 if full else 8)
-    for renderable in renderer.render(trace, chosen):
-        console.print(renderable)
+    color = wants_color(color, sys.stdout.isatty(), os.environ)
+    width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
+    renderer = TerminalRenderer(NumberFormat(decimals), max_items=10**9 if full else 8, width=width)
+    lines = renderer.render(trace, chosen)
+    if not color:
+        click.echo("\n".join(line.text for line in lines))
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    text = Text(no_wrap=True, overflow="ignore")
+    for line in lines:
+        text.append(line.text + "\n", style=line.style or None)
+    Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,11 +84,10 @@ def _losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, 
 
 def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x: list, z: list,
               h: list, delta_o: dict[int, Q]) -> None:
-    """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_{t+1}; δz_t = δh_t ⊙ f'(z_t); per-step contributions and sums."""
+    """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_{t+1}; δz_t = δh_t ⊙ f'(z_t); per-step contributions, then their sums."""
     act = scenario.model.activation
     rec.phase = "backward"
     dz_next: Q | None = None
-    running: dict[str, Q] = {}
     contributions: dict[str, list[Q]] = {g: [] for g in GRADIENTS}
     dx: dict[int, Q] = {}
     T = ex.steps
@@ -106,18 +105,16 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
         dh = parts[0] if len(parts) == 1 else rec.add(f"dL/dh[{t}]", *parts)
         slope = rec.derivative(f"dh/dz[{t}]", act, z[t] if act == "relu" else h[t])
         dz = rec.hadamard(f"dL/dz[{t}]", dh, slope)
-        step = {"W_xh": rec.outer(f"dL/dW_xh[{t}]", dz, x[t]),
-                "W_hh": rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]), "b_h": dz}
-        for g, c in step.items():
-            contributions[g].append(c)
-            running[g] = c if t == T else rec.add(f"dL/d{g}[{t}..{T}]", running[g], c)
+        contributions["W_xh"].append(rec.outer(f"dL/dW_xh[{t}]", dz, x[t]))
+        contributions["W_hh"].append(rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]))
+        contributions["b_h"].append(dz)
         dx[t] = rec.matvec_t(P["W_xh"], dz, f"dL/dx[{t}]")
         dz_next = dz
     rec.t = 0
     rec.matvec_t(P["W_hh"], dz_next, "dL/dh[0]")
     rec.phase, rec.t = "gradients", None
-    for g in GRADIENTS:
-        rec.total(f"dL/d{g}", contributions[g][::-1])
+    for g in GRADIENTS:  # summed in BPTT order, t = T down to 1; trace.partial_sums gives the running sums
+        rec.total(f"dL/d{g}", contributions[g])
     if ex.tokens:
         for word in dict.fromkeys(ex.tokens):
             rec.total(f"dL/de[{word}]", [dx[t] for t in range(1, T + 1) if ex.tokens[t - 1] == word])

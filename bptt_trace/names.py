@@ -10,7 +10,7 @@ VOCABULARY = ("x[t]", "z[t]", "h[t]", "o[t]", "y_hat[t]", "loss", "dL/do[t]", "d
               "dL/dW_hy", "dL/db_y")
 # Further names the trace records, documented in the README.
 EXTRA = ("y[t]", "loss[t]", "dL/dy_hat[t]", "dy_hat/do[t]", "dh/dz[t]", "dL/dW_hy[t]",
-         "dL/dW_xh[t..T]", "dL/dW_hh[t..T]", "dL/db_h[t..T]", "dL/de[word]")
+         "dL/de[word]")
 
 _INDEXED = re.compile(r"^(?P<stem>[^\[\]]+)\[(?P<index>[^\[\]]+)\]$")
 

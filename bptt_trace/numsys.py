@@ -39,4 +39,4 @@ class Float64:
 
     def finite(self, value: Any) -> bool:
         """False when a value overflowed or is NaN."""
-        return bool(np.all(np.isfinite(value)))
+        return bool(np.isfinite(value).all())

@@ -25,30 +25,34 @@ class Recorder:
         self.phase, self.example, self.t = "setup", None, None
 
     def _emit(self, op: str, name: str, operands: tuple[Q, ...], value: Any, terms: Any = None,
-              detail: str = "", example: Any = ...) -> Q:
+              detail: str = "", example: Any = ..., check: bool = False) -> Q:
         value = self.num.result(value)
-        if not self.num.finite(value):
-            raise ArithmeticFault(f"{name} overflowed or is not a number while computing "
-                                  f"{op} (example {self.example}, step {self.t}); "
-                                  "the scenario's values are too large for this calculation")
         ex = self.example if example is ... else example
-        self.trace.append(Step(op, self.phase, ex, self.t, name, tuple(q.name for q in operands),
-                               tuple(q.value for q in operands), value, terms, detail))
+        names, values = tuple(zip(*operands)) or ((), ())
+        self.trace.append(Step(op, self.phase, ex, self.t, name, names, values, value, terms, detail))
+        # Inf and NaN propagate through sums and products, so checking where they could be
+        # hidden (inputs of squashing functions) or must not pass (losses, totals) finds every one.
+        if check and not (self.num.finite(value) and all(self.num.finite(q.value) for q in operands)):
+            self._report_first_non_finite()
         return Q(name, value)
+
+    def _report_first_non_finite(self) -> None:
+        step = next(s for s in self.trace.steps if not self.num.finite(s.value))
+        where = f" (example {step.example}, step {step.t})" if step.example else ""
+        raise ArithmeticFault(f"{step.name}{where} overflowed or is not a number; "
+                              "the scenario's values are too large for this calculation")
 
     def given(self, name: str, value: Any, example: Any = ...) -> Q:
         """A value taken from the scenario (a parameter, an input, the initial state)."""
         return self._emit("given", name, (), value, example=example)
 
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
-        """M·v with every row's products kept (`terms[i, j] = M[i, j]·v[j]`)."""
-        terms = m.value * v.value[None, :]
-        return self._emit("matvec", name or f"{m.name} {v.name}", (m, v), terms.sum(axis=1), terms)
+        """M·v; each row's products are derived from the recorded operands by `row_products`."""
+        return self._emit("matvec", name or f"{m.name} {v.name}", (m, v), m.value @ v.value)
 
     def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
-        """Mᵀ·v with every row's products kept (`terms[i, j] = M[j, i]·v[j]`)."""
-        terms = m.value.T * v.value[None, :]
-        return self._emit("matvec_t", name or f"{m.name}^T {v.name}", (m, v), terms.sum(axis=1), terms)
+        """Mᵀ·v; its products are derived from the operands by `row_products`."""
+        return self._emit("matvec_t", name or f"{m.name}^T {v.name}", (m, v), m.value.T @ v.value)
 
     def add(self, name: str, *parts: Q) -> Q:
         """The elementwise sum of vectors or matrices."""
@@ -68,11 +72,11 @@ class Recorder:
             total = total + p.value
         if mean:
             total = total * (self.num.const(1) / self.num.const(len(parts)))
-        return self._emit("mean" if mean else "sum", name, tuple(parts), total, detail=detail)
+        return self._emit("mean" if mean else "sum", name, tuple(parts), total, detail=detail, check=True)
 
     def activation(self, name: str, fn: str, z: Q) -> Q:
         """An elementwise activation: tanh, sigmoid, relu or identity."""
-        return self._emit("activation", name, (z,), self._apply(fn, z.value), detail=fn)
+        return self._emit("activation", name, (z,), self._apply(fn, z.value), detail=fn, check=True)
 
     def _apply(self, fn: str, a: Any) -> Any:
         if fn == "relu":
@@ -84,14 +88,19 @@ class Recorder:
     def softmax(self, name: str, o: Q) -> Q:
         """softmax(o) with the exponentials kept as terms."""
         exps = self.num.exp(o.value)
-        return self._emit("softmax", name, (o,), exps / exps.sum(), exps, detail="softmax")
+        return self._emit("softmax", name, (o,), exps / exps.sum(), exps, detail="softmax", check=True)
 
     def derivative(self, name: str, fn: str, a: Q) -> Q:
         """f'(z) written from the activation's output (tanh, sigmoid) or input (relu, identity)."""
-        one = self.num.const(1)
-        v = a.value
-        value = {"tanh": lambda: one - v * v, "sigmoid": lambda: v * (one - v),
-                 "relu": lambda: (v > 0) * one, "identity": lambda: v * 0 + one}[fn]()
+        one, v = self.num.const(1), a.value
+        if fn == "tanh":
+            value = one - v * v
+        elif fn == "sigmoid":
+            value = v * (one - v)
+        elif fn == "relu":
+            value = (v > 0) * one
+        else:
+            value = v * 0 + one
         return self._emit("derivative", name, (a,), value, detail=fn)
 
     def softmax_jacobian(self, name: str, p: Q) -> Q:
@@ -118,7 +127,7 @@ class Recorder:
             terms = np.where(target != 0, -target * self.num.log(np.where(target != 0, p, one)), 0 * p)
         else:  # bce, with targets 0 or 1: -ln p where y = 1, -ln(1 - p) where y = 0
             terms = -self.num.log(np.where(target != 0, p, one - p))
-        return self._emit("loss", name, (y_hat, y), terms.sum(), terms, detail=kind)
+        return self._emit("loss", name, (y_hat, y), terms.sum(), terms, detail=kind, check=True)
 
     def loss_gradient(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
         """dL/dŷ for one output."""
@@ -134,4 +143,4 @@ class Recorder:
 
     def update(self, name: str, old: Q, grad: Q, rate: Q) -> Q:
         """Gradient descent: old − η·grad."""
-        return self._emit("update", name, (old, grad, rate), old.value - rate.value * grad.value)
+        return self._emit("update", name, (old, grad, rate), old.value - rate.value * grad.value, check=True)

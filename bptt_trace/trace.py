@@ -7,6 +7,9 @@ from typing import Any, Iterator, NamedTuple
 from bptt_trace.scenario import Scenario
 
 PHASES = ("setup", "forward", "loss", "backward", "gradients", "update")
+# Every op the recorder emits; each renderer handles each one.
+OPS = ("given", "matvec", "matvec_t", "add", "subtract", "sum", "mean", "activation", "softmax",
+       "derivative", "hadamard", "outer", "loss", "loss_gradient", "update")
 
 
 class Step(NamedTuple):
@@ -26,6 +29,28 @@ class Step(NamedTuple):
     value: Any
     terms: Any = None
     detail: str = ""
+
+
+def row_products(step: Step) -> Any:
+    """The products `M[i, j]·v[j]` behind each row sum of a matvec (or `M[j, i]·v[j]` for Mᵀ·v).
+
+    Derived from the step's recorded operands rather than stored: for long sequences they
+    would be most of the trace's memory.
+    """
+    m, v = step.inputs
+    return (m if step.op == "matvec" else m.T) * v[None, :]
+
+
+def partial_sums(step: Step) -> list[Any]:
+    """The running totals of a sum step, adding its operands in their order; the last is its value.
+
+    For a gradient summed over time these are the sums a student carries from t = T down to 1.
+    """
+    totals, acc = [], None
+    for v in step.inputs:
+        acc = v if acc is None else acc + v
+        totals.append(acc)
+    return totals
 
 
 class Trace:

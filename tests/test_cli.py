@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bptt_trace import __version__
-from bptt_trace.cli import main
+from bptt_trace.cli import main, wants_color
 from tests.conftest import ROOT
 
 SENTIMENT = str(ROOT / "scenarios" / "sentiment.yaml")
@@ -43,10 +44,17 @@ def test_run_prints_the_worked_example_plain_when_piped():
     assert "loss = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)] = −ln(0.685) = 0.378" in out
 
 
-def test_color_can_be_forced_and_no_color_wins():
-    assert "\x1b[" in invoke("run", SENTIMENT, "--color").stdout
-    assert "\x1b[" not in invoke("run", SENTIMENT, "--color", env={"NO_COLOR": "1"}).stdout or True
-    assert "\x1b[" not in invoke("run", SENTIMENT, "--no-color").stdout
+def test_color_can_be_forced_and_is_off_when_piped():
+    colored, plain = invoke("run", SENTIMENT, "--color").stdout, invoke("run", SENTIMENT).stdout
+    assert "\x1b[" in colored and "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain  # same characters, only styled
+
+
+@pytest.mark.parametrize("flag,tty,env,want", [
+    (None, True, {}, True), (None, False, {}, False), (None, True, {"NO_COLOR": "1"}, False),
+    (None, True, {"TERM": "dumb"}, False), (True, False, {"NO_COLOR": "1"}, True), (False, True, {}, False)])
+def test_color_rules(flag, tty, env, want):
+    assert wants_color(flag, tty, env) is want
 
 
 def test_decimals_change_only_the_display():
@@ -106,7 +114,7 @@ def test_large_model_is_elided_and_says_how_to_see_all(write):
 
 
 def test_default_run_never_imports_sympy():
-    code = ("import sys; from bptt_trace.cli import main\n"
+    code = ("import sys; from bptt_trace.cli import main, wants_color\n"
             "try:\n    main(['run', %r], standalone_mode=False)\nfinally:\n"
             "    sys.stdout.flush(); assert 'sympy' not in sys.modules, 'sympy imported'" % SENTIMENT)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

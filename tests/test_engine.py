@@ -14,6 +14,7 @@ from bptt_trace import engine
 from bptt_trace.errors import ArithmeticFault
 from bptt_trace.loader import load_scenario
 from bptt_trace.names import is_reported
+from bptt_trace.trace import partial_sums, row_products
 from tests.highprec import total_loss
 from tests.reference import reference
 from tests.strategies import load_dict, scenario_dicts
@@ -38,7 +39,10 @@ def test_sentiment_forward_matches_the_lecture(sentiment):
 
 def test_sentiment_matvec_rows_keep_their_products(sentiment):
     step = sentiment.step("W_xh x[1]", 1)
-    assert np.allclose(step.terms[0], [0.02, 0.08, 0.03], **TOL)
+    assert np.allclose(row_products(step)[0], [0.02, 0.08, 0.03], **TOL)
+    assert np.allclose(row_products(step).sum(axis=1), step.value, **TOL)
+    back = sentiment.step("dL/dh[5]", 1)
+    assert np.allclose(row_products(back).sum(axis=1), back.value, **TOL)
     assert np.allclose(step.value, [0.13, 0.22, 0.17], **TOL)
 
 
@@ -47,9 +51,13 @@ def test_chain_rule_form_equals_simplified_delta(sentiment):
         assert np.allclose(sentiment.value(f"dL/do[{t}] (chain)", k), sentiment.value(f"dL/do[{t}]", k), **TOL)
 
 
-def test_running_sums_end_at_the_gradient(sentiment):
-    assert np.allclose(sentiment.value("dL/dW_xh[1..6]", 1), sentiment.value("dL/dW_xh", 1), **TOL)
-    assert np.allclose(sentiment.value("dL/db_h[1..4]", 2), sentiment.value("dL/db_h", 2), **TOL)
+def test_running_sums_accumulate_from_the_last_step(sentiment):
+    step = sentiment.step("dL/dW_xh", 1)
+    assert step.operands == tuple(f"dL/dW_xh[{t}]" for t in range(6, 0, -1))
+    running = partial_sums(step)
+    assert np.allclose(running[1], sentiment.value("dL/dW_xh[6]", 1) + sentiment.value("dL/dW_xh[5]", 1), **TOL)
+    assert np.allclose(running[-1], sentiment.value("dL/dW_xh", 1), **TOL)
+    assert np.allclose(partial_sums(sentiment.step("dL/db_h", 2))[-1], sentiment.value("dL/db_h", 2), **TOL)
 
 
 def test_repeated_word_gradient_is_summed():

@@ -1,0 +1,32 @@
+"""JSON output: canonical names only, values straight from the trace in full precision."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from bptt_trace import engine
+from bptt_trace.loader import load_scenario
+from bptt_trace.render.json_out import document, render_json
+from tests.conftest import ROOT
+
+
+def test_many_to_many_has_a_loss_per_step_and_values_equal_the_trace():
+    trace = engine.run(load_scenario(ROOT / "scenarios" / "time_series.yaml"))
+    doc = json.loads(render_json(trace, [1, 2]))
+    values = doc["examples"][0]["values"]
+    assert doc["examples"][1]["target"] == [0.5, 0.25, 0.125]
+    assert values["loss"] == sum(values[f"loss[{t}]"] for t in range(1, 5))
+    for name, v in values.items():
+        assert np.array_equal(np.asarray(v), np.asarray(trace.value(name, 1))), name
+    assert doc["total"]["loss"] == (values["loss"] + doc["examples"][1]["values"]["loss"]) / 2
+
+
+def test_softmax_example_reports_class_target_and_probabilities():
+    trace = engine.run(load_scenario(ROOT / "scenarios" / "i_love_ai.yaml"))
+    doc = document(trace, [1])
+    ex = doc["examples"][0]
+    assert ex["target"] == 0 and ex["values"]["y[3]"] == [1.0, 0.0]
+    assert sum(ex["values"]["y_hat[3]"]) == 1.0 or abs(sum(ex["values"]["y_hat[3]"]) - 1) < 1e-15
+    assert "W_xh x[1]" not in ex["values"] and "dL/do[3] (chain)" not in ex["values"]

@@ -1,0 +1,76 @@
+"""The terminal renderer: every op renders, unknown ops fail loudly, exact golden output."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bptt_trace import engine
+from bptt_trace.loader import load_scenario
+from bptt_trace.render.numfmt import NumberFormat
+from bptt_trace.render.terminal import TerminalRenderer
+from bptt_trace.trace import OPS, Step
+from tests.conftest import ROOT
+
+GOLDEN = ROOT / "tests" / "render" / "golden"
+SCENARIOS = ["sentiment", "i_love_ai", "time_series"]
+
+
+def render(trace, examples=None, width=80, **kw) -> str:
+    lines = TerminalRenderer(width=width, **kw).render(trace, examples or list(range(1, len(trace.scenario.examples) + 1)))
+    return "".join(line.text + "\n" for line in lines)
+
+
+def traces():
+    out = [engine.run(load_scenario(ROOT / "scenarios" / f"{n}.yaml")) for n in SCENARIOS]
+    relu = (ROOT / "scenarios" / "sentiment.yaml").read_text().replace("activation: tanh", "activation: relu")
+    return out, relu
+
+
+def test_every_op_is_emitted_by_the_shipped_scenarios_and_renders(tmp_path):
+    ts, relu_text = traces()
+    (tmp_path / "relu.yaml").write_text(relu_text)
+    ts.append(engine.run(load_scenario(tmp_path / "relu.yaml")))
+    seen = {s.op for t in ts for s in t.steps}
+    assert seen == set(OPS)
+    renderer = TerminalRenderer()
+    for op in OPS:
+        step = next(s for t in ts for s in t.steps if s.op == op)
+        list(renderer.step(step))  # must not raise
+    assert set(renderer.handlers) == set(OPS)
+
+
+def test_unknown_op_fails_loudly():
+    step = Step("warp", "forward", 1, 1, "q", (), (), 0.0)
+    with pytest.raises(ValueError, match="no handler for op 'warp'"):
+        list(TerminalRenderer().step(step))
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_golden_output(name):
+    text = render(engine.run(load_scenario(ROOT / "scenarios" / f"{name}.yaml")))
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":  # deliberate regeneration only
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def test_markup_in_scenario_text_is_shown_literally(tmp_path):
+    text = (ROOT / "scenarios" / "sentiment.yaml").read_text().replace("name: sentiment", "name: '[bold]x[/bold]'")
+    (tmp_path / "s.yaml").write_text(text)
+    out = render(engine.run(load_scenario(tmp_path / "s.yaml")))
+    assert "[bold]x[/bold]" in out
+
+
+def test_eighty_columns_fit_the_sentiment_example():
+    out = render(engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml")), width=80)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0619 + 0.0264   = 0.156" in out
+
+
+def test_number_format():
+    f = NumberFormat(3)
+    assert [f(0.13), f(0.22602835), f(-0.3148), f(1.0), f(-0.0), f(0.0000123), f(0.0678, 1)] == \
+        ["0.13", "0.226", "−0.315", "1", "0", "1.23e-5", "0.0678"]
+    assert f.vector([0.1, 0.2, 0.3]) == "[0.1, 0.2, 0.3]"
