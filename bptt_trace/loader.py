@@ -13,6 +13,9 @@ from bptt_trace.scenario import (ACTIVATIONS, CELLS, LOSS_OUTPUTS, LOSSES, OUTPU
 from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
 
 MAX_SIZE = 4096
+# Bound on the matrix entries a trace stores (steps × hidden × (hidden + input)): about 400 MB.
+MAX_TRACE_ENTRIES = 50_000_000
+MAX_STEPS = 10_000  # time steps over all examples; each records about fifteen steps of the trace
 TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training")
 MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at")
 PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
@@ -110,6 +113,14 @@ class ScenarioReader:
         self.check_output_size(model, top["parameters"])
         embeddings = self.embeddings(top["embeddings"], input_size) if "embeddings" in top else {}
         examples = self.examples(top["examples"], model, embeddings)
+        steps = sum(e.steps for e in examples)
+        entries = steps * hidden * (hidden + input_size + output_size)
+        if steps > MAX_STEPS:
+            raise self.fail(top["examples"], "examples", f"{steps} time steps in all; the limit is {MAX_STEPS:,}")
+        if entries > MAX_TRACE_ENTRIES:
+            raise self.fail(top["examples"], "examples",
+                            f"{steps} time steps with hidden_size {hidden} would store about {entries:,} numbers; "
+                            f"the limit is {MAX_TRACE_ENTRIES:,}: use shorter or fewer examples")
         lr, reduction = self.training(top.get("training"))
         return Scenario(name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",

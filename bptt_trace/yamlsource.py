@@ -68,8 +68,11 @@ def read_yaml(path: str | Path) -> Node:
     return parse_yaml(text, name)
 
 
-def parse_yaml(text: str, name: str) -> Node:
-    """Parse YAML text into a located tree; `name` is used in error messages."""
+def parse_yaml(text: str, name: str, pure: bool = False) -> Node:
+    """Parse YAML text into a located tree; `name` is used in error messages.
+
+    ruamel.yaml.clib's C parser is used when installed (15x faster); `pure` forces the Python one.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -77,7 +80,7 @@ def parse_yaml(text: str, name: str) -> Node:
         raise InputError(name, f"text is over the limit of {MAX_FILE_BYTES} bytes")
     builder = _Builder(name)
     try:
-        for event in YAML(typ="safe", pure=True).parse(text):
+        for event in YAML(typ="safe", pure=pure).parse(text):
             builder.feed(event)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -112,6 +115,8 @@ class _Builder:
         parent, key, path = self.stack[-1]
         if isinstance(parent, Seq):
             return f"{path}[{len(parent.items)}]"
+        if key is None:  # a container used as a key; _add refuses it
+            return path
         return f"{path}.{key.text}" if path else key.text
 
     def feed(self, event) -> None:
@@ -130,7 +135,8 @@ class _Builder:
             self._fail(event, f"YAML tag {tag} is not allowed; write plain values")
         line, col = event.start_mark.line + 1, event.start_mark.column + 1
         if kind == "ScalarEvent":
-            self._add(event, Scalar(event.value, event.style is not None, line, col))
+            # Plain scalars have style None (pure parser) or "" (C parser); anything else was quoted or a block.
+            self._add(event, Scalar(event.value, bool(event.style), line, col))
         elif kind in ("SequenceStartEvent", "MappingStartEvent"):
             if len(self.stack) >= MAX_DEPTH:
                 self._fail(event, f"nesting deeper than {MAX_DEPTH} levels")

@@ -84,3 +84,19 @@ def test_scientific_notation_and_fractions_are_numbers(write):
     from fractions import Fraction
     sc = load_scenario(write(text))
     assert sc.learning_rate == Fraction(1, 10) and sc.parameters["b_y"] == (Fraction(1, 10),)
+
+
+def test_a_small_file_cannot_ask_for_a_long_trace(write):
+    words = " ".join(["i"] * 120_000)  # 240 kB of text, 120,000 steps
+    code, out = run_cli(write(SENTIMENT.replace("text: i hate this book", f"text: {words}")))
+    assert code == 2 and "120006 time steps in all; the limit is 10,000" in out, out
+
+
+def test_a_small_file_cannot_ask_for_a_huge_trace(write):
+    n = 300  # hidden 300: 10 steps of 300 × 600 entries fit; 400 steps do not
+    row = "[" + ", ".join(["0"] * n) + "]"
+    text = (f"name: big\nmodel: {{hidden_size: {n}, output: sigmoid, loss: bce}}\nparameters:\n"
+            f"  W_xh: [{', '.join([row] * n)}]\n  W_hh: [{', '.join([row] * n)}]\n  b_h: {row}\n"
+            f"  W_hy: [{row}]\n  b_y: [0]\nexamples:\n  - inputs: [{', '.join([row] * 400)}]\n    target: 1\n")
+    code, out = run_cli(write(text))
+    assert code == 2 and "the limit is 50,000,000" in out, out
