@@ -23,11 +23,12 @@ def run(scenario: Scenario, numbers=None, examples: list[int] | None = None) -> 
     rec = Recorder(trace, numbers)
     params = {n: rec.given(n, numbers.array(scenario.parameters[n])) for n in PARAMETER_NAMES}
     chosen = examples or list(range(1, len(scenario.examples) + 1))
-    with np.errstate(all="ignore"):
+    with numbers.context():
         for k in chosen:
             rec.example = k
             _example(rec, scenario, scenario.examples[k - 1], params)
         _totals_and_update(rec, scenario, chosen, params)
+    trace.symbols = getattr(numbers, "symbols", {})
     return trace
 
 

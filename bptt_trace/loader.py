@@ -9,14 +9,17 @@ from pathlib import Path
 from bptt_trace.errors import InputError
 from bptt_trace.numbers import parse_number
 from bptt_trace.scenario import (ACTIVATIONS, CELLS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
-                                 REDUCTIONS, Example, Matrix, Model, Scenario, Vector)
+                                 REDUCTIONS, Display, Example, Matrix, Model, Scenario, Vector)
 from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
 
 MAX_SIZE = 4096
 # Bound on the matrix entries a trace stores (steps × hidden × (hidden + input)): about 400 MB.
 MAX_TRACE_ENTRIES = 50_000_000
 MAX_STEPS = 10_000  # time steps over all examples; each records about fifteen steps of the trace
-TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training")
+TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training", "display",
+            "notation")
+DISPLAY_KEYS = ("round", "round_mode", "decimals", "digits")
+ROUND_MODES = ("round", "truncate")
 MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at")
 PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
 TRAINING_KEYS = ("learning_rate", "reduction")
@@ -107,7 +110,8 @@ class ScenarioReader:
     def scenario(self, root: Node) -> Scenario:
         top = self.mapping(root, "", TOP_KEYS, ("name", "model", "parameters", "examples"))
         hidden, settings = self.model_settings(top["model"])
-        params, h0 = self.parameters(top["parameters"], hidden)
+        notation = self.notation(top["notation"]) if "notation" in top else None
+        params, h0 = self.parameters(top["parameters"], hidden, notation)
         input_size, output_size = len(params["W_xh"][0]), len(params["W_hy"])
         model = Model(input_size=input_size, output_size=output_size, hidden_size=hidden, **settings)
         self.check_output_size(model, top["parameters"])
@@ -122,7 +126,8 @@ class ScenarioReader:
                             f"{steps} time steps with hidden_size {hidden} would store about {entries:,} numbers; "
                             f"the limit is {MAX_TRACE_ENTRIES:,}: use shorter or fewer examples")
         lr, reduction = self.training(top.get("training"))
-        return Scenario(name=self.text(top["name"], "name"),
+        display = self.display(top.get("display"), notation)
+        return Scenario(display=display, name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",
                         source=self.file, model=model, parameters=params, h0=h0,
                         embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction)
@@ -142,15 +147,29 @@ class ScenarioReader:
                             f"loss '{settings['loss']}' goes with output {goes}, not '{settings['output']}'")
         return self.integer(m["hidden_size"], "model.hidden_size", 1, MAX_SIZE), settings
 
-    def parameters(self, node: Node, hidden: int) -> tuple[dict, Vector]:
-        p = self.mapping(node, "parameters", PARAM_KEYS, ("W_xh", "W_hh", "b_h", "W_hy", "b_y"))
+    def parameters(self, node: Node, hidden: int, notation: str | dict[str, str] | None) -> tuple[dict, Vector]:
+        """The parameters, under their canonical names or their names in the scenario's notation."""
+        from bptt_trace.notation import parameter_aliases
+        aliases = parameter_aliases(notation)
+        written = self.mapping(node, "parameters", PARAM_KEYS + tuple(aliases))
+        p, key = {}, {}
+        for name, value in written.items():
+            canonical = aliases.get(name, name)
+            if canonical in p:
+                raise self.fail(value, f"parameters.{name}", f"'{name}' and '{key[canonical]}' both give {canonical}")
+            p[canonical], key[canonical] = value, name
+        for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"):
+            if name not in p:
+                shown = next((a for a, c in aliases.items() if c == name), name)
+                raise self.fail(node, f"parameters.{shown}", f"missing required key '{shown}'")
+        at = {c: f"parameters.{k}" for c, k in key.items()}
         params = {
-            "W_xh": self.matrix(p["W_xh"], "parameters.W_xh", hidden, None, "hidden_size × input_size"),
-            "W_hh": self.matrix(p["W_hh"], "parameters.W_hh", hidden, hidden, "hidden_size × hidden_size"),
-            "b_h": self.vector(p["b_h"], "parameters.b_h", hidden, " (hidden_size)"),
-            "W_hy": self.matrix(p["W_hy"], "parameters.W_hy", None, hidden, "output_size × hidden_size"),
+            "W_xh": self.matrix(p["W_xh"], at["W_xh"], hidden, None, "hidden_size × input_size"),
+            "W_hh": self.matrix(p["W_hh"], at["W_hh"], hidden, hidden, "hidden_size × hidden_size"),
+            "b_h": self.vector(p["b_h"], at["b_h"], hidden, " (hidden_size)"),
+            "W_hy": self.matrix(p["W_hy"], at["W_hy"], None, hidden, "output_size × hidden_size"),
         }
-        params["b_y"] = self.vector(p["b_y"], "parameters.b_y", len(params["W_hy"]), " (output_size, the rows of W_hy)")
+        params["b_y"] = self.vector(p["b_y"], at["b_y"], len(params["W_hy"]), " (output_size, the rows of W_hy)")
         if len(params["W_xh"][0]) > MAX_SIZE or len(params["W_hy"]) > MAX_SIZE:
             raise self.fail(node, "parameters", f"sizes above {MAX_SIZE} are not supported")
         h0 = self.vector(p["h0"], "parameters.h0", hidden, " (hidden_size)") if "h0" in p else (Fraction(0),) * hidden
@@ -158,8 +177,7 @@ class ScenarioReader:
 
     def check_output_size(self, model: Model, node: Node) -> None:
         if model.output == "softmax" and model.output_size < 2:
-            where = node.items["W_hy"] if isinstance(node, Map) else node
-            raise self.fail(where, "parameters.W_hy", "softmax needs at least 2 output units (rows of W_hy), got 1")
+            raise self.fail(node, "parameters", "softmax needs at least 2 output units (rows of W_hy), got 1")
 
     def embeddings(self, node: Node, input_size: int) -> dict[str, Vector]:
         if not isinstance(node, Map):
@@ -224,6 +242,22 @@ class ScenarioReader:
             raise self.fail(node, path, "bce expects targets of 0 or 1")
         shown = [_plain(v) for v in vec] if isinstance(node, Seq) else _plain(vec[0])
         return vec, shown
+
+    def display(self, node: Node | None, notation: str | dict[str, str] | None) -> Display:
+        d = self.mapping(node, "display", DISPLAY_KEYS) if node is not None else {}
+        return Display(
+            round=self.integer(d["round"], "display.round", 0, 12) if "round" in d else None,
+            round_mode=self.choice(d["round_mode"], "display.round_mode", ROUND_MODES) if "round_mode" in d else "round",
+            decimals=self.integer(d["decimals"], "display.decimals", 0, 15) if "decimals" in d else None,
+            digits=self.integer(d["digits"], "display.digits", 1, 30) if "digits" in d else None,
+            notation=notation)
+
+    def notation(self, node: Node) -> str | dict[str, str]:
+        from bptt_trace.notation import PRESETS, SYMBOLS
+        if isinstance(node, Scalar):
+            return self.choice(node, "notation", tuple(PRESETS))
+        m = self.mapping(node, "notation", SYMBOLS)
+        return {k: self.text(v, f"notation.{k}") for k, v in m.items()}
 
     def training(self, node: Node | None) -> tuple[Fraction, str]:
         if node is None:

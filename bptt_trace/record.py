@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -25,8 +26,9 @@ class Recorder:
         self.phase, self.example, self.t = "setup", None, None
 
     def _emit(self, op: str, name: str, operands: tuple[Q, ...], value: Any, terms: Any = None,
-              detail: str = "", example: Any = ..., check: bool = False) -> Q:
-        value = self.num.result(value)
+              detail: str = "", example: Any = ..., check: bool = False, written: bool = True) -> Q:
+        if written:  # a result the student writes down: the number system may round it
+            value = self.num.result(value, name)
         ex = self.example if example is ... else example
         names, values = tuple(zip(*operands)) or ((), ())
         self.trace.append(Step(op, self.phase, ex, self.t, name, names, values, value, terms, detail))
@@ -44,7 +46,7 @@ class Recorder:
 
     def given(self, name: str, value: Any, example: Any = ...) -> Q:
         """A value taken from the scenario (a parameter, an input, the initial state)."""
-        return self._emit("given", name, (), value, example=example)
+        return self._emit("given", name, (), value, example=example, written=False)
 
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v; each row's products are derived from the recorded operands by `row_products`."""
@@ -87,7 +89,7 @@ class Recorder:
 
     def softmax(self, name: str, o: Q) -> Q:
         """softmax(o) with the exponentials kept as terms."""
-        exps = self.num.exp(o.value)
+        exps = self.num.result(self.num.exp(o.value), f"exp {o.name}")
         return self._emit("softmax", name, (o,), exps / exps.sum(), exps, detail="softmax", check=True)
 
     def derivative(self, name: str, fn: str, a: Q) -> Q:
@@ -122,11 +124,12 @@ class Recorder:
         one = self.num.const(1)
         if kind == "mse":
             diff = p - target
-            terms = diff * diff * self.num.const(0.5)
+            terms = diff * diff * self.num.const(Fraction(1, 2))
         elif kind == "ce":
             terms = np.where(target != 0, -target * self.num.log(np.where(target != 0, p, one)), 0 * p)
         else:  # bce, with targets 0 or 1: -ln p where y = 1, -ln(1 - p) where y = 0
             terms = -self.num.log(np.where(target != 0, p, one - p))
+        terms = self.num.result(terms, f"{name} terms")
         return self._emit("loss", name, (y_hat, y), terms.sum(), terms, detail=kind, check=True)
 
     def loss_gradient(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
@@ -137,9 +140,9 @@ class Recorder:
             value = p - target
         elif kind == "ce":
             value = -target / p
-        else:
-            value = -target / p + (one - target) / (one - p)
-        return self._emit("loss_gradient", name, (y_hat, y), value, detail=kind)
+        else:  # −y/ŷ + (1 − y)/(1 − ŷ), with targets 0 or 1 so that a saturated ŷ gives no 0/0
+            value = np.where(target != 0, -one / np.where(target != 0, p, one), one / np.where(target != 0, one, one - p))
+        return self._emit("loss_gradient", name, (y_hat, y), value, detail=kind, check=True)
 
     def update(self, name: str, old: Q, grad: Q, rate: Q) -> Q:
         """Gradient descent: old − η·grad."""

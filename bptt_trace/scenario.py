@@ -53,6 +53,17 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Display:
+    """How the scenario asks to be shown by default; command-line options override each."""
+
+    round: int | None = None
+    round_mode: str = "round"
+    decimals: int | None = None
+    digits: int | None = None
+    notation: str | dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Everything one run needs, exact and validated."""
 
@@ -66,6 +77,7 @@ class Scenario:
     examples: tuple[Example, ...]
     learning_rate: Fraction
     reduction: str
+    display: Display = Display()
 
     def output_steps(self, example: Example) -> tuple[int, ...]:
         """The time steps (from 1) that produce an output and a loss."""

@@ -60,6 +60,7 @@ class Trace:
         self.scenario = scenario
         self.number_system = number_system
         self.steps: list[Step] = []
+        self.symbols: dict = {}  # exact mode: names standing for long expressions
         self._index: dict[tuple[str, int | None], Step] = {}
 
     def append(self, step: Step) -> None:

@@ -41,7 +41,7 @@ def test_run_prints_the_worked_example_plain_when_piped():
     assert "Timestep 2: word = love, x_2 = [0.4, 0.1, 0.5]" in out
     assert "0.2×0.4 + 0.4×0.1 + 0.1×0.5   = 0.08 + 0.04 + 0.05   = 0.17" in out
     assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0619 + 0.0264   = 0.156" in out
-    assert "loss = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)] = −ln(0.685) = 0.378" in out
+    assert "loss = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)] = -ln(0.685) = 0.378" in out
 
 
 def test_color_can_be_forced_and_is_off_when_piped():

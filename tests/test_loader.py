@@ -48,7 +48,7 @@ CASES = [
     ("zero denominator", SENTIMENT.replace("b_y:  [0.1]", "b_y:  [1/0]"), ["non-zero denominator"]),
     ("two documents", SENTIMENT + "---\nname: x\n", ["second YAML document"]),
     ("softmax with one unit", SENTIMENT.replace("output: sigmoid", "output: softmax").replace("loss: bce", "loss: ce"),
-     ["parameters.W_hy", "softmax needs at least 2 output units"]),
+     ["parameters", "softmax needs at least 2 output units"]),
     ("text and inputs", SENTIMENT.replace("  - text: i hate this book", "  - text: i hate this book\n    inputs: [[1, 2, 3]]"),
      ["examples[1]", "exactly one of 'text'"]),
     ("every needs per-step targets", SENTIMENT.replace("outputs_at: last", "outputs_at: every"),

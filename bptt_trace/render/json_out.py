@@ -1,9 +1,15 @@
-"""JSON rendering: every reported quantity under its canonical name, in full float precision."""
+"""JSON rendering: every reported quantity under its canonical name, in full precision.
+
+Hand-rounded runs hold the rounded values (and the drift from full precision); exact runs
+add the exact form of every value as a string, and the named symbols' definitions.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import numpy as np
 
 from bptt_trace.names import is_reported
 from bptt_trace.scenario import PARAMETER_NAMES
@@ -11,28 +17,46 @@ from bptt_trace.trace import Trace
 
 
 def to_jsonable(value: Any) -> Any:
-    """numpy arrays to (nested) lists of floats, scalars to float."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, list):
+    """Arrays to (nested) lists of floats, scalars to float."""
+    if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value]
     return float(value)
 
 
-def document(trace: Trace, examples: list[int]) -> dict:
+def to_exact(value: Any) -> Any:
+    """Arrays of exact values to (nested) lists of their exact forms as strings."""
+    if isinstance(value, np.ndarray):
+        return [to_exact(v) for v in value]
+    return str(value.expr)
+
+
+def document(trace: Trace, examples: list[int], drift: list | None = None) -> dict:
     """The JSON document for a trace: scenario, examples with their values, total, updated."""
     sc = trace.scenario
-    out = {"scenario": sc.name, "number_system": trace.number_system, "examples": []}
+    exact = trace.number_system == "exact"
+    out: dict[str, Any] = {"scenario": sc.name, "number_system": trace.number_system, "examples": []}
     for k in examples:
         ex = sc.examples[k - 1]
-        values = {n: to_jsonable(trace.value(n, k)) for n in trace.names(k) if is_reported(n)}
-        out["examples"].append({"example": k, "tokens": list(ex.tokens) if ex.tokens else None,
-                                "target": ex.target, "values": values})
-    out["total"] = {n: to_jsonable(trace.value(n)) for n in ("loss",) + tuple(f"dL/d{p}" for p in PARAMETER_NAMES)}
+        names = [n for n in trace.names(k) if is_reported(n)]
+        entry = {"example": k, "tokens": list(ex.tokens) if ex.tokens else None, "target": ex.target,
+                 "values": {n: to_jsonable(trace.value(n, k)) for n in names}}
+        if exact:
+            entry["exact"] = {n: to_exact(trace.value(n, k)) for n in names}
+        out["examples"].append(entry)
+    totals = ("loss",) + tuple(f"dL/d{p}" for p in PARAMETER_NAMES)
+    out["total"] = {n: to_jsonable(trace.value(n)) for n in totals}
     out["updated"] = {p: to_jsonable(trace.value(f"{p}_new")) for p in PARAMETER_NAMES}
+    if exact:
+        out["total_exact"] = {n: to_exact(trace.value(n)) for n in totals}
+        out["updated_exact"] = {p: to_exact(trace.value(f"{p}_new")) for p in PARAMETER_NAMES}
+        out["symbols"] = {name: {"quantity": s.quantity, "entry": list(s.index), "definition": str(s.definition),
+                                 "value": float(s.approx)} for name, s in trace.symbols.items()}
+    if drift:
+        out["drift"] = [{"name": r.name, "example": r.example, "max_abs_difference": r.max_abs,
+                         "full_precision": to_jsonable(np.asarray(r.full))} for r in drift]
     return out
 
 
-def render_json(trace: Trace, examples: list[int]) -> str:
+def render_json(trace: Trace, examples: list[int], drift: list | None = None) -> str:
     """The JSON text, indented, ending in a newline."""
-    return json.dumps(document(trace, examples), indent=2, allow_nan=False) + "\n"
+    return json.dumps(document(trace, examples, drift), indent=2, allow_nan=False) + "\n"

@@ -1,41 +1,55 @@
-"""Display labels for canonical names, in the lecture's style (`h[2]` -> `h_2`, `dL/dz[3]` -> `δz_3`)."""
+"""Display labels for canonical names in a chosen notation, in the lecture's style.
+
+`h[2]` -> `h_2`, `dL/dz[3]` -> `δz_3`, `W_hh^T dL/dz[4]` -> `W_hhᵀ·δz_4`; under the
+wi-wh-wo notation `h[2]` -> `O_2` and `dL/dW_hh` -> `∂L/∂Wh`.
+"""
 
 from __future__ import annotations
 
-import re
-
 from bptt_trace.names import split
+from bptt_trace.notation import symbols
 
-_DELTAS = {"dL/dh": "δh", "dL/dz": "δz", "dL/do": "δo"}
-_STEMS = {"y_hat": "ŷ", "dL/dy_hat": "∂L/∂ŷ", "dy_hat/do": "∂ŷ/∂o", "dh/dz": "f′(z)",
-          "learning_rate": "η"}
-
-
-def label(name: str) -> str:
-    """A display label for a canonical name or an expression of them."""
-    if " " in name:
-        return _expression(name)
-    stem, index = split(name)
-    if stem.endswith("_new"):
-        return f"{stem[:-4]} (new)"
-    if stem in _DELTAS:
-        return f"{_DELTAS[stem]}_{index}" if index is not None else _DELTAS[stem]
-    if stem == "dh/dz" and index is not None:
-        return f"f′(z_{index})"
-    shown = _STEMS.get(stem, stem.replace("dL/d", "∂L/∂"))
-    if index is None:
-        return shown
-    if stem == "dL/de":
-        return f"∂L/∂e({index})"
-    if ".." in index or stem.startswith("dL/dW") or stem.startswith("dL/db"):
-        return f"{shown} (t={index.replace('..', '…')})"
-    if stem == "loss":
-        return f"loss_{index}"
-    return f"{shown}_{index}"
+_DELTA = ("h", "z", "o")
 
 
-def _expression(name: str) -> str:
-    if name.endswith(" (chain)"):
-        return label(name[: -len(" (chain)")]) + " (chain rule)"
-    parts = name.split(" ")
-    return "·".join(re.sub(r"\^T$", "ᵀ", p) if p.startswith("W_") else label(p) for p in parts)
+class Labels:
+    """Turns canonical names into display labels under one notation."""
+
+    def __init__(self, notation: str | dict[str, str] | None = None) -> None:
+        self.sym = symbols(notation)
+
+    def __call__(self, name: str) -> str:
+        """A display label for a canonical name or an expression of them."""
+        if name.endswith(" (chain)"):
+            return self(name[: -len(" (chain)")]) + " (chain rule)"
+        if " " in name:
+            return "·".join(self._factor(p) for p in name.split(" "))
+        stem, index = split(name)
+        if stem.endswith("_new"):
+            return f"{self.sym.get(stem[:-4], stem[:-4])} (new)"
+        if index is None:
+            return self._stem(stem)
+        if stem == "dL/de":
+            return f"∂L/∂e({index})"
+        if stem == "dh/dz":
+            return f"f′({self.sym['z']}_{index})"
+        if stem.startswith("dL/d") and stem[4:] in self.sym and stem[4:] not in _DELTA + ("y_hat", "x"):
+            return f"{self._stem(stem)} (t={index.replace('..', '…')})"
+        return f"{self._stem(stem)}_{index}"
+
+    def _stem(self, stem: str) -> str:
+        if stem in self.sym:
+            return self.sym[stem]
+        if stem == "learning_rate":
+            return "η"
+        if stem == "dy_hat/do":
+            return f"∂ŷ/∂{self.sym['o']}"
+        if stem.startswith("dL/d"):
+            inner = stem[4:]
+            return f"δ{self.sym[inner]}" if inner in _DELTA else f"∂L/∂{self.sym.get(inner, inner)}"
+        return stem
+
+    def _factor(self, part: str) -> str:
+        if part.endswith("^T"):
+            return self.sym.get(part[:-2], part[:-2]) + "ᵀ"
+        return self(part)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -11,26 +13,59 @@ class NumberFormat:
     """Shows results to `decimals` places; numbers with no more decimals than that are shown exactly.
 
     `0.13` stays `0.13`, `0.22602835` becomes `0.226`, a non-zero value too small to show
-    becomes `1.23e-05` rather than a misleading `0.000`.
+    becomes `1.23e-5` rather than a misleading `0.000`. Hand-rounded decimals keep the digits
+    they were written with (`0.310`); exact values show their exact form, and `≈ value`
+    to `digits` significant digits when that form is not a rational number.
     """
 
     decimals: int = 3
+    digits: int = 6
 
-    def __call__(self, x: float, extra: int = 0) -> str:
+    def __call__(self, x: Any, extra: int = 0) -> str:
         """Format one number; `extra` adds decimals (products inside a dot product use 1)."""
+        if hasattr(x, "expr"):
+            return self.exact(x)
         d = self.decimals + extra
+        if isinstance(x, Decimal) and x.is_finite() and -x.as_tuple().exponent <= d:
+            return _minus(format(x, "f"))
         x = float(x)
         if math.isnan(x) or math.isinf(x):
             return str(x)
         r = round(x, d)
         if r == 0 and x != 0:
-            return f"{x:.{max(d - 1, 1)}e}".replace("e-0", "e-").replace("e+0", "e+")
+            return _minus(f"{x:.{max(d - 1, 1)}e}".replace("e-0", "e-").replace("e+0", "e+"))
         if abs(x - r) <= 1e-12 * max(1.0, abs(x)):
             s = f"{r:.{d}f}".rstrip("0").rstrip(".")
         else:
             s = f"{x:.{d}f}"
-        return "0" if s in ("-0", "") else s.replace("-", "−")
+        return _minus(s)
 
-    def vector(self, values, extra: int = 0) -> str:
+    def term(self, x: Any, extra: int = 0) -> str:
+        """A number inside a substituted formula: exact values as their exact form only, no `≈`."""
+        if hasattr(x, "expr"):
+            return str(x.expr).replace("**", "^").replace("*", "·")
+        return self(x, extra)
+
+    def exact(self, x: Any) -> str:
+        """An exact value: `23/100`, or `tanh(23/100) ≈ 0.226028`."""
+        written = str(x.expr).replace("**", "^").replace("*", "·")
+        if x.expr.is_Rational:
+            return written
+        return f"{written} ≈ {self.exact_value(x.approx)}"
+
+    def exact_value(self, approx: Any) -> str:
+        """An exact value's decimal approximation, to `digits` significant digits."""
+        import mpmath
+        return _minus(mpmath.nstr(approx, self.digits))
+
+    def vector(self, values: Any, extra: int = 0) -> str:
         """`[0.1, 0.2, 0.3]`."""
         return "[" + ", ".join(self(v, extra) for v in values) + "]"
+
+
+def _minus(s: str) -> str:
+    """Negative zero (`-0`, `-0.000`) is written as plain `0`; otherwise the text as it is.
+
+    The sign stays an ASCII hyphen so that numbers copied from the screen parse again.
+    """
+    return "0" if s.startswith("-") and s.strip("-0.") == "" else s

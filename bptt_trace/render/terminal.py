@@ -1,4 +1,4 @@
-"""Terminal rendering: the worked calculation as headings, formula lines, tables and grids.
+"""Terminal rendering: the worked calculation as formula lines, substituted numbers and results.
 
 Yields styled Lines and never prints; one handler per op, and an unknown op is an error.
 """
@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from bptt_trace.names import split
-from bptt_trace.render.labels import label
+from bptt_trace.render.labels import Labels
 from bptt_trace.render.layout import Line, grid, rule, side_by_side, table
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.trace import Step, Trace, partial_sums, row_products
@@ -29,8 +29,10 @@ Lines = Iterator[Line]
 class TerminalRenderer:
     """Turns a trace into styled lines; `max_items` bounds the rows, columns and terms shown."""
 
-    def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, width: int = 80) -> None:
+    def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, width: int = 80,
+                 labels: Labels | None = None) -> None:
         self.fmt = fmt or NumberFormat()
+        self.label = labels or Labels()
         self.max_items, self.width = max_items, width
         self.elided = False
         self.handlers: dict[str, Callable[[Step], Lines]] = {
@@ -42,8 +44,8 @@ class TerminalRenderer:
         }
 
     # --- document structure ---------------------------------------------------------------
-    def render(self, trace: Trace, examples: list[int]) -> Lines:
-        """The whole worked calculation: setup, each example, totals and the update."""
+    def render(self, trace: Trace, examples: list[int], drift: list | None = None) -> Lines:
+        """The whole worked calculation: setup, each example, totals, the update (and drift)."""
         m = trace.scenario.model
         yield rule(f"{trace.scenario.name}: {m.cell.upper()} with {m.activation} hidden layer, "
                    f"{m.output} output, {m.loss} loss", self.width)
@@ -56,6 +58,10 @@ class TerminalRenderer:
         for step in trace.of_example(None):
             if step.phase in ("gradients", "update") and step.op != "given":
                 yield from self.step(step)
+        if trace.symbols:
+            yield from self.symbols(trace)
+        if drift:
+            yield from self.drift(trace, drift)
         if self.elided:
             yield Line(f"Long vectors and matrices show {self.max_items} entries at most; "
                        "--full shows every entry, --format json gives every number.", "dim")
@@ -64,17 +70,21 @@ class TerminalRenderer:
         sc = trace.scenario
         yield Line("Parameters", "bold")
         steps = [s for s in trace.of_example(None) if s.phase == "setup"]
-        for text in side_by_side([self.grid(_as_matrix(s.value)) for s in steps], [label(s.name) for s in steps]):
-            yield Line("  " + text)
+        blocks = [self.grid(_as_matrix(s.value)) for s in steps]
+        yield from (Line("  " + text) for text in side_by_side(blocks, [self.label(s.name) for s in steps]))
         used = {w for ex in sc.examples for w in (ex.tokens or ())}
         if used:
             rows = [[word, self.fmt.vector(vec)] for word, vec in sc.embeddings.items() if word in used]
             yield from table("Embeddings", ["word", "embedding"], rows, left=(0, 1))
-        yield Line(f"h_0 = {self.fmt.vector(sc.h0)}   learning rate η = {self.fmt(sc.learning_rate)}   "
-                   f"gradients: {sc.reduction} over examples")
-        note = (f"Numbers are shown to {self.fmt.decimals} decimals; every step computes with the "
-                f"full-precision ({trace.number_system}) values.")
-        yield from (Line(s, "dim") for s in textwrap.wrap(note, self.width))
+        yield Line(f"{self.label('h[0]')} = {self.fmt.vector(sc.h0)}   learning rate η = {self.fmt(sc.learning_rate)}"
+                   f"   gradients: {sc.reduction} over examples")
+        note = {"float64": f"Numbers are shown to {self.fmt.decimals} decimals; every step computes with the "
+                           "full-precision (float64) values.",
+                "exact": f"Exact arithmetic: rationals stay exact, other values are shown ≈ to {self.fmt.digits} "
+                         "digits; long expressions are named s_1, s_2, … (defined at the end)."}
+        text = note.get(trace.number_system, f"Hand calculation: every written result is {trace.number_system}, "
+                                             "and later steps use the written value.")
+        yield from (Line(s, "dim") for s in textwrap.wrap(text, self.width))
 
     def example(self, trace: Trace, k: int) -> Lines:
         ex = trace.scenario.examples[k - 1]
@@ -87,15 +97,17 @@ class TerminalRenderer:
                 yield Line(PHASE_TITLES[phase], "bold underline")
             if step.t != t and step.phase in ("forward", "backward") and step.t is not None:
                 t = step.t
-                yield self.timestep(trace, k, step)
+                yield self.timestep(ex, step)
             yield from self.step(step)
 
-    def timestep(self, trace: Trace, k: int, step: Step) -> Line:
-        ex, t = trace.scenario.examples[k - 1], step.t
+    def timestep(self, ex: Any, step: Step) -> Line:
+        t = step.t
         if step.phase == "backward":
-            return Line(f"Timestep {t} (backward)" if t else "Into the initial state h_0", "bold cyan")
+            return Line(f"Timestep {t} (backward)" if t else f"Into the initial state {self.label('h[0]')}",
+                        "bold cyan")
         word = f"word = {ex.tokens[t - 1]}, " if ex.tokens and t else ""
-        return Line(f"Timestep {t}: {word}x_{t} = {self.fmt.vector(ex.inputs[t - 1])}", "bold cyan")
+        return Line(f"Timestep {t}: {word}{self.label(f'x[{t}]')} = {self.fmt.vector(ex.inputs[t - 1])}",
+                    "bold cyan")
 
     def step(self, step: Step) -> Lines:
         """Dispatch on the op; an op with no handler is a bug, reported loudly."""
@@ -106,25 +118,24 @@ class TerminalRenderer:
 
     # --- one handler per op -----------------------------------------------------------------
     def given(self, step: Step) -> Lines:
-        if step.name.startswith("y["):
-            yield Line(f"target {label(step.name)} = {self.value(step.value)}")
-        elif step.name == "h[0]":
-            yield Line(f"h_0 = {self.value(step.value)}")
+        if step.name.startswith("y[") or step.name == "h[0]":
+            prefix = "target " if step.name.startswith("y[") else ""
+            yield Line(f"{prefix}{self.label(step.name)} = {self.value(step.value)}")
 
     def matvec(self, step: Step) -> Lines:
         m, v = step.inputs
         a, products = (m if step.op == "matvec" else m.T), row_products(step)
-        expr = f"{label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{label(step.operands[1])}"
+        expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
-        title = expr if step.name == default else f"{label(step.name)} = {expr}"
+        title = expr if step.name == default else f"{self.label(step.name)} = {expr}"
         rows, cols = [], self.indices(len(v))
         for i in self.indices(len(step.value)):
             if i is None:
                 rows.append(["…", "", "", ""])
                 continue
-            written = " + ".join("…" if j is None else f"{self.paren(a[i, j]) if k else self.fmt(a[i, j])}×"
+            written = " + ".join("…" if j is None else f"{self.paren(a[i, j]) if k else self.term(a[i, j])}×"
                                  f"{self.paren(v[j])}" for k, j in enumerate(cols))
-            parts = _signed_sum(["…" if j is None else self.fmt(products[i, j], 1) for j in cols])
+            parts = _signed_sum(["…" if j is None else self.term(products[i, j], 1) for j in cols])
             rows.append([str(i + 1), written, f"= {parts}", f"= {self.fmt(step.value[i])}"])
         lines = table(title, ["i", "products", "", "sum"], rows, left=(1, 2))
         if max(len(line.text) for line in lines) > self.width:  # too wide: values on a second line
@@ -133,23 +144,29 @@ class TerminalRenderer:
         yield from lines
 
     def add(self, step: Step) -> Lines:
-        sign = " − " if step.op == "subtract" else " + "
-        yield from self.elementwise(step, sign.join(label(n) for n in step.operands))
+        if step.op == "subtract":
+            yield from self.elementwise(step, " − ".join(self.label(n) for n in step.operands),
+                                        lambda a, b: f"{self.term(a)} - {self.paren(b)}")
+        else:
+            yield from self.elementwise(step, " + ".join(self.label(n) for n in step.operands),
+                                        lambda *xs: _signed_sum([self.term(x) for x in xs]))
 
     def total(self, step: Step) -> Lines:
         over = step.detail.startswith("examples")
         names = [f"example {k}" for k in step.detail.split()[1].split(",")] if over else \
-            [label(n) for n in step.operands]
-        mean = f"(1/{len(names)})·" if step.op == "mean" else ""
-        formula = f"{mean}({' + '.join(names)})" if mean else " + ".join(names)
+            [self.label(n) for n in step.operands]
+        mean = step.op == "mean"
+        formula = f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
+
+        def written(*xs: Any) -> str:
+            s = _signed_sum([self.term(x) for x in xs])
+            return f"({s})/{len(xs)}" if mean else s
         if len(names) == 1 and not over:
-            yield Line(f"{label(step.name)} = {names[0]} = {self.value(step.value)}")
+            yield Line(f"{self.label(step.name)} = {names[0]} = {self.value(step.value)}")
         elif np.ndim(step.value) == 0:
-            shown = " + ".join(self.fmt(v) for v in step.inputs)
-            yield Line(f"{label(step.name)} = {formula} = {f'{mean}({shown})' if mean else shown} = "
-                       f"{self.fmt(step.value)}")
-        elif over or step.op == "mean":
-            yield from self.elementwise(step, formula, names)
+            yield Line(f"{self.label(step.name)} = {formula} = {written(*step.inputs)} = {self.fmt(step.value)}")
+        elif over or mean:
+            yield from self.elementwise(step, formula, written)
         else:
             yield from self.running_total(step)
 
@@ -157,45 +174,45 @@ class TerminalRenderer:
         """A sum over time steps, entry by entry, with the running totals a student carries."""
         running = partial_sums(step)
         value = np.asarray(step.value)
-        shape = value.shape
-        entries = [(i,) for i in self.indices(shape[0])] if value.ndim == 1 else \
-            [(i, j) for i in self.indices(shape[0]) for j in self.indices(shape[1])]
+        entries = [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 else \
+            [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
         ks = self.indices(len(running))
         steps = [split(n)[1] for n in step.operands]
         headers = ["entry"] + ["…" if k is None else f"{'+ ' if k else ''}t={steps[k]}" for k in ks]
-        rows = []
-        for e in entries:
-            if None in e:
-                rows.append(["…"] + [""] * len(ks))
-                continue
-            rows.append([",".join(str(i + 1) for i in e)] + ["…" if k is None else self.fmt(running[k][e]) for k in ks])
-        title = (f"{label(step.name)} = Σ_t {label(step.operands[0]).replace(f'(t={steps[0]})', '(t)')}: "
-                 f"running totals from t={steps[0]} to t={steps[-1]}; the last is the sum")
+        rows = [["…"] + [""] * len(ks) if None in e else
+                [",".join(str(i + 1) for i in e)] + ["…" if k is None else self.fmt(running[k][e]) for k in ks]
+                for e in entries]
+        first = self.label(step.operands[0]).replace(f"(t={steps[0]})", "(t)").replace(f"_{steps[0]}", "_t")
+        title = f"{self.label(step.name)} = Σ_t {first}: running totals from t={steps[0]} to t={steps[-1]}; " \
+                "the last is the sum"
         yield from table(title, headers, rows)
 
     def activation(self, step: Step) -> Lines:
         fn = step.detail
-        yield from self.elementwise(step, f"{fn}({label(step.operands[0])})", [label(step.operands[0])],
-                                    result=f"{fn}(·)")
+        yield from self.elementwise(step, f"{fn}({self.label(step.operands[0])})", lambda z: f"{fn}({self.term(z)})")
 
     def softmax(self, step: Step) -> Lines:
         (o,) = step.inputs
-        rows = [["…"] * 4 if i is None else [str(i + 1), self.fmt(o[i]), self.fmt(step.terms[i]), self.fmt(step.value[i])]
+        o_name = self.label(step.operands[0])
+        rows = [["…"] * 4 if i is None else
+                [str(i + 1), self.fmt(o[i]), self.fmt(step.terms[i]), self.fmt(step.value[i])]
                 for i in self.indices(len(o))]
-        yield from table(f"{label(step.name)} = softmax({label(step.operands[0])}),  Σ e^o = {self.fmt(step.terms.sum())}",
-                         ["i", label(step.operands[0]), "e^o", "ŷ = e^o / Σ e^o"], rows)
+        yield from table(f"{self.label(step.name)} = softmax({o_name}) = exp({o_name}) / Σ exp({o_name}),  "
+                         f"Σ = {self.fmt(step.terms.sum())}", ["i", o_name, f"exp({o_name})", self.label(step.name)], rows)
 
     def derivative(self, step: Step) -> Lines:
         if step.detail == "softmax":
-            yield Line(f"{label(step.name)} = diag(ŷ) − ŷ·ŷᵀ", "bold")
+            yield Line(f"{self.label(step.name)} = diag(ŷ) − ŷ·ŷᵀ", "bold")
             yield from (Line("  " + s) for s in self.grid(step.value))
             return
-        arg = label(step.operands[0])
-        formula = DERIVATIVE_FORMULAS[step.detail].format(a=arg)
-        yield from self.elementwise(step, formula, [arg], result=formula)
+        arg = self.label(step.operands[0])
+        pattern = DERIVATIVE_FORMULAS[step.detail]
+        written = pattern.replace("−", "-")
+        yield from self.elementwise(step, pattern.format(a=arg), lambda a: written.format(a=self.paren(a)))
 
     def hadamard(self, step: Step) -> Lines:
-        yield from self.elementwise(step, " ⊙ ".join(label(n) for n in step.operands))
+        yield from self.elementwise(step, " ⊙ ".join(self.label(n) for n in step.operands),
+                                    lambda a, b: f"{self.paren(a)}×{self.paren(b)}")
 
     def outer(self, step: Step) -> Lines:
         a, b = step.inputs
@@ -204,7 +221,7 @@ class TerminalRenderer:
         rows = [["…"] * len(headers) if i is None else
                 [self.fmt(a[i])] + ["…" if j is None else self.fmt(step.value[i, j], 1) for j in cols]
                 for i in self.indices(len(a))]
-        title = f"{label(step.name)} = {label(step.operands[0])}·{label(step.operands[1])}ᵀ"
+        title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{self.label(step.operands[1])}ᵀ"
         yield from table(title, headers, rows)
 
     def loss(self, step: Step) -> Lines:
@@ -214,42 +231,65 @@ class TerminalRenderer:
             if i is None:
                 pieces.append("…")
             elif step.detail == "mse":
-                pieces.append(f"½·({self.fmt(y_hat[i])} − {self.fmt(y[i])})²")
+                pieces.append(f"½·({self.term(y_hat[i])} - {self.paren(y[i])})²")
             elif step.detail == "bce":
-                pieces.append(f"−ln({self.fmt(y_hat[i]) if y[i] else f'1 − {self.fmt(y_hat[i])}'})")
+                pieces.append(f"-ln({self.term(y_hat[i]) if y[i] else f'1 - {self.paren(y_hat[i])}'})")
             elif y[i]:
-                pieces.append(f"−ln({self.fmt(y_hat[i])})")
-        yield Line(f"{label(step.name)} = {LOSS_FORMULAS[step.detail]} = {' + '.join(pieces)} = "
+                pieces.append(f"-ln({self.term(y_hat[i])})")
+        yield Line(f"{self.label(step.name)} = {LOSS_FORMULAS[step.detail]} = {' + '.join(pieces)} = "
                    f"{self.fmt(step.value)}", "bold")
 
     def loss_gradient(self, step: Step) -> Lines:
-        yield Line(f"{label(step.name)} = {LOSS_GRADIENTS[step.detail]} = {self.value(step.value)}")
+        def one(p: Any, y: Any) -> str:
+            if step.detail == "mse":
+                return f"{self.term(p)} - {self.paren(y)}"
+            if y:
+                return f"-1/{self.paren(p)}"
+            return "0" if step.detail == "ce" else f"1/(1 - {self.paren(p)})"
+        yield from self.elementwise(step, LOSS_GRADIENTS[step.detail], one)
 
     def update(self, step: Step) -> Lines:
         old, grad, rate = step.inputs
-        name, gname = label(step.operands[0]), label(step.operands[1])
+        name, gname = self.label(step.operands[0]), self.label(step.operands[1])
         yield Line(f"{name} ← {name} − η·{gname},  η = {self.fmt(rate)}", "bold")
         blocks = [self.grid(_as_matrix(v)) for v in (old, grad, step.value)]
         yield from (Line("  " + s) for s in side_by_side(blocks, [f"{name} (old)", gname, f"{name} (new)"]))
 
+    # --- closing sections -------------------------------------------------------------------
+    def symbols(self, trace: Trace) -> Lines:
+        rows = [[name, f"{self.label(s.quantity)}{_index(s.index)}",
+                 str(s.definition).replace("**", "^").replace("*", "·"), self.fmt.exact_value(s.approx)]
+                for name, s in trace.symbols.items()]
+        yield from table("Named values (expressions too long to write out)", ["symbol", "entry", "definition", "value"],
+                         rows, left=(0, 1, 2))
+
+    def drift(self, trace: Trace, rows: list) -> Lines:
+        """Each final result by hand and at full precision, at the entry where they differ most."""
+        body = []
+        for r in rows:
+            hand, full = np.asarray(r.hand, dtype=object), np.asarray(r.full, dtype=float)
+            diffs = np.abs(np.vectorize(float, otypes=[float])(hand) - full)
+            at = np.unravel_index(int(np.argmax(diffs)), diffs.shape) if diffs.ndim else ()
+            where = f"[{','.join(str(i + 1) for i in at)}]" if hand.size > 1 else ""
+            body.append([self.label(r.name) + where + (f" (example {r.example})" if r.example else ""),
+                         self.fmt(hand[at]), self.fmt(full[at], 3), self.fmt(r.max_abs, 3)])
+        yield from table(f"Drift from full precision ({trace.number_system}; the entry that differs most)",
+                         ["quantity", "by hand", "full precision", "difference"], body, left=(0,))
+
     # --- building blocks --------------------------------------------------------------------
-    def elementwise(self, step: Step, formula: str, headers: list[str] | None = None,
-                    result: str | None = None) -> Lines:
-        """A vector op as a table of components; a matrix result as a grid under its formula."""
-        title = f"{label(step.name)} = {formula}"
+    def elementwise(self, step: Step, formula: str, written: Callable[..., str]) -> Lines:
+        """An entrywise op: its formula, then each component substituted and its result."""
+        title = f"{self.label(step.name)} = {formula}"
         if np.ndim(step.value) == 2:
             yield Line(title, "bold")
             yield from (Line("  " + s) for s in self.grid(step.value))
             return
-        headers = headers or [label(n) for n in step.operands]
-        rows = []
-        for i in self.indices(len(step.value)):
-            if i is None:
-                rows.append(["…"] * (len(headers) + 2))
-                continue
-            cells = [self.fmt(np.broadcast_to(v, np.shape(step.value))[i]) for v in step.inputs]
-            rows.append([str(i + 1), *cells, self.fmt(step.value[i])])
-        yield from table(title, ["i", *headers, result or label(step.name)], rows)
+        shape = np.shape(step.value)
+        inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
+        rows = [["…", "", ""] if i is None else
+                [str(i + 1), written(*(v[i] for v in inputs)), f"= {self.fmt(step.value[i])}"]
+                for i in self.indices(shape[0])]
+        yield from table(title, ["i", "substituted", self.label(step.name)], rows, left=(1,))
 
     def grid(self, matrix: Any) -> list[str]:
         """A matrix as aligned text rows, elided beyond `max_items`."""
@@ -264,16 +304,21 @@ class TerminalRenderer:
         self.elided = True
         return list(range(self.max_items - 1)) + [None, n - 1]
 
-    def value(self, v: Any) -> str:
+    def value(self, v: Any, extra: int = 0) -> str:
         if np.ndim(v) == 0:
-            return self.fmt(v)
+            return self.fmt(v, extra)
         if np.ndim(v) == 1:
-            return "[" + ", ".join("…" if i is None else self.fmt(v[i]) for i in self.indices(len(v))) + "]"
-        return "[" + ", ".join(self.value(row) for row in v) + "]"
+            return "[" + ", ".join("…" if i is None else self.fmt(v[i], extra) for i in self.indices(len(v))) + "]"
+        return "[" + ", ".join(self.value(row, extra) for row in v) + "]"
 
-    def paren(self, x: float) -> str:
-        s = self.fmt(x)
-        return f"({s})" if s.startswith("−") else s
+    def term(self, x: Any, extra: int = 0) -> str:
+        """A number as written inside a substituted formula."""
+        return self.fmt.term(x, extra)
+
+    def paren(self, x: Any) -> str:
+        """A factor, in parentheses when negative or a compound exact expression."""
+        s = self.term(x)
+        return f"({s})" if s.startswith("-") or (hasattr(x, "expr") and x.expr.is_Add) else s
 
 
 def _as_matrix(v: Any) -> Any:
@@ -281,9 +326,13 @@ def _as_matrix(v: Any) -> Any:
     return v if np.ndim(v) == 2 else np.asarray(v)[:, None]
 
 
+def _index(index: tuple[int, ...]) -> str:
+    return f"[{','.join(map(str, index))}]" if index else ""
+
+
 def _signed_sum(parts: list[str]) -> str:
-    """`0.08 + −0.04` written as `0.08 − 0.04`."""
+    """`0.08 + -0.04` written as `0.08 - 0.04`."""
     out = parts[0]
     for p in parts[1:]:
-        out += f" − {p[1:]}" if p.startswith("−") else f" + {p}"
+        out += f" - {p[1:]}" if p.startswith("-") else f" + {p}"
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 import pytest
 
@@ -72,5 +73,7 @@ def test_eighty_columns_fit_the_sentiment_example():
 def test_number_format():
     f = NumberFormat(3)
     assert [f(0.13), f(0.22602835), f(-0.3148), f(1.0), f(-0.0), f(0.0000123), f(0.0678, 1)] == \
-        ["0.13", "0.226", "−0.315", "1", "0", "1.23e-5", "0.0678"]
+        ["0.13", "0.226", "-0.315", "1", "0", "1.23e-5", "0.0678"]
+    assert [f(Decimal("0.310")), f(Decimal("-0.000")), f(Decimal("0.07006"), 1), f(Decimal("-0.1"))] == \
+        ["0.310", "0", "0.0701", "-0.1"]
     assert f.vector([0.1, 0.2, 0.3]) == "[0.1, 0.2, 0.3]"

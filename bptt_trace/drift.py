@@ -1,0 +1,36 @@
+"""How far a hand-rounded calculation drifted from full precision, on the final results."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from bptt_trace.scenario import PARAMETER_NAMES
+from bptt_trace.trace import Trace
+
+
+class Drift(NamedTuple):
+    """One final result in both calculations and the largest entrywise difference."""
+
+    name: str
+    example: int | None
+    hand: Any
+    full: Any
+    max_abs: float
+
+
+def drift(hand: Trace, full: Trace, examples: list[int]) -> list[Drift]:
+    """Outputs and losses per example, then total loss, gradients and updated parameters."""
+    sc = hand.scenario
+    names: list[tuple[str, int | None]] = []
+    for k in examples:
+        last = sc.examples[k - 1].steps
+        names += [(f"y_hat[{last}]", k), ("loss", k)]
+    names += [("loss", None)] + [(f"dL/d{p}", None) for p in PARAMETER_NAMES] + [(f"{p}_new", None) for p in PARAMETER_NAMES]
+    rows = []
+    for name, k in names:
+        h, f = hand.value(name, k), full.value(name, k)
+        as_float = np.vectorize(float, otypes=[float])(np.asarray(h, dtype=object))
+        rows.append(Drift(name, k, h, f, float(np.max(np.abs(as_float - np.asarray(f, dtype=float))))))
+    return rows

@@ -1,0 +1,29 @@
+"""The notations courses write an RNN in: which display symbol stands for each canonical one.
+
+Canonical names stay the same everywhere (JSON, answers); a notation only changes what is shown.
+"""
+
+from __future__ import annotations
+
+SYMBOLS = ("W_xh", "W_hh", "W_hy", "b_h", "b_y", "x", "h", "z", "o", "y_hat", "y")
+PARAMETERS = ("W_xh", "W_hh", "W_hy", "b_h", "b_y")
+PRESETS: dict[str, dict[str, str]] = {
+    "default": {},
+    # The lecture's Wi/Wh/Wo, with O_t for the hidden state.
+    "wi-wh-wo": {"W_xh": "Wi", "W_hh": "Wh", "W_hy": "Wo", "b_h": "b", "b_y": "b_o", "h": "O", "z": "s", "o": "v"},
+    # Goodfellow et al.: a = b + W h + U x, h = tanh(a), o = c + V h.
+    "uvw": {"W_xh": "U", "W_hh": "W", "W_hy": "V", "b_h": "b", "b_y": "c", "z": "a"},
+}
+_BASE = {"y_hat": "ŷ"}
+
+
+def symbols(spec: str | dict[str, str] | None) -> dict[str, str]:
+    """The display symbol of every canonical symbol under a preset name or a mapping."""
+    chosen = PRESETS[spec] if isinstance(spec, str) else (spec or {})
+    return {s: chosen.get(s, _BASE.get(s, s)) for s in SYMBOLS}
+
+
+def parameter_aliases(spec: str | dict[str, str] | None) -> dict[str, str]:
+    """Display name -> canonical name for the parameters, so a scenario may use its notation's names."""
+    shown = symbols(spec)
+    return {shown[p]: p for p in PARAMETERS if shown[p] != p}
