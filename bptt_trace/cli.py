@@ -68,17 +68,23 @@ def main() -> None:
               help="Decimals shown (default 3, or K with --round K; products inside a dot product get one more). Display only.")
 @click.option("--notation", type=click.Choice(PRESET_NAMES), default=None,
               help="Names to show: default (W_xh, W_hh, W_hy), wi-wh-wo (Wi, Wh, Wo, hidden state O) or uvw (U, W, V, b, c).")
+@click.option("--paths", "paths", metavar="PARAM", default=None,
+              help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM is "
+                   "W_hh, W_xh or b_h, or one entry such as 'W_hh[1,2]' (from 1). Computed in float64.")
 @click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal, "
               "off when piped or NO_COLOR is set).")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 def run(scenario: str, fmt: str, example: int | None, round_, round_mode: str | None, exact: bool,
-        digits: int | None, decimals: int | None, notation: str | None, full: bool, color: bool | None,
-        width: int | None) -> None:
+        digits: int | None, decimals: int | None, notation: str | None, paths: str | None, full: bool,
+        color: bool | None, width: int | None) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
     sc = _load(scenario)
     mode = _mode(sc, round_, round_mode, exact, digits, decimals, notation)
     chosen = _chosen_examples(sc, example)
+    if paths is not None:
+        _paths(sc, scenario, paths, mode, chosen, fmt, full, color, width)
+        return
     trace, full_trace = _trace(sc, scenario, mode, chosen)
     drift_rows = None
     if full_trace is not None:
@@ -135,6 +141,28 @@ def _trace(sc, path: str, mode: Mode, chosen: list[int]):
         raise BadInput(f"{path}: {exc}") from None
 
 
+def _paths(sc, path: str, target: str, mode: Mode, chosen: list[int], fmt: str, full: bool,
+           color: bool | None, width: int | None) -> None:
+    """The chain-rule paths of one parameter (or entry), from a float64 trace."""
+    from bptt_trace.paths import chain_paths, parse_target
+    shapes = {name: tuple(len(x) for x in (value, value[0]) if isinstance(x, tuple))
+              for name, value in sc.parameters.items()}
+    try:
+        param, entry = parse_target(target, shapes)
+    except ValueError as exc:
+        raise BadInput(f"--paths: {exc}") from None
+    trace, _ = _trace(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
+    report = chain_paths(trace, param, entry, chosen)
+    if fmt == "json":
+        from bptt_trace.render.json_out import render_paths_json
+        click.echo(render_paths_json(report), nl=False)
+        return
+
+    def render(renderer):
+        return renderer.render_paths(report, trace)
+    _print_terminal(trace, chosen, mode, None, full, color, width, render)
+
+
 def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
     """--color/--no-color win; otherwise colour only on a terminal without NO_COLOR or TERM=dumb."""
     if flag is not None:
@@ -143,20 +171,20 @@ def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
 
 
 def _print_terminal(trace, chosen: list[int], mode: Mode, drift_rows, full: bool, color: bool | None,
-                    width: int | None) -> None:
+                    width: int | None, render=None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
     import shutil
 
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
-    from bptt_trace.render.terminal import TerminalRenderer
+    from bptt_trace.render.paths_view import PathsRenderer
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
-    renderer = TerminalRenderer(NumberFormat(mode.decimals, mode.digits), max_items=10**9 if full else 8,
-                                width=width, labels=Labels(mode.notation))
-    lines = renderer.render(trace, chosen, drift_rows)
+    renderer = PathsRenderer(NumberFormat(mode.decimals, mode.digits), max_items=10**9 if full else 8,
+                             width=width, labels=Labels(mode.notation))
+    lines = render(renderer) if render else renderer.render(trace, chosen, drift_rows)
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return

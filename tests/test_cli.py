@@ -124,3 +124,60 @@ def test_default_run_never_imports_sympy():
 def test_python_dash_m_works():
     proc = subprocess.run([sys.executable, "-m", "bptt_trace", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_round_option_and_drift():
+    result = invoke("run", SENTIMENT, "--round", "3", "--width", "100")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0620 + 0.0264   = 0.156" in out
+    assert "Drift from full precision (hand-rounded to 3 decimals" in out
+    doc = json.loads(invoke("run", SENTIMENT, "--round", "3", "--format", "json").stdout)
+    assert doc["number_system"] == "hand-rounded to 3 decimals"
+    assert doc["examples"][0]["values"]["h[2]"] == [0.402, 0.611, 0.572]
+    assert {r["name"] for r in doc["drift"]} >= {"loss", "dL/dW_hh", "W_hh_new"}
+
+
+def test_round_from_the_scenario_and_off(write):
+    path = write((ROOT / "scenarios" / "sentiment.yaml").read_text() + "display:\n  round: 2\n  round_mode: truncate\n")
+    doc = json.loads(invoke("run", str(path), "--format", "json").stdout)
+    assert doc["number_system"] == "hand-truncated to 2 decimals"
+    off = json.loads(invoke("run", str(path), "--format", "json", "--round", "off").stdout)
+    assert off["number_system"] == "float64"
+
+
+def test_exact_mode_output_and_json():
+    out = invoke("run", SENTIMENT, "--exact", "--width", "100").stdout
+    assert "13/100 + 0 + 1/10   = 23/100" in out and "tanh(23/100)   = tanh(23/100) ≈ 0.226028" in out
+    assert "Named values" in out
+    doc = json.loads(invoke("run", SENTIMENT, "--exact", "--digits", "8", "--format", "json").stdout)
+    ex = doc["examples"][0]
+    assert ex["exact"]["z[1]"] == ["23/100", "8/25", "27/100"] and ex["exact"]["h[1]"][0] == "tanh(23/100)"
+    assert ex["values"]["h[1]"][0] == pytest.approx(math.tanh(0.23), rel=1e-15)
+    assert set(doc["symbols"]) and all("definition" in s for s in doc["symbols"].values())
+
+
+def test_exact_and_round_together_is_bad_input():
+    result = invoke("run", SENTIMENT, "--exact", "--round", "3")
+    assert result.exit_code == 2 and "cannot be used together" in result.stderr
+
+
+def test_bad_round_value():
+    result = invoke("run", SENTIMENT, "--round", "three")
+    assert result.exit_code == 2 and "whole number of decimals" in result.stderr
+
+
+def test_notation_option():
+    out = invoke("run", SENTIMENT, "--notation", "wi-wh-wo").stdout
+    assert "s_2 = Wi·x_2 + Wh·O_1 + b" in out and "W_hh" not in out
+
+
+def test_paths_option_terminal_and_json():
+    out = invoke("run", SENTIMENT, "--paths", "W_hh[1,2]", "--example", "1").stdout
+    assert "path t=5: ∂L/∂ŷ_6 · ∂ŷ/∂o_6 · ∂o_6/∂h_6 · ∂h_6/∂h_5 · ∂h_5/∂W_hh" in out
+    assert "the paths and BPTT agree" in out
+    doc = json.loads(invoke("run", SENTIMENT, "--paths", "b_h", "--format", "json").stdout)
+    assert doc["param"] == "b_h" and [e["agrees"] for e in doc["examples"]] == [True, True]
+    assert len(doc["examples"][0]["paths"]) == 6 and "dh[6]/dh[5]" in doc["examples"][0]["jacobians"]
+    bad = invoke("run", SENTIMENT, "--paths", "W_zz")
+    assert bad.exit_code == 2 and "--paths: expected one of W_hh, W_xh, b_h" in bad.stderr

@@ -18,14 +18,14 @@ from bptt_trace.trace import Trace
 
 def to_jsonable(value: Any) -> Any:
     """Arrays to (nested) lists of floats, scalars to float."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.ndim:
         return [to_jsonable(v) for v in value]
     return float(value)
 
 
 def to_exact(value: Any) -> Any:
     """Arrays of exact values to (nested) lists of their exact forms as strings."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.ndim:
         return [to_exact(v) for v in value]
     return str(value.expr)
 
@@ -60,3 +60,16 @@ def document(trace: Trace, examples: list[int], drift: list | None = None) -> di
 def render_json(trace: Trace, examples: list[int], drift: list | None = None) -> str:
     """The JSON text, indented, ending in a newline."""
     return json.dumps(document(trace, examples, drift), indent=2, allow_nan=False) + "\n"
+
+
+def render_paths_json(report) -> str:
+    """The chain-rule paths as JSON: each path's factors and value, the sum, BPTT's value, the check."""
+    doc = {"param": report.param, "entry": None if report.entry is None else [i + 1 for i in report.entry],
+           "examples": [{"example": ex.example,
+                         "paths": [{"output_step": p.output_step, "use_step": p.use_step, "factors": list(p.factors),
+                                    "value": to_jsonable(np.asarray(p.value))} for p in ex.paths],
+                         "jacobians": {f"dh[{t}]/dh[{t - 1}]": to_jsonable(j) for t, j in sorted(ex.jacobians.items())},
+                         "sum": to_jsonable(np.asarray(ex.total)), "bptt": to_jsonable(np.asarray(ex.bptt)),
+                         "max_abs_difference": ex.max_abs_difference, "agrees": ex.agrees}
+                        for ex in report.examples]}
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"

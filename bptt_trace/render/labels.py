@@ -6,10 +6,13 @@ wi-wh-wo notation `h[2]` -> `O_2` and `dL/dW_hh` -> `∂L/∂Wh`.
 
 from __future__ import annotations
 
+import re
+
 from bptt_trace.names import split
 from bptt_trace.notation import symbols
 
 _DELTA = ("h", "z", "o")
+_PARTIAL = re.compile(r"^d(\w+)\[(\d+)\]/d(\w+)(?:\[(\d+)\])?$")  # dh[6]/dh[5], dh[5]/dW_hh
 
 
 class Labels:
@@ -20,6 +23,10 @@ class Labels:
 
     def __call__(self, name: str) -> str:
         """A display label for a canonical name or an expression of them."""
+        partial = _PARTIAL.match(name)
+        if partial:
+            a, i, b, j = partial.groups()
+            return f"∂{self.sym.get(a, a)}_{i}/∂{self.sym.get(b, b)}{'' if j is None else '_' + j}"
         if name.endswith(" (chain)"):
             return self(name[: -len(" (chain)")]) + " (chain rule)"
         if " " in name:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from bptt_trace import engine
 from bptt_trace.loader import load_scenario
@@ -30,3 +31,24 @@ def test_softmax_example_reports_class_target_and_probabilities():
     assert ex["target"] == 0 and ex["values"]["y[3]"] == [1.0, 0.0]
     assert sum(ex["values"]["y_hat[3]"]) == 1.0 or abs(sum(ex["values"]["y_hat[3]"]) - 1) < 1e-15
     assert "W_xh x[1]" not in ex["values"] and "dL/do[3] (chain)" not in ex["values"]
+
+
+@pytest.mark.parametrize("scenario", ["sentiment", "i_love_ai", "time_series"])
+@pytest.mark.parametrize("mode", ["float", "round", "truncate", "exact"])
+def test_every_mode_writes_json_equal_to_its_trace(scenario, mode):
+    from bptt_trace.drift import drift
+    from bptt_trace.exact import Exact
+    from bptt_trace.numsys import HandDecimal
+    sc = load_scenario(ROOT / "scenarios" / f"{scenario}.yaml")
+    numbers = {"float": None, "round": HandDecimal(3), "truncate": HandDecimal(2, "truncate"), "exact": Exact()}[mode]
+    trace = engine.run(sc, numbers)
+    chosen = list(range(1, len(sc.examples) + 1))
+    rows = drift(trace, engine.run(sc), chosen) if mode in ("round", "truncate") else None
+    doc = json.loads(render_json(trace, chosen, rows))
+    as_float = np.vectorize(float, otypes=[float])
+    for entry in doc["examples"]:
+        for name, v in entry["values"].items():
+            assert np.array_equal(np.asarray(v), as_float(np.asarray(trace.value(name, entry["example"]), dtype=object)))
+    for name, v in doc["updated"].items():
+        assert np.array_equal(np.asarray(v), as_float(np.asarray(trace.value(f"{name}_new"), dtype=object)))
+    assert ("drift" in doc) == (rows is not None) and ("symbols" in doc) == (mode == "exact")

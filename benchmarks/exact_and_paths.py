@@ -1,0 +1,61 @@
+"""Exact mode and chain-rule paths, each as a ratio against a baseline measured in the same run.
+
+(a) `bptt-trace run scenarios/sentiment.yaml --exact` against the default float64 run of the
+    same command (whole process, median of interleaved runs); the issue's target is well under
+    3 seconds in absolute terms, which is printed too.
+(b) `chain_paths` for W_hh on T = 1000, hidden 64, input 32 against the engine's own trace of
+    that scenario in the same process. Target set here: at most 2x the engine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from engine_speed import best_of, scenario  # noqa: E402
+
+from bptt_trace import engine  # noqa: E402
+from bptt_trace.paths import chain_paths  # noqa: E402
+
+RUNS = 7
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    exe = shutil.which("bptt-trace")
+    tool = [exe] if exe else [sys.executable, "-m", "bptt_trace"]
+    base, exact = tool + ["run", "scenarios/sentiment.yaml"], tool + ["run", "scenarios/sentiment.yaml", "--exact"]
+    wall(base), wall(exact)
+    bases, exacts = [], []
+    for _ in range(RUNS):
+        bases.append(wall(base))
+        exacts.append(wall(exact))
+    b, e = statistics.median(bases), statistics.median(exacts)
+    print(f"sentiment --exact: median {e * 1000:.0f} ms, default run {b * 1000:.0f} ms, "
+          f"ratio {e / b:.1f}x (target: well under 3 s)")
+
+    sc = scenario(1000)
+    trace = engine.run(sc)
+    t_engine = best_of(lambda: engine.run(sc), 3)
+    t_paths = best_of(lambda: chain_paths(trace, "W_hh", None, [1]), 3)
+    report = chain_paths(trace, "W_hh", None, [1])
+    print(f"paths of W_hh, T=1000, hidden 64: {t_paths * 1000:.0f} ms for {len(report.examples[0].paths)} paths, "
+          f"engine {t_engine * 1000:.0f} ms, ratio {t_paths / t_engine:.2f}x (target <= 2x); "
+          f"paths agree with BPTT: {report.examples[0].agrees}")
+    return 0 if e < 3 and t_paths / t_engine <= 2 and report.examples[0].agrees else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Exact mode: exact linear steps, symbolic transcendental steps, values equal float64 to 1e-12."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import HealthCheck, given, settings
+
+from bptt_trace import engine
+from bptt_trace.exact import MAX_CHARS, Exact
+from bptt_trace.loader import load_scenario
+from tests.conftest import ROOT
+from tests.strategies import load_dict, scenario_dicts
+
+
+def as_float(v):
+    return np.vectorize(float, otypes=[float])(np.asarray(v, dtype=object))
+
+
+def assert_matches_float(sc):
+    exact, full = engine.run(sc, Exact()), engine.run(sc)
+    assert len(exact.steps) == len(full.steps)
+    for s, f in zip(exact.steps, full.steps):
+        assert (s.name, s.example) == (f.name, f.example)
+        assert np.allclose(as_float(s.value), f.value, rtol=1e-12, atol=1e-14), s.name
+    return exact
+
+
+def test_sentiment_is_exact_where_it_can_be():
+    exact = assert_matches_float(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
+    z1 = exact.value("z[1]", 1)
+    assert [v.expr for v in z1] == [sympy.Rational(23, 100), sympy.Rational(8, 25), sympy.Rational(27, 100)]
+    assert exact.value("h[1]", 1)[0].expr == sympy.tanh(sympy.Rational(23, 100))
+    for step in exact.steps:  # nothing written out is longer than a line
+        for v in np.ravel(np.asarray(step.value, dtype=object)):
+            assert v.expr.is_Rational or len(str(v.expr)) <= MAX_CHARS
+
+
+@pytest.mark.parametrize("name", ["i_love_ai", "time_series"])
+def test_shipped_scenarios_match_float(name):
+    assert_matches_float(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_dicts())
+def test_random_scenarios_match_float(doc):
+    with tempfile.TemporaryDirectory() as tmp:
+        assert_matches_float(load_dict(doc, Path(tmp)))
+
+
+def test_symbols_stand_for_their_definitions():
+    numbers = Exact()
+    engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"), numbers)
+    values = {sympy.Symbol(n): s.approx for n, s in numbers.symbols.items()}
+    for s in list(numbers.symbols.values())[:40]:  # each definition evaluates to the symbol's value
+        assert float(s.definition.evalf(30, subs=values)) == pytest.approx(float(s.approx), rel=1e-12)
