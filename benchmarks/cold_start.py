@@ -7,27 +7,17 @@ Runs are interleaved so machine noise hits both alike; medians are reported.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, tool, wall
+
 RUNS = 15
 
 
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-    return time.perf_counter() - start
-
-
 def main() -> int:
-    exe = shutil.which("bptt-trace")
-    tool = [exe] if exe else [sys.executable, "-m", "bptt_trace"]
-    run = tool + ["run", "scenarios/sentiment.yaml"]
+    run = tool() + ["run", "scenarios/sentiment.yaml"]
     base = [sys.executable, "-c", "import numpy, ruamel.yaml, click, rich"]
     wall(run), wall(base)  # warm the file cache
     runs, bases = [], []

@@ -7,11 +7,12 @@ and trace memory linear in T (bytes per step roughly constant across T).
 from __future__ import annotations
 
 import sys
-import time
 import tracemalloc
 from fractions import Fraction
 
 import numpy as np
+
+from _common import best_of
 
 from bptt_trace import engine
 from bptt_trace.scenario import Example, Model, Scenario
@@ -51,15 +52,6 @@ def plain_numpy(sc: Scenario) -> dict:
         dx = P["W_xh"].T @ dz  # the embedding gradient the engine also records
         dh = P["W_hh"].T @ dz
     return g
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def memory(steps: int) -> int:

@@ -9,34 +9,20 @@
 
 from __future__ import annotations
 
-import shutil
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from _common import best_of, tool, wall
+from engine_speed import scenario
 
-from engine_speed import best_of, scenario  # noqa: E402
-
-from bptt_trace import engine  # noqa: E402
-from bptt_trace.paths import chain_paths  # noqa: E402
+from bptt_trace import engine
+from bptt_trace.paths import chain_paths
 
 RUNS = 7
 
 
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-    return time.perf_counter() - start
-
-
 def main() -> int:
-    exe = shutil.which("bptt-trace")
-    tool = [exe] if exe else [sys.executable, "-m", "bptt_trace"]
-    base, exact = tool + ["run", "scenarios/sentiment.yaml"], tool + ["run", "scenarios/sentiment.yaml", "--exact"]
+    base, exact = tool() + ["run", "scenarios/sentiment.yaml"], tool() + ["run", "scenarios/sentiment.yaml", "--exact"]
     wall(base), wall(exact)
     bases, exacts = [], []
     for _ in range(RUNS):

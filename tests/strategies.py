@@ -64,6 +64,16 @@ def scenario_dicts(draw) -> dict:
     return doc
 
 
+def scenarios():
+    """Random scenarios written as YAML and loaded through the real loader."""
+    import tempfile
+
+    def load(doc: dict) -> Scenario:
+        with tempfile.TemporaryDirectory() as tmp:
+            return load_dict(doc, Path(tmp))
+    return scenario_dicts().map(load)
+
+
 def load_dict(doc: dict, tmp: Path) -> Scenario:
     """Write the dict as a YAML file (fractions unquoted) and load it through the real loader."""
     text = json.dumps(doc)

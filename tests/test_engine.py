@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 import mpmath as mp
 import numpy as np
@@ -15,11 +13,12 @@ from bptt_trace.errors import ArithmeticFault
 from bptt_trace.loader import load_scenario
 from bptt_trace.names import is_reported
 from bptt_trace.trace import partial_sums, row_products
+from tests.conftest import ROOT
 from tests.highprec import total_loss
 from tests.reference import reference
-from tests.strategies import load_dict, scenario_dicts
+from tests.strategies import scenarios
 
-ROOT = Path(__file__).resolve().parents[1]
+
 TOL = dict(rtol=1e-9, atol=1e-12)
 
 
@@ -83,10 +82,8 @@ def _compare(trace, sc):
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario_dicts())
-def test_engine_equals_plain_numpy_on_random_scenarios(doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        sc = load_dict(doc, Path(tmp))
+@given(scenarios())
+def test_engine_equals_plain_numpy_on_random_scenarios(sc):
     _compare(engine.run(sc), sc)
 
 
@@ -114,10 +111,8 @@ def _fd(f, base, eps=mp.mpf("1e-20")):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario_dicts())
-def test_every_gradient_equals_finite_differences(doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        sc = load_dict(doc, Path(tmp))
+@given(scenarios())
+def test_every_gradient_equals_finite_differences(sc):
     trace = engine.run(sc)
     if sc.model.activation == "relu":  # finite differences are undefined at the kink
         assume(all(np.all(np.abs(s.value) > 1e-9) for s in trace.steps if s.name.startswith("z[")))

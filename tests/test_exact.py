@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +12,7 @@ from bptt_trace import engine
 from bptt_trace.exact import MAX_CHARS, Exact
 from bptt_trace.loader import load_scenario
 from tests.conftest import ROOT
-from tests.strategies import load_dict, scenario_dicts
+from tests.strategies import scenarios
 
 
 def as_float(v):
@@ -46,10 +44,9 @@ def test_shipped_scenarios_match_float(name):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario_dicts())
-def test_random_scenarios_match_float(doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        assert_matches_float(load_dict(doc, Path(tmp)))
+@given(scenarios())
+def test_random_scenarios_match_float(sc):
+    assert_matches_float(sc)
 
 
 def test_symbols_stand_for_their_definitions():

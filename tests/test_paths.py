@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,14 +11,12 @@ from bptt_trace import engine
 from bptt_trace.loader import load_scenario
 from bptt_trace.paths import PARAMS, chain_paths, parse_target
 from tests.conftest import ROOT
-from tests.strategies import load_dict, scenario_dicts
+from tests.strategies import scenarios
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario_dicts())
-def test_paths_add_up_to_bptt_on_random_scenarios(doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        sc = load_dict(doc, Path(tmp))
+@given(scenarios())
+def test_paths_add_up_to_bptt_on_random_scenarios(sc):
     trace = engine.run(sc)
     chosen = list(range(1, len(sc.examples) + 1))
     for param in PARAMS:
