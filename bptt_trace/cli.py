@@ -158,9 +158,7 @@ def _paths(sc, path: str, target: str, mode: Mode, chosen: list[int], fmt: str, 
         click.echo(render_paths_json(report), nl=False)
         return
 
-    def render(renderer):
-        return renderer.render_paths(report, trace)
-    _print_terminal(trace, chosen, mode, None, full, color, width, render)
+    _print_terminal(trace, chosen, mode, None, full, color, width, lambda sheet: sheet.build_paths(report, trace))
 
 
 def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
@@ -171,20 +169,22 @@ def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
 
 
 def _print_terminal(trace, chosen: list[int], mode: Mode, drift_rows, full: bool, color: bool | None,
-                    width: int | None, render=None) -> None:
+                    width: int | None, build=None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
     import shutil
 
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
-    from bptt_trace.render.paths_view import PathsRenderer
+    from bptt_trace.render.paths_view import PathsWorksheet
+    from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
-    renderer = PathsRenderer(NumberFormat(mode.decimals, mode.digits), max_items=10**9 if full else 8,
-                             width=width, labels=Labels(mode.notation))
-    lines = render(renderer) if render else renderer.render(trace, chosen, drift_rows)
+    sheet = PathsWorksheet(NumberFormat(mode.decimals, mode.digits), max_items=10**9 if full else 8,
+                           labels=Labels(mode.notation))
+    blocks = build(sheet) if build else sheet.build(trace, chosen, drift_rows)
+    lines = TerminalWriter(width).write(blocks)
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return

@@ -12,8 +12,8 @@ from bptt_trace.loader import load_scenario
 from bptt_trace.notation import PRESETS, parameter_aliases, symbols
 from bptt_trace.paths import chain_paths
 from bptt_trace.render.labels import Labels
-from bptt_trace.render.paths_view import PathsRenderer
-from bptt_trace.render.terminal import TerminalRenderer
+from bptt_trace.render.paths_view import PathsWorksheet
+from bptt_trace.render.terminal import TerminalWriter
 from tests.conftest import ROOT, SENTIMENT
 
 CANONICAL = re.compile(r"W_xh|W_hh|W_hy|b_h|b_y")
@@ -23,9 +23,10 @@ CANONICAL = re.compile(r"W_xh|W_hh|W_hy|b_h|b_y")
 @pytest.mark.parametrize("scenario", ["sentiment", "i_love_ai", "time_series"])
 def test_no_canonical_name_leaks(preset, scenario):
     trace = engine.run(load_scenario(ROOT / "scenarios" / f"{scenario}.yaml"))
-    renderer = PathsRenderer(labels=Labels(preset), width=200)
-    text = "\n".join(line.text for line in renderer.render(trace, [1]))
-    text += "\n".join(line.text for line in renderer.render_paths(chain_paths(trace, "W_hh", None, [1]), trace))
+    sheet, writer = PathsWorksheet(labels=Labels(preset)), TerminalWriter(200)
+    text = "\n".join(line.text for line in writer.write(sheet.build(trace, [1])))
+    paths = sheet.build_paths(chain_paths(trace, "W_hh", None, [1]), trace)
+    text += "\n".join(line.text for line in writer.write(paths))
     assert not CANONICAL.search(text), CANONICAL.search(text)
     sym = symbols(preset)
     for canonical in ("h", "z", "o"):
@@ -63,5 +64,5 @@ def test_presets_are_complete():
 
 def test_default_renderer_labels():
     trace = engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
-    text = "\n".join(line.text for line in TerminalRenderer().render(trace, [1]))
+    text = "\n".join(line.text for line in TerminalWriter().write(PathsWorksheet().build(trace, [1])))
     assert "z_2 = W_xh·x_2 + W_hh·h_1 + b_h" in text and "δz_6 = δh_6 ⊙ f′(z_6)" in text

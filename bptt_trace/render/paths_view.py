@@ -1,77 +1,79 @@
-"""Terminal view of chain-rule paths: each path's chain, the Jacobians, the values and the check."""
+"""Chain-rule paths as worksheet blocks: each path's chain, the Jacobians, the values and the check."""
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 import numpy as np
 
 from bptt_trace.paths import PathReport
-from bptt_trace.render.layout import Line, table
-from bptt_trace.render.terminal import Lines, TerminalRenderer
+from bptt_trace.render.blocks import Heading, Matrix, Para, Prose, Table, Value, cell
+from bptt_trace.render.worksheet import Blocks, Worksheet
 from bptt_trace.trace import Trace
 
 
-class PathsRenderer(TerminalRenderer):
-    """Shares the number format, labels and elision of the terminal renderer."""
+class PathsWorksheet(Worksheet):
+    """Shares the number format, labels and elision of the worksheet."""
 
-    def render_paths(self, report: PathReport, trace: Trace) -> Lines:
+    def build_paths(self, report: PathReport, trace: Trace) -> Blocks:
         """For each example: the chains, the Jacobians written out, then values, sum and check."""
         target = self.label(report.param) + ("" if report.entry is None else
                                              f"[{','.join(str(i + 1) for i in report.entry)}]")
-        yield Line("Paths are formed from the full-precision (float64) values.", "dim")
+        yield Para(cell(Prose("Paths are formed from the full-precision (float64) values.")), note=True)
         for ex in report.examples:
             sc_ex = trace.scenario.examples[ex.example - 1]
             what = f'"{" ".join(sc_ex.tokens)}"' if sc_ex.tokens else f"{sc_ex.steps} input vectors"
-            yield Line(f"Chain-rule paths of ∂L/∂{target}, example {ex.example}: {what}", "bold underline")
-            yield Line(f"∂L/∂{target} = sum over every path from a loss back to a step where {self.label(report.param)}"
-                       " is used:")
+            yield Heading(2, cell(Prose("Chain-rule paths of "), f"∂L/∂{target}", Prose(f", example {ex.example}: {what}")))
+            yield Para(cell(f"∂L/∂{target}", Prose(" = sum over every path from a loss back to a step where "),
+                            self.label(report.param), Prose(" is used:")))
             shown = self.indices(len(ex.paths))
             for i in shown:
                 if i is None:
-                    yield Line("  …")
+                    yield Para(cell("…"), indent=2)
                     continue
                 p = ex.paths[i]
-                chain = f"{self.path_name(p, report)}: " + " · ".join(self.label(f) for f in p.factors)
-                yield from (Line(s) for s in textwrap.wrap(chain, self.width, initial_indent="  ",
-                                                          subsequent_indent="      ", break_on_hyphens=False))
-            yield from self.jacobians(ex.jacobians, report)
-            yield from self.values(ex, report, shown)
+                yield Para(cell(Prose(f"{self.path_name(p, report)}: "), " · ".join(self.label(f) for f in p.factors)),
+                           indent=2)
+            yield from self.jacobians(ex.jacobians)
+            yield from self.values(ex, report, shown, target)
             mark = "agree" if ex.agrees else "DO NOT AGREE"
-            yield Line(f"Σ paths − BPTT ∂L/∂{target}: largest difference {self.fmt(ex.max_abs_difference, 3)}, "
-                       f"the paths and BPTT {mark}", "bold" if ex.agrees else "bold red")
+            yield Para(cell(f"Σ paths − BPTT ∂L/∂{target}", Prose(": largest difference "),
+                            self.fmt(ex.max_abs_difference, 3), Prose(f", the paths and BPTT {mark}")))
 
     def path_name(self, p: Any, report: PathReport) -> str:
         many = len({q.output_step for ex in report.examples for q in ex.paths}) > 1
         return f"path loss_{p.output_step}→t={p.use_step}" if many else f"path t={p.use_step}"
 
-    def jacobians(self, jac: dict[int, np.ndarray], report: PathReport) -> Lines:
+    def jacobians(self, jac: dict[int, np.ndarray]) -> Blocks:
         if not jac:
             return
         h, z = self.label.sym["h"], self.label.sym["z"]
-        yield Line(f"Jacobians ∂{h}_t/∂{h}_(t−1) = diag(f′({z}_t))·{self.label('W_hh')}:")
-        for t in self.indices(len(jac)):
+        yield Para(cell(Prose("Jacobians "), f"∂{h}_t/∂{h}_(t−1) = diag(f′({z}_t))·{self.label('W_hh')}", Prose(":")))
+        order = sorted(jac)[::-1]
+        for t in self.indices(len(order)):
             if t is None:
-                yield Line("  …")
+                yield Para(cell("…"), indent=2)
                 continue
-            step = sorted(jac)[::-1][t]
-            yield Line("  " + self.label(f"dh[{step}]/dh[{step - 1}]") + " =", "")
-            yield from (Line("    " + s) for s in self.grid(jac[step]))
+            step = order[t]
+            name = f"dh[{step}]/dh[{step - 1}]"
+            yield Matrix(self.matrix(jac[step], name).rows, cell(f"{self.label(name)} ="))
 
-    def values(self, ex: Any, report: PathReport, shown: list) -> Lines:
+    def values(self, ex: Any, report: PathReport, shown: list, target: str) -> Blocks:
         """Rows: the entries of the gradient; columns: each path's value, their sum, BPTT's value."""
         value = np.asarray(ex.bptt)
         entries = [()] if value.ndim == 0 else [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 \
             else [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
-        headers = ["entry"] + ["…" if i is None else self.path_name(ex.paths[i], report).replace("path ", "")
-                               for i in shown] + ["Σ paths", "BPTT"]
+        headers = [cell(Prose("entry"))] + [cell("…" if i is None else self.path_name(ex.paths[i], report)[5:])
+                                            for i in shown] + [cell("Σ paths"), cell("BPTT")]
+        reveals = (f"dL/d{report.param}",)
         rows = []
         for e in entries:
             if None in e:
-                rows.append(["…"] + [""] * (len(headers) - 1))
+                rows.append([cell("…")] + [()] * (len(headers) - 1))
                 continue
-            cells = ["…" if i is None else self.fmt(np.asarray(ex.paths[i].value)[e], 1) for i in shown]
+            cells = [cell("…") if i is None else cell(Value(self.fmt(np.asarray(ex.paths[i].value)[e], 1), None, reveals))
+                     for i in shown]
             name = ",".join(str(i + 1) for i in e) if e else ",".join(str(i + 1) for i in report.entry or ())
-            rows.append([name] + cells + [self.fmt(np.asarray(ex.total)[e], 1), self.fmt(value[e], 1)])
-        yield from table("Each path's value", headers, rows)
+            rows.append([cell(name)] + cells + [cell(Value(self.fmt(np.asarray(ex.total)[e], 1), None, reveals)),
+                                                cell(Value(self.fmt(value[e], 1), None, reveals))])
+        yield Table(cell(Prose("Each path's value")), headers, rows)

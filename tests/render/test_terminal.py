@@ -10,7 +10,8 @@ import pytest
 from bptt_trace import engine
 from bptt_trace.loader import load_scenario
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.render.terminal import TerminalRenderer
+from bptt_trace.render.terminal import TerminalWriter
+from bptt_trace.render.worksheet import Worksheet
 from bptt_trace.trace import OPS, Step
 from tests.conftest import ROOT
 
@@ -19,8 +20,8 @@ SCENARIOS = ["sentiment", "i_love_ai", "time_series"]
 
 
 def render(trace, examples=None, width=80, **kw) -> str:
-    lines = TerminalRenderer(width=width, **kw).render(trace, examples or list(range(1, len(trace.scenario.examples) + 1)))
-    return "".join(line.text + "\n" for line in lines)
+    blocks = Worksheet(**kw).build(trace, examples or list(range(1, len(trace.scenario.examples) + 1)))
+    return "".join(line.text + "\n" for line in TerminalWriter(width).write(blocks))
 
 
 def traces():
@@ -35,17 +36,17 @@ def test_every_op_is_emitted_by_the_shipped_scenarios_and_renders(tmp_path):
     ts.append(engine.run(load_scenario(tmp_path / "relu.yaml")))
     seen = {s.op for t in ts for s in t.steps}
     assert seen == set(OPS)
-    renderer = TerminalRenderer()
+    sheet = Worksheet()
     for op in OPS:
         step = next(s for t in ts for s in t.steps if s.op == op)
-        list(renderer.step(step))  # must not raise
-    assert set(renderer.handlers) == set(OPS)
+        list(TerminalWriter().write(sheet.step(step)))  # must not raise
+    assert set(sheet.handlers) == set(OPS)
 
 
 def test_unknown_op_fails_loudly():
     step = Step("warp", "forward", 1, 1, "q", (), (), 0.0)
     with pytest.raises(ValueError, match="no handler for op 'warp'"):
-        list(TerminalRenderer().step(step))
+        list(Worksheet().step(step))
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -1,0 +1,107 @@
+"""The format-neutral worksheet: blocks of cells, each cell a run of spans.
+
+A `Math` span is written in the project's own notation (`δz_6 = δh_6 ⊙ f′(z_6)`) and each
+writer translates it; `Prose` is text (ours or the scenario's) that writers escape; a
+`Value` is a number with the canonical names it reveals, so a writer can show it, leave a
+labelled blank in its place, or highlight it as an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+class Math(str):
+    """Mathematics in the project's notation."""
+
+
+class Prose(str):
+    """Plain text, escaped by each writer."""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number as shown, the quantity it belongs to (`label`), and every name it reveals.
+
+    `result` marks the number a step computes (an answer), as opposed to an operand.
+    """
+
+    text: str
+    label: str | None = None
+    sources: tuple[str, ...] = ()
+    result: bool = False
+
+
+Span = Union[Math, Prose, Value]
+Cell = tuple[Span, ...]
+
+
+def cell(*spans: Span | str) -> Cell:
+    """A cell from spans; bare strings are Math."""
+    return tuple(s if isinstance(s, (Math, Prose, Value)) else Math(s) for s in spans)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading: level 1 a section, 2 a phase, 3 a time step."""
+
+    level: int
+    text: Cell
+
+
+@dataclass(frozen=True)
+class Para:
+    """A line of text or a formula; `note` marks a remark rather than a step; `indent` in spaces."""
+
+    text: Cell
+    note: bool = False
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table; columns in `left` are left-aligned; `stack` is a column that may move to a
+    second line when the table is too wide for a terminal."""
+
+    title: Cell | None
+    headers: list[Cell]
+    rows: list[list[Cell]]
+    left: tuple[int, ...] = ()
+    stack: int | None = None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A matrix (or column vector) of values under an optional title."""
+
+    rows: list[list[Cell]]
+    title: Cell | None = None
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Several matrices next to each other under their headers (parameters, an update)."""
+
+    headers: list[Cell]
+    matrices: list[Matrix]
+    title: Cell | None = None
+
+
+Block = Union[Heading, Para, Table, Matrix, SideBySide]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a writer blanks or highlights: the canonical names chosen, and the mode."""
+
+    names: frozenset[str] = field(default_factory=frozenset)
+    mode: str = "show"  # show | blank | key
+
+    def hides(self, value: Value) -> bool:
+        """Whether this value would give away a blanked answer."""
+        return self.mode == "blank" and any(s in self.names for s in value.sources)
+
+    def marks(self, value: Value) -> bool:
+        """Whether this value is a blanked answer to highlight in an answer key."""
+        return self.mode == "key" and value.result and value.label in self.names

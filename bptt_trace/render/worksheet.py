@@ -1,0 +1,407 @@
+"""The worked calculation as format-neutral blocks: formula, substituted numbers, result.
+
+One handler per op, and an unknown op is an error. Every number is a `Value` tagged with the
+canonical names it reveals, so that writers can blank or highlight answers without leaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from bptt_trace.names import is_reported, split
+from bptt_trace.render.blocks import Block, Cell, Heading, Math, Matrix, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.render.labels import Labels
+from bptt_trace.render.numfmt import NumberFormat
+from bptt_trace.trace import Step, Trace, partial_sums, row_products
+
+PHASE_TITLES = {"forward": "Forward pass", "loss": "Output and loss", "backward": "Backward pass (BPTT)",
+                "gradients": "Gradients summed over time steps"}
+DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
+                       "identity": "1"}
+LOSS_FORMULAS = {"bce": "−[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", "ce": "−Σ y·ln ŷ", "mse": "½·Σ (ŷ − y)²"}
+LOSS_GRADIENTS = {"bce": "−y/ŷ + (1 − y)/(1 − ŷ)", "ce": "−y/ŷ", "mse": "ŷ − y"}
+
+Blocks = Iterator[Block]
+
+
+class Worksheet:
+    """Builds the blocks of a trace; `max_items` bounds the rows, columns and terms shown."""
+
+    def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, labels: Labels | None = None) -> None:
+        self.fmt = fmt or NumberFormat()
+        self.label = labels or Labels()
+        self.max_items = max_items
+        self.elided = False
+        self.feeds: dict[tuple[str, int | None], tuple[str, ...]] = {}
+        self.handlers: dict[str, Callable[[Step], Blocks]] = {
+            "given": self.given, "matvec": self.matvec, "matvec_t": self.matvec, "add": self.add,
+            "subtract": self.add, "sum": self.total, "mean": self.total, "activation": self.activation,
+            "softmax": self.softmax, "derivative": self.derivative, "hadamard": self.hadamard,
+            "outer": self.outer, "loss": self.loss, "loss_gradient": self.loss_gradient,
+            "update": self.update,
+        }
+
+    # --- document structure ---------------------------------------------------------------
+    def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
+        """The whole worked calculation: setup, each example, totals, the update (and drift)."""
+        self.feeds = _feeds(trace)
+        m = trace.scenario.model
+        yield Heading(1, cell(Prose(f"{trace.scenario.name}: {m.cell.upper()} with {m.activation} hidden layer, "
+                                    f"{m.output} output, {m.loss} loss")))
+        if trace.scenario.description:
+            yield Para(cell(Prose(trace.scenario.description)))
+        yield from self.setup(trace)
+        for k in examples:
+            yield from self.example(trace, k)
+        yield Heading(1, cell(Prose("Over all examples")))
+        for step in trace.of_example(None):
+            if step.phase in ("gradients", "update") and step.op != "given":
+                yield from self.step(step)
+        if trace.symbols:
+            yield from self.symbols(trace)
+        if drift:
+            yield from self.drift(trace, drift)
+        if self.elided:
+            yield Para(cell(Prose(f"Long vectors and matrices show {self.max_items} entries at most; "
+                                  "--full shows every entry, --format json gives every number.")), note=True)
+
+    def setup(self, trace: Trace) -> Blocks:
+        sc = trace.scenario
+        yield Heading(2, cell(Prose("Parameters")))
+        steps = [s for s in trace.of_example(None) if s.phase == "setup"]
+        yield SideBySide([cell(self.label(s.name)) for s in steps],
+                         [self.matrix(_as_matrix(s.value), s.name) for s in steps])
+        used = {w for ex in sc.examples for w in (ex.tokens or ())}
+        if used:
+            rows = [[cell(Prose(word)), cell(self.fmt.vector(vec))] for word, vec in sc.embeddings.items() if word in used]
+            yield Table(cell(Prose("Embeddings")), [cell(Prose("word")), cell(Prose("embedding"))], rows, left=(0, 1))
+        yield Para(cell(f"{self.label('h[0]')} = {self.fmt.vector(sc.h0)}", Prose("   learning rate "),
+                        f"η = {self.fmt(sc.learning_rate)}", Prose(f"   gradients: {sc.reduction} over examples")))
+        notes = {"float64": f"Numbers are shown to {self.fmt.decimals} decimals; every step computes with the "
+                            "full-precision (float64) values.",
+                 "exact": f"Exact arithmetic: rationals stay exact, other values are shown ≈ to {self.fmt.digits} "
+                          "digits; long expressions are named s_1, s_2, … (defined at the end)."}
+        yield Para(cell(Prose(notes.get(trace.number_system, f"Hand calculation: every written result is "
+                                        f"{trace.number_system}, and later steps use the written value."))), note=True)
+
+    def example(self, trace: Trace, k: int) -> Blocks:
+        ex = trace.scenario.examples[k - 1]
+        what = f'"{" ".join(ex.tokens)}"' if ex.tokens else f"{ex.steps} input vectors"
+        yield Heading(1, cell(Prose(f"Example {k}: {what} → target {ex.target}")))
+        phase, t = None, None
+        for step in trace.of_example(k):
+            if step.phase != phase:
+                phase, t = step.phase, None
+                yield Heading(2, cell(Prose(PHASE_TITLES[phase])))
+            if step.t != t and step.phase in ("forward", "backward") and step.t is not None:
+                t = step.t
+                yield self.timestep(ex, step)
+            yield from self.step(step)
+
+    def timestep(self, ex: Any, step: Step) -> Heading:
+        t = step.t
+        if step.phase == "backward":
+            return Heading(3, cell(Prose(f"Timestep {t} (backward)")) if t else
+                           cell(Prose("Into the initial state "), self.label("h[0]")))
+        word = (Prose(f"word = {ex.tokens[t - 1]}, "),) if ex.tokens and t else ()
+        return Heading(3, cell(Prose(f"Timestep {t}: "), *word,
+                               f"{self.label(f'x[{t}]')} = {self.fmt.vector(ex.inputs[t - 1])}"))
+
+    def step(self, step: Step) -> Blocks:
+        """Dispatch on the op; an op with no handler is a bug, reported loudly."""
+        handler = self.handlers.get(step.op)
+        if handler is None:
+            raise ValueError(f"the worksheet has no handler for op '{step.op}'")
+        yield from handler(step)
+
+    # --- values and their sources -----------------------------------------------------------
+    def sources(self, name: str, example: int | None) -> tuple[str, ...]:
+        """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
+        return (name,) if is_reported(name) else (name,) + self.feeds.get((name, example), ())
+
+    def value(self, x: Any, step: Step, operand: int | None = None, index: tuple = (), extra: int = 0,
+              term: bool = False) -> Value:
+        """A number of `step`: its result (operand None) or one of its operands."""
+        name = step.name if operand is None else step.operands[operand]
+        text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
+        label = name + (f" #{','.join(str(i + 1) for i in index)}" if index else "")
+        return Value(text, label, self.sources(name, step.example), result=operand is None)
+
+    def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
+        """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
+        names = self.sources(step.name, step.example) + tuple(
+            n for n in step.operands for n in self.sources(n, step.example))
+        return Value(self.fmt.term(x, extra), None, names)
+
+    # --- one handler per op -----------------------------------------------------------------
+    def given(self, step: Step) -> Blocks:
+        if step.name.startswith("y[") or step.name == "h[0]":
+            prefix = (Prose("target "),) if step.name.startswith("y[") else ()
+            yield Para(cell(*prefix, f"{self.label(step.name)} = ", *self.vector(step.value, step)))
+
+    def matvec(self, step: Step) -> Blocks:
+        m, v = step.inputs
+        a, products = (m if step.op == "matvec" else m.T), row_products(step)
+        expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
+        default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
+        title = expr if step.name == default else f"{self.label(step.name)} = {expr}"
+        rows, cols = [], self.indices(len(v))
+        for i in self.indices(len(step.value)):
+            if i is None:
+                rows.append([cell("…"), (), (), ()])
+                continue
+            written: list[Any] = []
+            for k, j in enumerate(cols):
+                written += [" + "] if k else []
+                written += ["…"] if j is None else [*self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0),
+                                                    "×", *self.paren(v[j], step, 1, (j,))]
+            parts = _signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
+            rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
+        yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
+                    left=(1, 2), stack=2)
+
+    def add(self, step: Step) -> Blocks:
+        if step.op == "subtract":
+            yield from self.elementwise(step, " − ".join(self.label(n) for n in step.operands),
+                                        lambda a, b: [a, " - ", *self.wrap(b)])
+        else:
+            yield from self.elementwise(step, " + ".join(self.label(n) for n in step.operands),
+                                        lambda *xs: _signed(list(xs)))
+
+    def total(self, step: Step) -> Blocks:
+        over = step.detail.startswith("examples")
+        names = [f"example {k}" for k in step.detail.split()[1].split(",")] if over else \
+            [self.label(n) for n in step.operands]
+        mean = step.op == "mean"
+        formula = f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
+
+        def written(*xs: Value) -> list:
+            s = _signed(list(xs))
+            return ["(", *s, f")/{len(xs)}"] if mean else s
+        if len(names) == 1 and not over:
+            yield Para(cell(f"{self.label(step.name)} = {names[0]} = ", *self.vector(step.value, step)))
+        elif np.ndim(step.value) == 0:
+            xs = [self.operand(x, step, i) for i, x in enumerate(step.inputs)]
+            yield Para(cell(f"{self.label(step.name)} = {formula} = ", *written(*xs), " = ", self.value(step.value, step)))
+        elif over or mean:
+            yield from self.elementwise(step, formula, written)
+        else:
+            yield from self.running_total(step)
+
+    def running_total(self, step: Step) -> Blocks:
+        """A sum over time steps, entry by entry, with the running totals a student carries."""
+        running = partial_sums(step)
+        value = np.asarray(step.value)
+        entries = [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 else \
+            [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
+        ks = self.indices(len(running))
+        steps = [split(n)[1] for n in step.operands]
+        headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
+        rows = []
+        for e in entries:
+            if None in e:
+                rows.append([cell("…")] + [()] * len(ks))
+                continue
+            rows.append([cell(",".join(str(i + 1) for i in e))] + [
+                cell("…") if k is None else
+                cell(self.value(running[k][e], step, index=e) if k == len(running) - 1 else self.derived(running[k][e], step))
+                for k in ks])
+        first = self.label(step.operands[0]).replace(f"(t={steps[0]})", "(t)").replace(f"_{steps[0]}", "_t")
+        yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
+                                                                        f"t={steps[-1]}; the last is the sum")),
+                    headers, rows)
+
+    def activation(self, step: Step) -> Blocks:
+        fn = step.detail
+        yield from self.elementwise(step, f"{fn}({self.label(step.operands[0])})", lambda z: [f"{fn}(", z, ")"])
+
+    def softmax(self, step: Step) -> Blocks:
+        (o,) = step.inputs
+        o_name = self.label(step.operands[0])
+        rows = [[cell("…")] * 4 if i is None else
+                [cell(str(i + 1)), cell(self.operand(o[i], step, 0, (i,))), cell(self.derived(step.terms[i], step)),
+                 cell(self.value(step.value[i], step, index=(i,)))] for i in self.indices(len(o))]
+        yield Table(cell(f"{self.label(step.name)} = softmax({o_name}) = exp({o_name}) / Σ exp({o_name}),  Σ = ",
+                         self.derived(step.terms.sum(), step)),
+                    [cell("i"), cell(o_name), cell(f"exp({o_name})"), cell(self.label(step.name))], rows)
+
+    def derivative(self, step: Step) -> Blocks:
+        if step.detail == "softmax":
+            yield Matrix(self.matrix(step.value, step.name).rows, cell(f"{self.label(step.name)} = diag(ŷ) − ŷ·ŷᵀ"))
+            return
+        arg = self.label(step.operands[0])
+        pattern = DERIVATIVE_FORMULAS[step.detail]
+        before, _, after = pattern.replace("−", "-").partition("{a}")
+        if step.detail == "sigmoid":
+            yield from self.elementwise(step, pattern.format(a=arg), lambda a: [*self.wrap(a), "·(1 - ", *self.wrap(a), ")"])
+        elif "{a}" in pattern:
+            yield from self.elementwise(step, pattern.format(a=arg), lambda a: [before, *self.wrap(a), after])
+        else:
+            yield from self.elementwise(step, pattern, lambda a: [pattern])
+
+    def hadamard(self, step: Step) -> Blocks:
+        yield from self.elementwise(step, " ⊙ ".join(self.label(n) for n in step.operands),
+                                    lambda a, b: [*self.wrap(a), "×", *self.wrap(b)])
+
+    def outer(self, step: Step) -> Blocks:
+        a, b = step.inputs
+        cols = self.indices(len(b))
+        headers = [cell("×")] + [cell("…" if j is None else self.operand(b[j], step, 1, (j,))) for j in cols]
+        rows = [[cell("…")] * len(headers) if i is None else
+                [cell(self.operand(a[i], step, 0, (i,)))] +
+                [cell("…" if j is None else self.value(step.value[i, j], step, index=(i, j), extra=1)) for j in cols]
+                for i in self.indices(len(a))]
+        title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{self.label(step.operands[1])}ᵀ"
+        yield Table(cell(title), headers, rows)
+
+    def loss(self, step: Step) -> Blocks:
+        y_hat, y = step.inputs
+        pieces: list[Any] = []
+        for i in self.indices(len(y_hat)):
+            p = self.operand(y_hat[i], step, 0, (i,), term=True)
+            if i is None:
+                pieces += ["…"]
+            elif step.detail == "mse":
+                pieces += [" + "] * bool(pieces) + ["½·(", p, " - ", *self.paren(y[i], step, 1, (i,)), ")²"]
+            elif step.detail == "bce":
+                pieces += [" + "] * bool(pieces) + (["-ln(", p, ")"] if y[i] else ["-ln(1 - ", *self.wrap(p), ")"])
+            elif y[i]:
+                pieces += [" + "] * bool(pieces) + ["-ln(", p, ")"]
+        yield Para(cell(f"{self.label(step.name)} = {LOSS_FORMULAS[step.detail]} = ", *pieces, " = ",
+                        self.value(step.value, step)))
+
+    def loss_gradient(self, step: Step) -> Blocks:
+        def one(p: Value, y: Value) -> list:
+            if step.detail == "mse":
+                return [p, " - ", *self.wrap(y)]
+            if y.text != "0":
+                return ["-1/", *self.wrap(p)]
+            return ["0"] if step.detail == "ce" else ["1/(1 - ", *self.wrap(p), ")"]
+        yield from self.elementwise(step, LOSS_GRADIENTS[step.detail], one)
+
+    def update(self, step: Step) -> Blocks:
+        old, grad, rate = step.inputs
+        name, gname = self.label(step.operands[0]), self.label(step.operands[1])
+        matrices = [self.matrix(_as_matrix(v), n, result=n == step.name, operand=i)
+                    for i, (v, n) in enumerate(((old, step.operands[0]), (grad, step.operands[1]), (step.value, step.name)))]
+        yield SideBySide([cell(f"{name} (old)"), cell(gname), cell(f"{name} (new)")], matrices,
+                         cell(f"{name} ← {name} − η·{gname},  η = {self.fmt(rate)}"))
+
+    # --- closing sections -------------------------------------------------------------------
+    def symbols(self, trace: Trace) -> Blocks:
+        rows = [[cell(name), cell(f"{self.label(s.quantity)}{_index(s.index)}"),
+                 cell(str(s.definition).replace("**", "^").replace("*", "·")),
+                 cell(Value(self.fmt.exact_value(s.approx), None, (s.quantity,)))]
+                for name, s in trace.symbols.items()]
+        yield Table(cell(Prose("Named values (expressions too long to write out)")),
+                    [cell(Prose(h)) for h in ("symbol", "entry", "definition", "value")], rows, left=(0, 1, 2))
+
+    def drift(self, trace: Trace, rows: list) -> Blocks:
+        """Each final result by hand and at full precision, at the entry where they differ most."""
+        body = []
+        for r in rows:
+            hand, full = np.asarray(r.hand, dtype=object), np.asarray(r.full, dtype=float)
+            diffs = np.abs(np.vectorize(float, otypes=[float])(hand) - full)
+            at = np.unravel_index(int(np.argmax(diffs)), diffs.shape) if diffs.ndim else ()
+            where = f"[{','.join(str(i + 1) for i in at)}]" if hand.size > 1 else ""
+            reveals = (r.name,)
+            body.append([cell(self.label(r.name) + where, *((Prose(f" (example {r.example})"),) if r.example else ())),
+                         cell(Value(self.fmt(hand[at]), None, reveals)), cell(Value(self.fmt(full[at], 3), None, reveals)),
+                         cell(Value(self.fmt(r.max_abs, 3), None, reveals))])
+        yield Table(cell(Prose(f"Drift from full precision ({trace.number_system}; the entry that differs most)")),
+                    [cell(Prose(h)) for h in ("quantity", "by hand", "full precision", "difference")], body, left=(0,))
+
+    # --- building blocks --------------------------------------------------------------------
+    def elementwise(self, step: Step, formula: str, written: Callable[..., list]) -> Blocks:
+        """An entrywise op: its formula, then each component substituted and its result."""
+        title = cell(f"{self.label(step.name)} = {formula}")
+        if np.ndim(step.value) == 2:
+            yield Matrix(self.matrix(step.value, step.name, result=True).rows, title)
+            return
+        shape = np.shape(step.value)
+        inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
+        rows = [[cell("…"), (), ()] if i is None else
+                [cell(str(i + 1)), cell(*written(*(self.operand(v[i], step, n, (i,), term=True) for n, v in enumerate(inputs)))),
+                 cell("= ", self.value(step.value[i], step, index=(i,)))]
+                for i in self.indices(shape[0])]
+        yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
+
+    def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
+        """Operand n of a step, entry `index` (the index into the operand itself)."""
+        shape = np.shape(step.inputs[n])
+        own = index if len(shape) == len(index) and shape else ()
+        return self.value(x, step, n, own, term=term)
+
+    def paren(self, x: Any, step: Step, n: int, index: tuple, wrap: bool = True) -> list:
+        return self.wrap(self.operand(x, step, n, index, term=True)) if wrap else [self.operand(x, step, n, index, term=True)]
+
+    @staticmethod
+    def wrap(v: Value) -> list:
+        """A factor in parentheses when negative or a compound expression."""
+        compound = v.text.startswith("-") or " + " in v.text or " - " in v.text[1:]
+        return ["(", v, ")"] if compound else [v]
+
+    def vector(self, v: Any, step: Step) -> list:
+        if np.ndim(v) == 0:
+            return [self.value(v, step)]
+        if np.ndim(v) == 1:
+            out: list[Any] = ["["]
+            for k, i in enumerate(self.indices(len(v))):
+                out += [", "] * bool(k) + ["…" if i is None else self.value(v[i], step, index=(i,))]
+            return out + ["]"]
+        out = ["["]
+        for r in range(len(v)):
+            out += [", "] * bool(r) + ["["]
+            for c in range(len(v[r])):
+                out += [", "] * bool(c) + [self.value(v[r][c], step, index=(r, c))]
+            out += ["]"]
+        return out + ["]"]
+
+    def matrix(self, m: Any, name: str, result: bool = False, operand: int | None = None) -> Matrix:
+        """A matrix (or column vector) of values, elided beyond `max_items`."""
+        cols = self.indices(m.shape[1])
+        rows = []
+        for i in self.indices(m.shape[0]):
+            rows.append([cell("…") if i is None or j is None else
+                         cell(Value(self.fmt(m[i, j]), f"{name} #{i + 1},{j + 1}", (name,), result)) for j in cols])
+        return Matrix(rows)
+
+    def indices(self, n: int) -> list[int | None]:
+        """Indices to show: all, or the first ones, a None for the gap, and the last."""
+        if n <= self.max_items:
+            return list(range(n))
+        self.elided = True
+        return list(range(self.max_items - 1)) + [None, n - 1]
+
+
+def _feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:
+    """For each intermediate (unreported) quantity, the reported quantities it is an operand of."""
+    feeds: dict[tuple[str, int | None], list[str]] = {}
+    for s in trace.steps:
+        for o in s.operands:
+            if not is_reported(o):
+                feeds.setdefault((o, s.example), []).append(s.name)
+    return {k: tuple(v) for k, v in feeds.items()}
+
+
+def _as_matrix(v: Any) -> Any:
+    """Matrices as they are, vectors as a column."""
+    return v if np.ndim(v) == 2 else np.asarray(v)[:, None]
+
+
+def _index(index: tuple[int, ...]) -> str:
+    return f"[{','.join(map(str, index))}]" if index else ""
+
+
+def _signed(parts: list) -> list:
+    """Values joined by `+`, a negative one written as `- 0.04` rather than `+ -0.04`."""
+    out: list[Any] = [parts[0]]
+    for p in parts[1:]:
+        text = p.text if isinstance(p, Value) else p
+        if text.startswith("-") and isinstance(p, Value):
+            out += [" - ", Value(text[1:], p.label, p.sources, p.result)]
+        else:
+            out += [" + ", p]
+    return out
