@@ -51,50 +51,116 @@ def main() -> None:
     """Worked hand calculations of RNN training: forward pass, full BPTT and the update, step by step."""
 
 
+def trace_options(f):
+    """The options that choose what is traced and how numbers are computed and shown."""
+    options = [
+        click.option("--example", "example", type=int, default=None, metavar="N",
+                     help="Trace only example N (from 1); totals and the update then use it alone."),
+        click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
+                     help="Hand calculation: round every written result to K decimals before it is used again "
+                          "(decimal arithmetic); 'off' for full precision. Default: the scenario's display.round, else off."),
+        click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None,
+                     help="With --round: round half up, or truncate (chop digits) as many students do."),
+        click.option("--exact", is_flag=True,
+                     help="Exact arithmetic with sympy: fractions stay exact, tanh(23/100) stays symbolic."),
+        click.option("--digits", type=click.IntRange(1, 30), default=None,
+                     help="With --exact: significant digits of the ≈ values (default 6)."),
+        click.option("--decimals", type=click.IntRange(0, 15), default=None,
+                     help="Decimals shown (default 3, or K with --round K; products inside a dot product get one "
+                          "more). Display only."),
+        click.option("--notation", type=click.Choice(PRESET_NAMES), default=None,
+                     help="Names to show: default (W_xh, W_hh, W_hy), wi-wh-wo (Wi, Wh, Wo, hidden state O) or "
+                          "uvw (U, W, V, b, c)."),
+        click.option("--paths", "paths", metavar="PARAM", default=None,
+                     help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM "
+                          "is W_hh, W_xh or b_h, or one entry such as 'W_hh[1,2]' (from 1). Computed in float64."),
+        click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="terminal: worked tables for people; json: every value under its canonical name.")
-@click.option("--example", "example", type=int, default=None, metavar="N",
-              help="Trace only example N (from 1); totals and the update then use it alone.")
-@click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
-              help="Hand calculation: round every written result to K decimals before it is used again "
-                   "(decimal arithmetic); 'off' for full precision. Default: the scenario's display.round, else off.")
-@click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None,
-              help="With --round: round half up, or truncate (chop digits) as many students do.")
-@click.option("--exact", is_flag=True, help="Exact arithmetic with sympy: fractions stay exact, tanh(23/100) stays symbolic.")
-@click.option("--digits", type=click.IntRange(1, 30), default=None, help="With --exact: significant digits of the ≈ values (default 6).")
-@click.option("--decimals", type=click.IntRange(0, 15), default=None,
-              help="Decimals shown (default 3, or K with --round K; products inside a dot product get one more). Display only.")
-@click.option("--notation", type=click.Choice(PRESET_NAMES), default=None,
-              help="Names to show: default (W_xh, W_hh, W_hy), wi-wh-wo (Wi, Wh, Wo, hidden state O) or uvw (U, W, V, b, c).")
-@click.option("--paths", "paths", metavar="PARAM", default=None,
-              help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM is "
-                   "W_hh, W_xh or b_h, or one entry such as 'W_hh[1,2]' (from 1). Computed in float64.")
-@click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices.")
+@trace_options
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal, "
               "off when piped or NO_COLOR is set).")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
-def run(scenario: str, fmt: str, example: int | None, round_, round_mode: str | None, exact: bool,
-        digits: int | None, decimals: int | None, notation: str | None, paths: str | None, full: bool,
-        color: bool | None, width: int | None) -> None:
+def run(scenario: str, fmt: str, color: bool | None, width: int | None, **options) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
-    sc = _load(scenario)
-    mode = _mode(sc, round_, round_mode, exact, digits, decimals, notation)
-    chosen = _chosen_examples(sc, example)
-    if paths is not None:
-        _paths(sc, scenario, paths, mode, chosen, fmt, full, color, width)
-        return
-    trace, full_trace = _trace(sc, scenario, mode, chosen)
-    drift_rows = None
-    if full_trace is not None:
-        from bptt_trace.drift import drift
-        drift_rows = drift(trace, full_trace, chosen)
+    job = _prepare(scenario, **options)
     if fmt == "json":
-        from bptt_trace.render.json_out import render_json
-        click.echo(render_json(trace, chosen, drift_rows), nl=False)
+        from bptt_trace.render.json_out import render_json, render_paths_json
+        click.echo(render_paths_json(job.report) if job.report else render_json(job.trace, job.chosen, job.drift), nl=False)
         return
-    _print_terminal(trace, chosen, mode, drift_rows, full, color, width)
+    _print_terminal(job, color, width)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "pdf"]), default=None,
+              help="Default: from the file's suffix (.md, .tex, .pdf).")
+@click.option("--blank", "blank", is_flag=False, flag_value="all", default=None, metavar="[forward|backward|all|NAMES]",
+              help="The student's version: results replaced by labelled blanks. Alone it blanks all; or name "
+                   "forward, backward, or quantities such as 'h[2],dL/dz[3],W_hh_new'. Given data are never blanked.")
+@click.option("--answer-key", is_flag=True, help="The solution, with the blanked quantities (--blank, default all) highlighted.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@trace_options
+def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, force: bool,
+           **options) -> None:
+    """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    fmt = fmt or _format_from_suffix(output)
+    try:
+        check_target(output, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    job = _prepare(scenario, **options)
+    answers = _answers(job, blank, answer_key)
+    document = _document(job, answers, "markdown" if fmt == "markdown" else "latex")
+    if fmt == "pdf":
+        from bptt_trace.pdf import PdfError, compile_pdf
+        try:
+            document = compile_pdf(document)
+        except PdfError as exc:
+            raise click.ClickException(str(exc)) from None
+    try:
+        write_atomic(output, document, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The answers file to write.")
+@click.option("--blank", "blank", default="all", show_default=True, metavar="forward|backward|all|NAMES",
+              help="Which quantities the student answers, as for export --blank.")
+@click.option("--example", "example", type=int, default=None, metavar="N", help="Only example N (from 1).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def template(scenario: str, output: str, blank: str, example: int | None, force: bool) -> None:
+    """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
+    from bptt_trace.blanks import select
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.template import answers_template
+    try:
+        check_target(output, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    job = _prepare(scenario, example=example)
+    try:
+        names = select(job.trace, blank)
+    except ValueError as exc:
+        raise BadInput(f"--blank: {exc}") from None
+    try:
+        write_atomic(output, answers_template(job.trace, job.chosen, names, scenario), force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _load(path: str):
@@ -104,6 +170,35 @@ def _load(path: str):
         return load_scenario(path)
     except InputError as exc:
         raise BadInput(exc.describe()) from None
+
+
+@dataclass
+class Job:
+    """Everything one command computed: the mode, the examples, the trace, drift or path report."""
+
+    mode: Mode
+    chosen: list[int]
+    trace: object
+    drift: list | None = None
+    report: object = None
+    full: bool = False
+
+
+def _prepare(scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
+             exact: bool = False, digits: int | None = None, decimals: int | None = None,
+             notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
+    """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked."""
+    sc = _load(scenario)
+    mode = _mode(sc, round_, round_mode, exact, digits, decimals, notation)
+    chosen = _chosen_examples(sc, example)
+    if paths is not None:
+        return _paths(sc, scenario, paths, mode, chosen, full)
+    trace, full_trace = _trace(sc, scenario, mode, chosen)
+    drift_rows = None
+    if full_trace is not None:
+        from bptt_trace.drift import drift
+        drift_rows = drift(trace, full_trace, chosen)
+    return Job(mode, chosen, trace, drift_rows, None, full)
 
 
 def _mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mode:
@@ -141,8 +236,7 @@ def _trace(sc, path: str, mode: Mode, chosen: list[int]):
         raise BadInput(f"{path}: {exc}") from None
 
 
-def _paths(sc, path: str, target: str, mode: Mode, chosen: list[int], fmt: str, full: bool,
-           color: bool | None, width: int | None) -> None:
+def _paths(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool) -> Job:
     """The chain-rule paths of one parameter (or entry), from a float64 trace."""
     from bptt_trace.paths import chain_paths, parse_target
     shapes = {name: tuple(len(x) for x in (value, value[0]) if isinstance(x, tuple))
@@ -152,13 +246,44 @@ def _paths(sc, path: str, target: str, mode: Mode, chosen: list[int], fmt: str, 
     except ValueError as exc:
         raise BadInput(f"--paths: {exc}") from None
     trace, _ = _trace(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
-    report = chain_paths(trace, param, entry, chosen)
-    if fmt == "json":
-        from bptt_trace.render.json_out import render_paths_json
-        click.echo(render_paths_json(report), nl=False)
-        return
+    return Job(mode, chosen, trace, None, chain_paths(trace, param, entry, chosen), full)
 
-    _print_terminal(trace, chosen, mode, None, full, color, width, lambda sheet: sheet.build_paths(report, trace))
+
+def _format_from_suffix(output: str) -> str:
+    suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+    formats = {"md": "markdown", "markdown": "markdown", "tex": "latex", "pdf": "pdf"}
+    if suffix not in formats:
+        raise BadInput(f"{output}: cannot tell the format from the suffix; use .md, .tex or .pdf, or --format")
+    return formats[suffix]
+
+
+def _answers(job: Job, blank: str | None, answer_key: bool):
+    """What the writer blanks or highlights."""
+    from bptt_trace.blanks import select
+    from bptt_trace.render.blocks import Answers
+    if blank is None and not answer_key:
+        return Answers()
+    try:
+        names = select(job.trace, blank or "all")
+    except ValueError as exc:
+        raise BadInput(f"--blank: {exc}") from None
+    return Answers(names, "key" if answer_key else "blank")
+
+
+def _blocks(job: Job):
+    """The worksheet blocks of a job: the trace, or the chain-rule paths."""
+    from bptt_trace.render.labels import Labels
+    from bptt_trace.render.numfmt import NumberFormat
+    from bptt_trace.render.paths_view import PathsWorksheet
+    sheet = PathsWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
+                           labels=Labels(job.mode.notation))
+    return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
+
+
+def _document(job: Job, answers, fmt: str) -> str:
+    from bptt_trace.render.documents import LatexWriter, MarkdownWriter
+    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers)
+    return writer.write(_blocks(job), job.trace.scenario.name)
 
 
 def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
@@ -168,23 +293,16 @@ def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
     return isatty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
 
 
-def _print_terminal(trace, chosen: list[int], mode: Mode, drift_rows, full: bool, color: bool | None,
-                    width: int | None, build=None) -> None:
+def _print_terminal(job: Job, color: bool | None, width: int | None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
     import shutil
 
-    from bptt_trace.render.labels import Labels
-    from bptt_trace.render.numfmt import NumberFormat
-    from bptt_trace.render.paths_view import PathsWorksheet
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
-    sheet = PathsWorksheet(NumberFormat(mode.decimals, mode.digits), max_items=10**9 if full else 8,
-                           labels=Labels(mode.notation))
-    blocks = build(sheet) if build else sheet.build(trace, chosen, drift_rows)
-    lines = TerminalWriter(width).write(blocks)
+    lines = TerminalWriter(width).write(_blocks(job))
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return

@@ -22,7 +22,7 @@ class Prose(str):
 
 @dataclass(frozen=True)
 class Value:
-    """A number as shown, the quantity it belongs to (`label`), and every name it reveals.
+    """A number as shown, the quantity and entry it belongs to (`label`), and every name it reveals.
 
     `result` marks the number a step computes (an answer), as opposed to an operand.
     """
@@ -31,6 +31,11 @@ class Value:
     label: str | None = None
     sources: tuple[str, ...] = ()
     result: bool = False
+
+    @property
+    def name(self) -> str | None:
+        """The canonical name of the quantity (the label without its entry)."""
+        return self.label.split(" #")[0] if self.label else None
 
 
 Span = Union[Math, Prose, Value]
@@ -104,4 +109,4 @@ class Answers:
 
     def marks(self, value: Value) -> bool:
         """Whether this value is a blanked answer to highlight in an answer key."""
-        return self.mode == "key" and value.result and value.label in self.names
+        return self.mode == "key" and value.result and value.name in self.names

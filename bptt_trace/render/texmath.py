@@ -1,0 +1,79 @@
+"""Translation of the project's notation to TeX math, and escaping of text for TeX and Markdown.
+
+Every character is handled explicitly: known symbols become commands, safe ASCII passes, and
+anything else is escaped, so a scenario's words can never inject a TeX command.
+"""
+
+from __future__ import annotations
+
+import re
+
+SYMBOLS = {"×": r"\times ", "·": r"\cdot ", "⊙": r"\odot ", "δ": r"\delta ", "∂": r"\partial ", "ᵀ": r"^{\top}",
+           "²": "^{2}", "−": "-", "≈": r"\approx ", "Σ": r"\sum ", "η": r"\eta ", "←": r"\leftarrow ",
+           "…": r"\dots ", "′": "'", "½": r"\tfrac{1}{2}", "→": r"\to ", "ŷ": r"\hat{y}", "{": r"\{", "}": r"\}",
+           "%": r"\%", "#": r"\#", "$": r"\$", "&": r"\&", "|": r"\vert ", "\\": r"\backslash ", "~": r"\sim ",
+           "<": "<", ">": ">"}
+FUNCTIONS = {"tanh": r"\tanh", "exp": r"\exp", "ln": r"\ln", "log": r"\log", "diag": r"\operatorname{diag}",
+             "sigmoid": r"\operatorname{sigmoid}", "softmax": r"\operatorname{softmax}"}
+_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-=()[],./:;!'*?@\"")
+_TOKEN = re.compile(r"[A-Za-z]+|_\([^()]*\)|_[A-Za-z0-9]+|\^[A-Za-z0-9]+|.", re.S)
+TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
+                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "→": r"$\to$", "…": r"\dots{}",
+                "−": "--", "≈": r"$\approx$", "η": r"$\eta$", "Σ": r"$\Sigma$", "—": "---", "–": "--"}
+
+
+def math(s: str) -> str:
+    """The project's notation (`δz_6 = δh_6 ⊙ f′(z_6)`) as TeX math.
+
+    Words of two or more letters (`if`, `new`, `loss`) are set upright, and the spaces next to
+    them are kept, since TeX drops spaces in math.
+    """
+    out: list[str] = []
+    after_word = False
+    for tok in _TOKEN.findall(s):
+        if tok == " " and after_word:
+            out.append(r"\ ")
+            continue
+        after_word = tok.isascii() and tok.isalpha() and len(tok) > 1 and tok not in FUNCTIONS
+        if after_word and out and out[-1] == " ":
+            out[-1] = r"\ "
+        if tok[0] == "_" and len(tok) > 1:
+            inner = tok[2:-1] if tok[1] == "(" else tok[1:]
+            out.append("_{" + math(inner) + "}")
+        elif tok[0] == "^" and len(tok) > 1:
+            out.append("^{" + tok[1:] + "}")
+        elif tok.isalpha() and tok.isascii():
+            out.append(FUNCTIONS.get(tok) or (rf"\text{{{tok}}}" if len(tok) > 1 else tok))
+        elif tok in SYMBOLS:
+            out.append(SYMBOLS[tok])
+        elif tok in _SAFE:
+            out.append(tok)
+        elif tok == "_":
+            out.append(r"\_")
+        elif tok == "^":
+            out.append(r"\hat{}")
+        else:
+            out.append(r"\text{" + text(tok) + "}")
+    return "".join(out)
+
+
+def text(s: str) -> str:
+    """Plain text escaped for TeX; characters TeX cannot typeset are shown by their code point."""
+    out = []
+    for ch in s:
+        if ch in TEXT_ESCAPES:
+            out.append(TEXT_ESCAPES[ch])
+        elif ord(ch) < 128 or ("\u00a0" <= ch <= "\u017f"):
+            out.append(ch)
+        else:
+            out.append(f"[U+{ord(ch):04X}]")
+    return "".join(out)
+
+
+MD_SPECIAL = set("\\`*_{}[]<>#|$~")
+
+
+def markdown_text(s: str) -> str:
+    """Plain text escaped for Markdown (tables included: `|` cannot break a row)."""
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in s).replace("\n", " ")
