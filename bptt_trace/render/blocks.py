@@ -31,6 +31,7 @@ class Value:
     label: str | None = None
     sources: tuple[str, ...] = ()
     result: bool = False
+    example: int | None = None
 
     @property
     def name(self) -> str | None:

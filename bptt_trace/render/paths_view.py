@@ -32,7 +32,7 @@ class PathsWorksheet(Worksheet):
                     yield Para(cell("…"), indent=2)
                     continue
                 p = ex.paths[i]
-                yield Para(cell(Prose(f"{self.path_name(p, report)}: "), " · ".join(self.label(f) for f in p.factors)),
+                yield Para(cell(Prose(f"{self.path_name(p, ex)}: "), " · ".join(self.label(f) for f in p.factors)),
                            indent=2)
             yield from self.jacobians(ex.jacobians)
             yield from self.values(ex, report, shown, target)
@@ -40,8 +40,8 @@ class PathsWorksheet(Worksheet):
             yield Para(cell(f"Σ paths − BPTT ∂L/∂{target}", Prose(": largest difference "),
                             self.fmt(ex.max_abs_difference, 3), Prose(f", the paths and BPTT {mark}")))
 
-    def path_name(self, p: Any, report: PathReport) -> str:
-        many = len({q.output_step for ex in report.examples for q in ex.paths}) > 1
+    def path_name(self, p: Any, ex: Any) -> str:
+        many = len({q.output_step for q in ex.paths}) > 1  # a loss at several steps: say which
         return f"path loss_{p.output_step}→t={p.use_step}" if many else f"path t={p.use_step}"
 
     def jacobians(self, jac: dict[int, np.ndarray]) -> Blocks:
@@ -63,7 +63,7 @@ class PathsWorksheet(Worksheet):
         value = np.asarray(ex.bptt)
         entries = [()] if value.ndim == 0 else [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 \
             else [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
-        headers = [cell(Prose("entry"))] + [cell("…" if i is None else self.path_name(ex.paths[i], report)[5:])
+        headers = [cell(Prose("entry"))] + [cell("…" if i is None else self.path_name(ex.paths[i], ex)[5:])
                                             for i in shown] + [cell("Σ paths"), cell("BPTT")]
         reveals = (f"dL/d{report.param}",)
         rows = []

@@ -18,6 +18,7 @@ from bptt_trace.trace import Step, Trace, partial_sums, row_products
 
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Output and loss", "backward": "Backward pass (BPTT)",
                 "gradients": "Gradients summed over time steps"}
+CLOSING_TITLES = {"gradients": "Loss and gradients over all examples", "update": "Update: W ← W − η·∂L/∂W"}
 DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
                        "identity": "1"}
 LOSS_FORMULAS = {"bce": "−[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", "ce": "−Σ y·ln ŷ", "mse": "½·Σ (ŷ − y)²"}
@@ -56,8 +57,12 @@ class Worksheet:
         for k in examples:
             yield from self.example(trace, k)
         yield Heading(1, cell(Prose("Over all examples")))
+        phase = None
         for step in trace.of_example(None):
             if step.phase in ("gradients", "update") and step.op != "given":
+                if step.phase != phase:
+                    phase = step.phase
+                    yield Heading(2, cell(Prose(CLOSING_TITLES[phase])))
                 yield from self.step(step)
         if trace.symbols:
             yield from self.symbols(trace)
@@ -71,8 +76,7 @@ class Worksheet:
         sc = trace.scenario
         yield Heading(2, cell(Prose("Parameters")))
         steps = [s for s in trace.of_example(None) if s.phase == "setup"]
-        yield SideBySide([cell(self.label(s.name)) for s in steps],
-                         [self.matrix(_as_matrix(s.value), s.name) for s in steps])
+        yield SideBySide([cell(self.label(s.name)) for s in steps], [self.matrix(s.value, s.name) for s in steps])
         used = {w for ex in sc.examples for w in (ex.tokens or ())}
         if used:
             rows = [[cell(Prose(word)), cell(self.fmt.vector(vec))] for word, vec in sc.embeddings.items() if word in used]
@@ -127,7 +131,7 @@ class Worksheet:
         name = step.name if operand is None else step.operands[operand]
         text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
         label = name + (f" #{','.join(str(i + 1) for i in index)}" if index else "")
-        return Value(text, label, self.sources(name, step.example), result=operand is None)
+        return Value(text, label, self.sources(name, step.example), operand is None, step.example)
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
@@ -229,7 +233,8 @@ class Worksheet:
 
     def derivative(self, step: Step) -> Blocks:
         if step.detail == "softmax":
-            yield Matrix(self.matrix(step.value, step.name).rows, cell(f"{self.label(step.name)} = diag(ŷ) − ŷ·ŷᵀ"))
+            yield Matrix(self.matrix(step.value, step.name, True, step.example).rows,
+                         cell(f"{self.label(step.name)} = diag(ŷ) − ŷ·ŷᵀ"))
             return
         arg = self.label(step.operands[0])
         pattern = DERIVATIVE_FORMULAS[step.detail]
@@ -284,8 +289,8 @@ class Worksheet:
     def update(self, step: Step) -> Blocks:
         old, grad, rate = step.inputs
         name, gname = self.label(step.operands[0]), self.label(step.operands[1])
-        matrices = [self.matrix(_as_matrix(v), n, result=n == step.name, operand=i)
-                    for i, (v, n) in enumerate(((old, step.operands[0]), (grad, step.operands[1]), (step.value, step.name)))]
+        matrices = [self.matrix(v, n, result=n == step.name)
+                    for v, n in ((old, step.operands[0]), (grad, step.operands[1]), (step.value, step.name))]
         yield SideBySide([cell(f"{name} (old)"), cell(gname), cell(f"{name} (new)")], matrices,
                          cell(f"{name} ← {name} − η·{gname},  η = {self.fmt(rate)}"))
 
@@ -318,7 +323,7 @@ class Worksheet:
         """An entrywise op: its formula, then each component substituted and its result."""
         title = cell(f"{self.label(step.name)} = {formula}")
         if np.ndim(step.value) == 2:
-            yield Matrix(self.matrix(step.value, step.name, result=True).rows, title)
+            yield Matrix(self.matrix(step.value, step.name, True, step.example).rows, title)
             return
         shape = np.shape(step.value)
         inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
@@ -359,13 +364,16 @@ class Worksheet:
             out += ["]"]
         return out + ["]"]
 
-    def matrix(self, m: Any, name: str, result: bool = False, operand: int | None = None) -> Matrix:
-        """A matrix (or column vector) of values, elided beyond `max_items`."""
+    def matrix(self, v: Any, name: str, result: bool = False, example: int | None = None) -> Matrix:
+        """A matrix, or a vector as a column, of values, elided beyond `max_items`."""
+        column = np.ndim(v) == 1
+        m = np.asarray(v, dtype=object)[:, None] if column else v
         cols = self.indices(m.shape[1])
         rows = []
         for i in self.indices(m.shape[0]):
             rows.append([cell("…") if i is None or j is None else
-                         cell(Value(self.fmt(m[i, j]), f"{name} #{i + 1},{j + 1}", (name,), result)) for j in cols])
+                         cell(Value(self.fmt(m[i, j]), f"{name} #{i + 1}" + ("" if column else f",{j + 1}"), (name,),
+                                    result, example)) for j in cols])
         return Matrix(rows)
 
     def indices(self, n: int) -> list[int | None]:
@@ -386,11 +394,6 @@ def _feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:
     return {k: tuple(v) for k, v in feeds.items()}
 
 
-def _as_matrix(v: Any) -> Any:
-    """Matrices as they are, vectors as a column."""
-    return v if np.ndim(v) == 2 else np.asarray(v)[:, None]
-
-
 def _index(index: tuple[int, ...]) -> str:
     return f"[{','.join(map(str, index))}]" if index else ""
 
@@ -401,7 +404,7 @@ def _signed(parts: list) -> list:
     for p in parts[1:]:
         text = p.text if isinstance(p, Value) else p
         if text.startswith("-") and isinstance(p, Value):
-            out += [" - ", Value(text[1:], p.label, p.sources, p.result)]
+            out += [" - ", Value(text[1:], p.label, p.sources, p.result, p.example)]
         else:
             out += [" + ", p]
     return out

@@ -1,0 +1,198 @@
+"""Worksheets: every .tex compiles with pdflatex, Markdown tables and math are well formed, the
+numbers read back equal the trace, blanks leak no answer, scenario text is escaped."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from bptt_trace.cli import main
+from bptt_trace.pdf import PdfError, compile_pdf
+from tests.conftest import ROOT, SENTIMENT
+
+SCENARIOS = ["sentiment", "i_love_ai", "time_series"]
+OPTION_SETS = {"plain": [], "round": ["--round", "3"], "truncate": ["--round", "2", "--round-mode", "truncate"],
+               "exact": ["--exact"], "uvw": ["--notation", "uvw"], "paths": ["--paths", "W_hh"],
+               "blank-forward": ["--blank", "forward"], "blank-all": ["--blank"], "key": ["--answer-key", "--blank", "backward"]}
+NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+
+
+def export(tmp_path, scenario: str, suffix: str, *options: str) -> str:
+    out = tmp_path / f"sheet{suffix}"
+    result = CliRunner().invoke(main, ["export", str(scenario), "-o", str(out), "--force", *options])
+    assert result.exit_code == 0, result.output
+    return out.read_text()
+
+
+def pdflatex(tmp_path, tex: str) -> subprocess.CompletedProcess:
+    assert shutil.which("pdflatex"), "pdflatex is needed: run `bash scripts/test.sh`, which installs TeX Live"
+    (tmp_path / "w.tex").write_text(tex)
+    return subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "w.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL,
+                          env={"PATH": "/usr/bin:/bin", "openin_any": "p", "HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize("options", list(OPTION_SETS), ids=list(OPTION_SETS))
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_latex_export_compiles(tmp_path, scenario, options):
+    tex = export(tmp_path, ROOT / "scenarios" / f"{scenario}.yaml", ".tex", *OPTION_SETS[options])
+    proc = pdflatex(tmp_path, tex)
+    assert proc.returncode == 0, [line for line in proc.stdout.splitlines() if line.startswith("!")]
+    assert (tmp_path / "w.pdf").stat().st_size > 1000
+
+
+def tables_and_math(md: str) -> list:
+    """Check every table's rows against its header and every inline math span; return the tables."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    tables, row, rows = [], None, None
+    for tok in tokens:
+        if tok.type == "table_open":
+            rows = []
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "inline" and row is not None:
+            row.append(tok.content)
+        elif tok.type == "tr_close":
+            rows.append(row)
+            row = None
+        elif tok.type == "table_close":
+            tables.append(rows)
+    for rows in tables:
+        assert all(len(r) == len(rows[0]) for r in rows), rows
+        for r in rows:
+            for c in r:
+                assert len(re.findall(r"(?<!\\)\$", c)) % 2 == 0, c
+    assert md.count("$$") % 2 == 0
+    return tables
+
+
+@pytest.mark.parametrize("options", list(OPTION_SETS), ids=list(OPTION_SETS))
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_markdown_export_has_well_formed_tables_and_math(tmp_path, scenario, options):
+    md = export(tmp_path, ROOT / "scenarios" / f"{scenario}.yaml", ".md", *OPTION_SETS[options])
+    tables = tables_and_math(md)
+    assert len(tables) >= (1 if options == "paths" else 10)
+
+
+def boxed_numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"\\boxed\{(" + NUMBER + r")\}", text)]
+
+
+@pytest.mark.parametrize("suffix", [".md", ".tex"])
+def test_numbers_read_back_equal_the_trace(tmp_path, suffix):
+    """The answer key boxes every result in document order; each equals the trace to the shown decimals."""
+    from bptt_trace import engine
+    from bptt_trace.blanks import answerable
+    from bptt_trace.loader import load_scenario
+    from bptt_trace.render.blocks import Value
+    from bptt_trace.render.worksheet import Worksheet
+    sc = load_scenario(ROOT / "scenarios" / "sentiment.yaml")
+    trace = engine.run(sc)
+    doc = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", suffix, "--answer-key", "--blank", "all")
+    shown = boxed_numbers(doc)
+    names = set(answerable(trace))
+    expected = []
+    for block in Worksheet().build(trace, [1, 2]):
+        for v in _values(block):
+            if isinstance(v, Value) and v.result and v.name in names:
+                expected.append(v)
+    assert len(shown) == len(expected) > 400
+    for got, v in zip(shown, expected):
+        true = _true_value(trace, v)
+        assert abs(got - true) <= 0.5e-4 * (1 + 1e-9) if _decimals(got) == 4 else abs(got - true) <= 0.5e-3 * (1 + 1e-9), \
+            (v.label, got, true)
+
+
+def _decimals(x: float) -> int:
+    return len(repr(x).split(".")[1]) if "." in repr(x) else 0
+
+
+def _values(block):
+    from bptt_trace.render.blocks import Heading, Matrix, Para, SideBySide, Table
+    cells = []
+    if isinstance(block, (Heading, Para)):
+        cells = [block.text]
+    elif isinstance(block, Table):
+        cells = ([block.title] if block.title else []) + block.headers + [c for r in block.rows for c in r]
+    elif isinstance(block, Matrix):
+        cells = ([block.title] if block.title else []) + [c for r in block.rows for c in r]
+    elif isinstance(block, SideBySide):
+        cells = block.headers + [c for m in block.matrices for r in m.rows for c in r]
+    return [s for c in cells for s in c]
+
+
+def _true_value(trace, v):
+    """The trace's value behind a Value (`h[2] #1` of the example the Value came from)."""
+    name, _, entry = v.label.partition(" #")
+    index = tuple(int(i) - 1 for i in entry.split(",")) if entry else ()
+    value = np.asarray(trace.value(name, v.example), dtype=float)
+    return float(value[index]) if value.ndim else float(value)
+
+
+@pytest.mark.parametrize("spec", ["all", "forward", "backward", "h[2],dL/dz[3],W_hh_new"])
+def test_blank_worksheets_contain_none_of_the_answers_they_blank(tmp_path, spec):
+    from bptt_trace import engine
+    from bptt_trace.blanks import select
+    from bptt_trace.loader import load_scenario
+    from bptt_trace.render.blocks import Answers, Value
+    from bptt_trace.render.worksheet import Worksheet
+    trace = engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
+    answers = Answers(select(trace, spec), "blank")
+    blocks = list(Worksheet().build(trace, [1, 2]))
+    hidden = {v.text.lstrip("-") for b in blocks for v in _values(b) if isinstance(v, Value) and answers.hides(v)}
+    shown = {v.text.lstrip("-") for b in blocks for v in _values(b) if isinstance(v, Value) and not answers.hides(v)}
+    md = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", ".md", "--blank", spec)
+    tex = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", ".tex", "--blank", spec)
+    for doc in (md, tex):
+        in_doc = {n.lstrip("-") for n in re.findall(NUMBER, doc)}
+        leaked = (hidden - shown) & in_doc
+        assert not leaked, sorted(leaked)[:10]
+        assert "underline" in doc or "\\_\\_\\_" in doc
+
+
+def test_scenario_text_is_escaped_and_reads_no_file(tmp_path):
+    text = (SENTIMENT.replace("name: sentiment", "name: '\\input{/etc/hostname} 50% $x$ #1'")
+            .replace("  love:    [0.4, 0.1, 0.5]", "  'lo|ve':    [0.4, 0.1, 0.5]")
+            .replace("i love this book", "i lo|ve this book"))
+    path = tmp_path / "evil.yaml"
+    path.write_text(text)
+    tex = export(tmp_path, path, ".tex")
+    assert "\\input{/etc/hostname}" not in tex and "\\textbackslash{}input\\{/etc/hostname\\}" in tex
+    pdf = compile_pdf(tex)
+    (tmp_path / "e.pdf").write_bytes(pdf)
+    words = subprocess.run(["pdftotext", str(tmp_path / "e.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "input{/etc/hostname}" in words
+    hostname = open("/etc/hostname").read().strip()
+    assert not hostname or hostname not in words.replace("input{/etc/hostname}", "")
+    md = export(tmp_path, path, ".md")
+    tables = tables_and_math(md)
+    embeddings = next(t for t in tables if t[0] == ["word", "embedding"])
+    assert ["lo\\|ve", "$[0.4, 0.1, 0.5]$"] in [[c.replace("\\\\", "\\") for c in r] for r in embeddings] or \
+        any(r[0].startswith("lo") for r in embeddings)
+
+
+def test_pdf_export_and_missing_pdflatex(tmp_path, monkeypatch):
+    out = tmp_path / "w.pdf"
+    result = CliRunner().invoke(main, ["export", str(ROOT / "scenarios" / "sentiment.yaml"), "-o", str(out)])
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(PdfError, match="apt-get install texlive-latex-base"):
+        compile_pdf("\\documentclass{article}\\begin{document}x\\end{document}")
+    result = CliRunner().invoke(main, ["export", str(ROOT / "scenarios" / "sentiment.yaml"), "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1 and "pdflatex was not found" in result.stderr and not (tmp_path / "x.pdf").exists()
+
+
+def test_the_example_worksheet_in_the_repository_is_current(tmp_path):
+    """examples/sentiment-worksheet.md is what `export` writes today (BPTT_REGENERATE_GOLDEN=1 rewrites it)."""
+    import os
+    md = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", ".md")
+    path = ROOT / "examples" / "sentiment-worksheet.md"
+    if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":
+        path.write_text(md)
+    assert path.read_text() == md, "regenerate with BPTT_REGENERATE_GOLDEN=1 pytest tests/render"
