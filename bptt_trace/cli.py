@@ -163,6 +163,93 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
     click.echo(f"wrote {output}", err=True)
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("answers", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
+              show_default=True, help="How to report the marking.")
+@click.option("--tolerance", default=None, metavar="abs=A|rel=R|sigfig=S|decimals=D",
+              help="When a number counts as right. Default: the scenario's check.tolerance, else within one unit "
+                   "of the last decimal written (0.310 is checked to ±0.001).")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write one row per submission to this CSV file (for a gradebook).")
+@click.option("--force", is_flag=True, help="Overwrite the CSV file if it exists.")
+@click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
+              help="Mark against a hand calculation rounded to K decimals (as run --round).")
+@click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None, help="With --round.")
+@click.option("--notation", type=click.Choice(PRESET_NAMES), default=None,
+              help="Names in the answers and the report (default: the scenario's notation).")
+@click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown for expected values.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off.")
+@click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
+          force: bool, round_, round_mode: str | None, notation: str | None, decimals: int | None,
+          color: bool | None, width: int | None) -> None:
+    """Mark homework ANSWERS (YAML files) against SCENARIO: correct, carried forward, wrong, and the first mistake.
+
+    Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
+    """
+    from bptt_trace.answers import load_answers
+    from bptt_trace.checker import Checker
+    from bptt_trace.errors import InputError
+    from bptt_trace.numsys import Float64, HandDecimal
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.tolerance import Tolerance
+    if csv_file:
+        try:
+            check_target(csv_file, force)
+        except OutputError as exc:
+            raise BadInput(str(exc)) from None
+    job = _prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
+    sc = job.trace.scenario
+    try:
+        tol = Tolerance.parse(tolerance or sc.display.tolerance) if (tolerance or sc.display.tolerance) else Tolerance()
+    except ValueError as exc:
+        raise BadInput(f"--tolerance: {exc}") from None
+    numbers = HandDecimal(job.mode.round, job.mode.round_mode) if job.mode.round is not None else Float64()
+    checker = Checker(job.trace, numbers, tol, job.chosen, job.mode.notation)
+    reports, bad = [], []
+    for path in answers:
+        try:
+            reports.append(checker.check(load_answers(path)))
+        except InputError as exc:
+            bad.append(exc.describe())
+            click.echo(f"bptt-trace: error: {exc.describe()}", err=True)
+    _print_reports(job, reports, fmt, color, width)
+    if csv_file:
+        from bptt_trace.render.check_view import report_csv
+        write_atomic(csv_file, report_csv(reports), force)
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
+    if any(r.has_wrong for r in reports):
+        sys.exit(1)
+
+
+def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
+    """One report in full, or a summary row per submission when there are several."""
+    from bptt_trace.render.check_view import CheckWorksheet, batch_blocks, report_json
+    from bptt_trace.render.labels import Labels
+    from bptt_trace.render.numfmt import NumberFormat
+    if not reports:
+        return
+    if fmt == "json":
+        click.echo(report_json(reports), nl=False)
+        return
+    sheet = CheckWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), labels=Labels(job.mode.notation))
+
+    def blocks():
+        if len(reports) == 1 or fmt == "markdown":
+            for r in reports:
+                yield from sheet.build_report(r)
+        if len(reports) > 1:
+            yield from batch_blocks(reports)
+    if fmt == "markdown":
+        from bptt_trace.render.documents import MarkdownWriter
+        click.echo(MarkdownWriter().write(blocks(), f"marking for {job.trace.scenario.name}"), nl=False)
+        return
+    _print_lines(blocks(), color, width)
+
+
 def _load(path: str):
     from bptt_trace.errors import InputError
     from bptt_trace.loader import load_scenario
@@ -294,6 +381,11 @@ def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
 
 
 def _print_terminal(job: Job, color: bool | None, width: int | None) -> None:
+    """The worked calculation (or paths) of a job on the terminal."""
+    _print_lines(_blocks(job), color, width)
+
+
+def _print_lines(blocks, color: bool | None, width: int | None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
     import shutil
@@ -302,7 +394,7 @@ def _print_terminal(job: Job, color: bool | None, width: int | None) -> None:
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
-    lines = TerminalWriter(width).write(_blocks(job))
+    lines = TerminalWriter(width).write(blocks)
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return

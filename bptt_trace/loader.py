@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,7 +18,7 @@ MAX_SIZE = 4096
 MAX_TRACE_ENTRIES = 50_000_000
 MAX_STEPS = 10_000  # time steps over all examples; each records about fifteen steps of the trace
 TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training", "display",
-            "notation")
+            "notation", "check")
 DISPLAY_KEYS = ("round", "round_mode", "decimals", "digits")
 ROUND_MODES = ("round", "truncate")
 MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at")
@@ -127,6 +128,8 @@ class ScenarioReader:
                             f"the limit is {MAX_TRACE_ENTRIES:,}: use shorter or fewer examples")
         lr, reduction = self.training(top.get("training"))
         display = self.display(top.get("display"), notation)
+        if "check" in top:
+            display = replace(display, tolerance=self.tolerance(top["check"]))
         return Scenario(display=display, name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",
                         source=self.file, model=model, parameters=params, h0=h0,
@@ -251,6 +254,16 @@ class ScenarioReader:
             decimals=self.integer(d["decimals"], "display.decimals", 0, 15) if "decimals" in d else None,
             digits=self.integer(d["digits"], "display.digits", 1, 30) if "digits" in d else None,
             notation=notation)
+
+    def tolerance(self, node: Node) -> str:
+        from bptt_trace.tolerance import Tolerance
+        c = self.mapping(node, "check", ("tolerance",), ("tolerance",))
+        spec = self.text(c["tolerance"], "check.tolerance")
+        try:
+            Tolerance.parse(spec)
+        except ValueError as exc:
+            raise self.fail(c["tolerance"], "check.tolerance", str(exc)) from None
+        return spec
 
     def notation(self, node: Node) -> str | dict[str, str]:
         from bptt_trace.notation import PRESETS, SYMBOLS

@@ -1,14 +1,17 @@
-"""The recorded primitives: each computes one operation, appends one Step, and returns a named value."""
+"""The recorded primitives: each computes one operation (`ops.compute`), appends one Step, and
+returns a named value."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from bptt_trace.errors import ArithmeticFault
+from bptt_trace.ops import compute
 from bptt_trace.trace import Step, Trace
+
+# Inf and NaN propagate through sums and products, so checking the ops that could hide one
+# (squashing functions) or must not pass one on (losses, totals, updates) finds every one.
+CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update"})
 
 
 class Q(NamedTuple):
@@ -25,16 +28,12 @@ class Recorder:
         self.trace, self.num = trace, numbers
         self.phase, self.example, self.t = "setup", None, None
 
-    def _emit(self, op: str, name: str, operands: tuple[Q, ...], value: Any, terms: Any = None,
-              detail: str = "", example: Any = ..., check: bool = False, written: bool = True) -> Q:
-        if written:  # a result the student writes down: the number system may round it
-            value = self.num.result(value, name)
-        ex = self.example if example is ... else example
+    def _op(self, op: str, name: str, operands: tuple[Q, ...], detail: str = "") -> Q:
         names, values = tuple(zip(*operands)) or ((), ())
-        self.trace.append(Step(op, self.phase, ex, self.t, name, names, values, value, terms, detail))
-        # Inf and NaN propagate through sums and products, so checking where they could be
-        # hidden (inputs of squashing functions) or must not pass (losses, totals) finds every one.
-        if check and not (self.num.finite(value) and all(self.num.finite(q.value) for q in operands)):
+        value, terms = compute(op, detail, values, self.num)
+        value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+        self.trace.append(Step(op, self.phase, self.example, self.t, name, names, values, value, terms, detail))
+        if op in CHECKED and not (self.num.finite(value) and all(self.num.finite(v) for v in values)):
             self._report_first_non_finite()
         return Q(name, value)
 
@@ -45,105 +44,63 @@ class Recorder:
                               "the scenario's values are too large for this calculation")
 
     def given(self, name: str, value: Any, example: Any = ...) -> Q:
-        """A value taken from the scenario (a parameter, an input, the initial state)."""
-        return self._emit("given", name, (), value, example=example, written=False)
+        """A value taken from the scenario (a parameter, an input, the initial state): never rounded."""
+        ex = self.example if example is ... else example
+        self.trace.append(Step("given", self.phase, ex, self.t, name, (), (), value))
+        return Q(name, value)
 
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v; each row's products are derived from the recorded operands by `row_products`."""
-        return self._emit("matvec", name or f"{m.name} {v.name}", (m, v), m.value @ v.value)
+        return self._op("matvec", name or f"{m.name} {v.name}", (m, v))
 
     def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
         """Mᵀ·v; its products are derived from the operands by `row_products`."""
-        return self._emit("matvec_t", name or f"{m.name}^T {v.name}", (m, v), m.value.T @ v.value)
+        return self._op("matvec_t", name or f"{m.name}^T {v.name}", (m, v))
 
     def add(self, name: str, *parts: Q) -> Q:
         """The elementwise sum of vectors or matrices."""
-        total = parts[0].value
-        for p in parts[1:]:
-            total = total + p.value
-        return self._emit("add", name, parts, total)
+        return self._op("add", name, parts)
 
     def subtract(self, name: str, a: Q, b: Q) -> Q:
         """a − b elementwise."""
-        return self._emit("subtract", name, (a, b), a.value - b.value)
+        return self._op("subtract", name, (a, b))
 
     def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
         """Σ of many quantities (over steps, or over examples with `detail="examples 1,2"`), or their mean."""
-        total = parts[0].value
-        for p in parts[1:]:
-            total = total + p.value
-        if mean:
-            total = total * (self.num.const(1) / self.num.const(len(parts)))
-        return self._emit("mean" if mean else "sum", name, tuple(parts), total, detail=detail, check=True)
+        return self._op("mean" if mean else "sum", name, tuple(parts), detail)
 
     def activation(self, name: str, fn: str, z: Q) -> Q:
         """An elementwise activation: tanh, sigmoid, relu or identity."""
-        return self._emit("activation", name, (z,), self._apply(fn, z.value), detail=fn, check=True)
-
-    def _apply(self, fn: str, a: Any) -> Any:
-        if fn == "relu":
-            return a * (a > 0)
-        if fn == "identity":
-            return a + 0
-        return getattr(self.num, fn)(a)
+        return self._op("activation", name, (z,), fn)
 
     def softmax(self, name: str, o: Q) -> Q:
         """softmax(o) with the exponentials kept as terms."""
-        exps = self.num.result(self.num.exp(o.value), f"exp {o.name}")
-        return self._emit("softmax", name, (o,), exps / exps.sum(), exps, detail="softmax", check=True)
+        return self._op("softmax", name, (o,), "softmax")
 
     def derivative(self, name: str, fn: str, a: Q) -> Q:
         """f'(z) written from the activation's output (tanh, sigmoid) or input (relu, identity)."""
-        one, v = self.num.const(1), a.value
-        if fn == "tanh":
-            value = one - v * v
-        elif fn == "sigmoid":
-            value = v * (one - v)
-        elif fn == "relu":
-            value = (v > 0) * one
-        else:
-            value = v * 0 + one
-        return self._emit("derivative", name, (a,), value, detail=fn)
+        return self._op("derivative", name, (a,), fn)
 
     def softmax_jacobian(self, name: str, p: Q) -> Q:
         """dŷ/do for softmax: diag(p) − p pᵀ."""
-        v = p.value
-        return self._emit("derivative", name, (p,), np.diag(v) - v[:, None] * v[None, :], detail="softmax")
+        return self._op("derivative", name, (p,), "softmax")
 
     def hadamard(self, name: str, a: Q, b: Q) -> Q:
         """a ⊙ b elementwise."""
-        return self._emit("hadamard", name, (a, b), a.value * b.value)
+        return self._op("hadamard", name, (a, b))
 
     def outer(self, name: str, a: Q, b: Q) -> Q:
         """a bᵀ."""
-        return self._emit("outer", name, (a, b), a.value[:, None] * b.value[None, :])
+        return self._op("outer", name, (a, b))
 
     def loss(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
         """The loss of one output, with each unit's term kept."""
-        p, target = y_hat.value, y.value
-        one = self.num.const(1)
-        if kind == "mse":
-            diff = p - target
-            terms = diff * diff * self.num.const(Fraction(1, 2))
-        elif kind == "ce":
-            terms = np.where(target != 0, -target * self.num.log(np.where(target != 0, p, one)), 0 * p)
-        else:  # bce, with targets 0 or 1: -ln p where y = 1, -ln(1 - p) where y = 0
-            terms = -self.num.log(np.where(target != 0, p, one - p))
-        terms = self.num.result(terms, f"{name} terms")
-        return self._emit("loss", name, (y_hat, y), terms.sum(), terms, detail=kind, check=True)
+        return self._op("loss", name, (y_hat, y), kind)
 
     def loss_gradient(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
         """dL/dŷ for one output."""
-        p, target = y_hat.value, y.value
-        one = self.num.const(1)
-        if kind == "mse":
-            value = p - target
-        elif kind == "ce":
-            value = -target / p
-        else:  # −y/ŷ + (1 − y)/(1 − ŷ), with targets 0 or 1 so that a saturated ŷ gives no 0/0
-            value = np.where(target != 0, -one / np.where(target != 0, p, one), one / np.where(target != 0, one, one - p))
-        return self._emit("loss_gradient", name, (y_hat, y), value, detail=kind, check=True)
+        return self._op("loss_gradient", name, (y_hat, y), kind)
 
     def update(self, name: str, old: Q, grad: Q, rate: Q) -> Q:
         """Gradient descent: old − η·grad."""
-        return self._emit("update", name, (old, grad, rate), old.value - rate.value * grad.value, check=True)
+        return self._op("update", name, (old, grad, rate))

@@ -61,6 +61,7 @@ class Display:
     decimals: int | None = None
     digits: int | None = None
     notation: str | dict[str, str] | None = None
+    tolerance: str | None = None  # the scenario's `check: {tolerance: ...}` for the homework checker
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,23 @@ class TerminalWriter:
         rows = [[self.text(c) for c in r] for r in block.rows]
         lines = table(title, headers, rows, left=block.left)
         s = block.stack
+        if s is not None and s == len(headers) - 1 and max(len(line.text) for line in lines) > self.width:
+            return self.notes_below(title, headers, rows, block.left)
         if s is not None and max(len(line.text) for line in lines) > self.width:  # move column s to a second line
             stacked = [r2 for r in rows for r2 in (r[:s] + r[s + 1:-1] + [""], [""] * (s - 1) + ["  " + r[s]] + r[s + 1:])]
             lines = table(title, headers[:s] + headers[s + 1:], stacked, left=tuple(i for i in block.left if i < s))
         return lines
+
+    def notes_below(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:
+        """A table too wide for its last column: that column goes on indented lines under each row."""
+        lines = table(title, headers[:-1], [r[:-1] for r in rows], left=left)
+        head = len(lines) - len(rows)
+        out = lines[:head]
+        for line, row in zip(lines[head:], rows):
+            out.append(line)
+            out += [Line(s, "dim") for s in textwrap.wrap(row[-1], self.width, initial_indent="      ",
+                                                          subsequent_indent="      ")]
+        return out
 
     def text(self, spans: Cell) -> str:
         """A cell's spans as text: blanks as `____`, everything else as written."""
