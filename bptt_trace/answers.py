@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from bptt_trace.errors import InputError
-from bptt_trace.numbers import parse_number
+from bptt_trace.numbers import check_number
 from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
 
 TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student")
@@ -25,10 +24,10 @@ BLANK = ("~", "null", "", "_", "___")
 
 @dataclass(frozen=True)
 class Entry:
-    """One number as written: its exact value (None when left blank) and its text."""
+    """One number as written (its text, checked to be a number), or a blank left to fill in."""
 
-    value: Fraction | None
     text: str
+    blank: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,10 +106,10 @@ def _entries(node: Node) -> Any:
     if isinstance(node, Map):
         return "a mapping"
     if node.text.strip() in BLANK and not node.quoted:
-        return Entry(None, node.text)
+        return Entry(node.text, blank=True)
     if node.quoted:
         return f"text '{node.text}'"
     try:
-        return Entry(parse_number(node.text), node.text)
+        return Entry(check_number(node.text))
     except ValueError:
         return f"'{node.text}'"

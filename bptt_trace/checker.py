@@ -119,14 +119,14 @@ class Checker:
         order = self.order.get((name, a.example), 10**9)
         if problem:
             return Verdict(a, name, "malformed", problem=problem, order=order)
-        if all(e.value is None for e in flat):
+        if all(e.blank for e in flat):
             return Verdict(a, name, "unanswered", order=order)
-        if any(e.value is None for e in flat):
+        if any(e.blank for e in flat):
             return Verdict(a, name, "malformed", problem="some entries are left blank", order=order)
         if len(flat) != expected.size or (np.ndim(a.entries) > expected.ndim and expected.size > 1):
             want = "×".join(map(str, expected.shape)) or "a single number"
             return Verdict(a, name, "malformed", problem=f"expected {want}, got {len(flat)} numbers", order=order)
-        values = [self.num.const(e.value) for e in flat]
+        values = [self.num.from_text(e.text) for e in flat]
         if not expected.shape:
             return values[0], flat[0].text
         given = np.array(values, dtype=object).reshape(expected.shape)

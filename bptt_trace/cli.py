@@ -232,10 +232,10 @@ def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int 
     from bptt_trace.render.numfmt import NumberFormat
     if not reports:
         return
-    if fmt == "json":
-        click.echo(report_json(reports), nl=False)
-        return
     sheet = CheckWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), labels=Labels(job.mode.notation))
+    if fmt == "json":
+        click.echo(report_json(reports, sheet), nl=False)
+        return
 
     def blocks():
         if len(reports) == 1 or fmt == "markdown":

@@ -34,6 +34,10 @@ class Float64:
         """A vector or matrix (nested tuples of Fractions) as an array of this system."""
         return np.array(values, dtype=np.float64)
 
+    def from_text(self, text: str) -> float:
+        """A number checked by `numbers.check_number`, in this system."""
+        return float(Fraction(text)) if "/" in text else float(text)
+
     def result(self, value: Any, name: str) -> Any:
         """What a student writes down for the computed result `name`; float64 keeps it as is."""
         return value
@@ -86,6 +90,9 @@ class HandDecimal:
 
     def array(self, values: Sequence[Any]) -> np.ndarray:
         return elementwise(self.const)(np.array(values, dtype=object))
+
+    def from_text(self, text: str) -> Decimal:
+        return self.const(Fraction(text)) if "/" in text else Decimal(text)
 
     def result(self, value: Any, name: str) -> Any:
         return self._round(value)

@@ -86,14 +86,22 @@ def batch_blocks(reports: list[Report]) -> Blocks:
     yield Table(None, [cell(Prose(h)) for h in heads], rows, left=(0, 1, 7))
 
 
-def report_json(reports: list[Report]) -> str:
-    """`{"answers": [...], "summary": {...}}` for one file; a list of those for several."""
+def report_json(reports: list[Report], sheet: CheckWorksheet) -> str:
+    """`{"answers": [...], "summary": {...}}` for one file; a list of those for several.
+
+    A wrong answer's `worked` holds its step redone with the student's numbers, as the terminal shows it.
+    """
+    from bptt_trace.render.terminal import TerminalWriter
+
+    def worked(v: Verdict) -> list[str]:
+        return [line.text for step in v.replay for line in TerminalWriter(200).write(sheet.step(step))] \
+            if v.verdict == "wrong" else []
     docs = [{"file": r.submission.file, "student": r.submission.student,
              "answers": [{"name": v.name or v.answer.name, "written": v.answer.name, "example": v.answer.example,
                           "verdict": v.verdict, "given": _plain(v.given), "expected": _plain(v.expected),
-                          "recomputed": _plain(v.recomputed), "off": [list(i) for i in v.off],
+                          "recomputed": _plain(v.recomputed), "note": sheet.note(v), "off": [list(i) for i in v.off],
                           "misconception": v.misconception, "suggestions": list(v.suggestions), "problem": v.problem,
-                          "line": v.answer.line} for v in r.verdicts],
+                          "worked": worked(v), "line": v.answer.line} for v in r.verdicts],
              "summary": {**r.counts, "first_mistake": None if r.first_mistake is None else
                          {"name": r.first_mistake.name, "example": r.first_mistake.answer.example,
                           "entries": [list(i) for i in r.first_mistake.off]}}} for r in reports]

@@ -1,0 +1,75 @@
+"""Marking a class: 500 full answer sheets of the sentiment example in one `bptt-trace check` call.
+
+Each sheet answers every quantity (about 150 answers) to 3 decimals, with a slip planted at a
+random step in most of them. Target: a few seconds (at most 5 s); reported against one plain
+`bptt-trace run` of the same scenario, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import ROOT, tool, wall
+
+from bptt_trace import engine
+from bptt_trace.blanks import answerable
+from bptt_trace.loader import load_scenario
+
+SHEETS = 500
+
+
+def written(v) -> str:
+    return f"{float(v):.3f}" if np.ndim(v) == 0 else "[" + ", ".join(written(x) for x in v) + "]"
+
+
+def sheets(folder: Path) -> list[str]:
+    trace = engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
+    names = answerable(trace)
+    per_example = {k: [n for n in trace.names(k) if n in names] for k in (1, 2)}
+    rng = random.Random(0)
+    paths = []
+    for i in range(SHEETS):
+        slip = (rng.choice((1, 2)), None)
+        slip = (slip[0], rng.choice(per_example[slip[0]])) if i % 5 else None
+        lines = ["examples:"]
+        for k, ns in per_example.items():
+            lines.append(f"  {k}:")
+            for n in ns:
+                v = np.asarray(trace.value(n, k), dtype=float)
+                if slip == (k, n):
+                    v = v + 0.05
+                lines.append(f'    "{n}": {written(v)}')
+        path = folder / f"student{i:03d}.yaml"
+        path.write_text("\n".join(lines) + "\n")
+        paths.append(str(path))
+    return paths
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = sheets(Path(tmp))
+        csv = str(Path(tmp) / "grades.csv")
+        run = tool() + ["run", "scenarios/sentiment.yaml"]
+        wall(run)
+        base = statistics.median(wall(run) for _ in range(3))
+        start = time.perf_counter()
+        proc = subprocess.run(tool() + ["check", "scenarios/sentiment.yaml", *files, "--csv", csv],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - start
+        rows = Path(csv).read_text().count("\n") - 1
+    print(f"check {SHEETS} sheets ({rows} graded, exit {proc.returncode}): {elapsed:.2f} s; one plain run "
+          f"{base * 1000:.0f} ms; ratio {elapsed / base:.0f}x; {elapsed / SHEETS * 1000:.1f} ms per sheet "
+          f"(target: at most 5 s)")
+    return 0 if elapsed <= 5 and rows == SHEETS and proc.returncode == 1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
