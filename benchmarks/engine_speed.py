@@ -49,7 +49,7 @@ def plain_numpy(sc: Scenario) -> dict:
         g["W_xh"] += np.outer(dz, xs[t - 1])
         g["W_hh"] += np.outer(dz, hs[t - 1])
         g["b_h"] += dz
-        dx = P["W_xh"].T @ dz  # the embedding gradient the engine also records
+        _dx = P["W_xh"].T @ dz  # the embedding gradient the engine also records
         dh = P["W_hh"].T @ dz
     return g
 

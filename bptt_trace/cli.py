@@ -6,35 +6,14 @@ The only module that prints or exits. Heavy modules are imported inside the comm
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
 import click
 
 from bptt_trace import __version__
+from bptt_trace import jobs
+from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
 
-EXIT_BAD_INPUT = 2
 PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.notation.PRESETS, kept import-free here
-
-
-class BadInput(click.ClickException):
-    """A user's file or option is wrong: one message, exit code 2."""
-
-    exit_code = EXIT_BAD_INPUT
-
-    def show(self, file=None) -> None:
-        click.echo(f"bptt-trace: error: {self.format_message()}", err=True)
-
-
-@dataclass(frozen=True)
-class Mode:
-    """How to compute and show: the number system's settings and the display's."""
-
-    round: int | None
-    round_mode: str
-    exact: bool
-    digits: int
-    decimals: int
-    notation: object
 
 
 def _round_option(ctx, param, value: str | None) -> int | str | None:
@@ -91,7 +70,7 @@ def trace_options(f):
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 def run(scenario: str, fmt: str, color: bool | None, width: int | None, **options) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
-    job = _prepare(scenario, **options)
+    job = jobs.prepare(scenario, **options)
     if fmt == "json":
         from bptt_trace.render.json_out import render_json, render_paths_json
         click.echo(render_paths_json(job.report) if job.report else render_json(job.trace, job.chosen, job.drift), nl=False)
@@ -114,14 +93,14 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
            **options) -> None:
     """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
     from bptt_trace.output import OutputError, check_target, write_atomic
-    fmt = fmt or _format_from_suffix(output)
+    fmt = fmt or jobs.format_from_suffix(output)
     try:
         check_target(output, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    job = _prepare(scenario, **options)
-    answers = _answers(job, blank, answer_key)
-    document = _document(job, answers, "markdown" if fmt == "markdown" else "latex")
+    job = jobs.prepare(scenario, **options)
+    answers = jobs.answers(job, blank, answer_key)
+    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
         try:
@@ -151,7 +130,7 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
         check_target(output, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    job = _prepare(scenario, example=example)
+    job = jobs.prepare(scenario, example=example)
     try:
         names = select(job.trace, blank)
     except ValueError as exc:
@@ -200,7 +179,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
             check_target(csv_file, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
-    job = _prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
+    job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
     sc = job.trace.scenario
     try:
         tol = Tolerance.parse(tolerance or sc.display.tolerance) if (tolerance or sc.display.tolerance) else Tolerance()
@@ -250,129 +229,6 @@ def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int 
     _print_lines(blocks(), color, width)
 
 
-def _load(path: str):
-    from bptt_trace.errors import InputError
-    from bptt_trace.loader import load_scenario
-    try:
-        return load_scenario(path)
-    except InputError as exc:
-        raise BadInput(exc.describe()) from None
-
-
-@dataclass
-class Job:
-    """Everything one command computed: the mode, the examples, the trace, drift or path report."""
-
-    mode: Mode
-    chosen: list[int]
-    trace: object
-    drift: list | None = None
-    report: object = None
-    full: bool = False
-
-
-def _prepare(scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
-             exact: bool = False, digits: int | None = None, decimals: int | None = None,
-             notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
-    """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked."""
-    sc = _load(scenario)
-    mode = _mode(sc, round_, round_mode, exact, digits, decimals, notation)
-    chosen = _chosen_examples(sc, example)
-    if paths is not None:
-        return _paths(sc, scenario, paths, mode, chosen, full)
-    trace, full_trace = _trace(sc, scenario, mode, chosen)
-    drift_rows = None
-    if full_trace is not None:
-        from bptt_trace.drift import drift
-        drift_rows = drift(trace, full_trace, chosen)
-    return Job(mode, chosen, trace, drift_rows, None, full)
-
-
-def _mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mode:
-    """Command-line options first, then the scenario's `display:` and `notation:`, then defaults."""
-    if exact and isinstance(round_, int):
-        raise BadInput("--exact and --round cannot be used together: choose exact or hand-rounded arithmetic")
-    d = sc.display
-    places = None if exact or round_ == "off" else (round_ if round_ is not None else d.round)
-    return Mode(round=places, round_mode=round_mode or d.round_mode, exact=exact, digits=digits or d.digits or 6,
-                decimals=decimals if decimals is not None else (d.decimals if d.decimals is not None else
-                                                                (places if places is not None else 3)),
-                notation=notation or d.notation)
-
-
-def _chosen_examples(sc, example: int | None) -> list[int]:
-    if example is not None and not 1 <= example <= len(sc.examples):
-        raise BadInput(f"--example must be from 1 to {len(sc.examples)} (the scenario has "
-                       f"{len(sc.examples)} examples), got {example}")
-    return [example] if example else list(range(1, len(sc.examples) + 1))
-
-
-def _trace(sc, path: str, mode: Mode, chosen: list[int]):
-    """The trace in the chosen number system, and the float64 one to measure a hand calculation's drift."""
-    from bptt_trace import engine
-    from bptt_trace.errors import ArithmeticFault
-    from bptt_trace.numsys import HandDecimal
-    try:
-        if mode.exact:
-            from bptt_trace.exact import Exact
-            return engine.run(sc, Exact(mode.digits), chosen), None
-        if mode.round is not None:
-            return engine.run(sc, HandDecimal(mode.round, mode.round_mode), chosen), engine.run(sc, examples=chosen)
-        return engine.run(sc, examples=chosen), None
-    except ArithmeticFault as exc:
-        raise BadInput(f"{path}: {exc}") from None
-
-
-def _paths(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool) -> Job:
-    """The chain-rule paths of one parameter (or entry), from a float64 trace."""
-    from bptt_trace.paths import chain_paths, parse_target
-    shapes = {name: tuple(len(x) for x in (value, value[0]) if isinstance(x, tuple))
-              for name, value in sc.parameters.items()}
-    try:
-        param, entry = parse_target(target, shapes)
-    except ValueError as exc:
-        raise BadInput(f"--paths: {exc}") from None
-    trace, _ = _trace(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
-    return Job(mode, chosen, trace, None, chain_paths(trace, param, entry, chosen), full)
-
-
-def _format_from_suffix(output: str) -> str:
-    suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
-    formats = {"md": "markdown", "markdown": "markdown", "tex": "latex", "pdf": "pdf"}
-    if suffix not in formats:
-        raise BadInput(f"{output}: cannot tell the format from the suffix; use .md, .tex or .pdf, or --format")
-    return formats[suffix]
-
-
-def _answers(job: Job, blank: str | None, answer_key: bool):
-    """What the writer blanks or highlights."""
-    from bptt_trace.blanks import select
-    from bptt_trace.render.blocks import Answers
-    if blank is None and not answer_key:
-        return Answers()
-    try:
-        names = select(job.trace, blank or "all")
-    except ValueError as exc:
-        raise BadInput(f"--blank: {exc}") from None
-    return Answers(names, "key" if answer_key else "blank")
-
-
-def _blocks(job: Job):
-    """The worksheet blocks of a job: the trace, or the chain-rule paths."""
-    from bptt_trace.render.labels import Labels
-    from bptt_trace.render.numfmt import NumberFormat
-    from bptt_trace.render.paths_view import PathsWorksheet
-    sheet = PathsWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
-                           labels=Labels(job.mode.notation))
-    return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
-
-
-def _document(job: Job, answers, fmt: str) -> str:
-    from bptt_trace.render.documents import LatexWriter, MarkdownWriter
-    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers)
-    return writer.write(_blocks(job), job.trace.scenario.name)
-
-
 def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
     """--color/--no-color win; otherwise colour only on a terminal without NO_COLOR or TERM=dumb."""
     if flag is not None:
@@ -382,7 +238,7 @@ def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
 
 def _print_terminal(job: Job, color: bool | None, width: int | None) -> None:
     """The worked calculation (or paths) of a job on the terminal."""
-    _print_lines(_blocks(job), color, width)
+    _print_lines(jobs.blocks(job), color, width)
 
 
 def _print_lines(blocks, color: bool | None, width: int | None) -> None:

@@ -6,8 +6,6 @@ student would write down, in the order they would write it.
 
 from __future__ import annotations
 
-import numpy as np
-
 from bptt_trace.numsys import Float64
 from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
@@ -68,15 +66,18 @@ def _losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, 
         single = len(outputs) == 1
         losses.append(rec.loss("loss" if single else f"loss[{t}]", model.loss, y_hat, y))
         d_loss = rec.loss_gradient(f"dL/dy_hat[{t}]", model.loss, y_hat, y)
+        # sigmoid+bce, softmax+ce and identity+mse simplify to ŷ − y; sigmoid+mse does not,
+        # and there the chain product is δ_o itself.
+        simplifies = not (model.output == "sigmoid" and model.loss == "mse")
+        chain_name = f"dL/do[{t}] (chain)" if simplifies else f"dL/do[{t}]"
         if model.output == "softmax":
             jac = rec.softmax_jacobian(f"dy_hat/do[{t}]", y_hat)
-            chain = rec.matvec_t(jac, d_loss, f"dL/do[{t}] (chain)")
+            deltas[t] = rec.matvec_t(jac, d_loss, chain_name)
         else:
             jac = rec.derivative(f"dy_hat/do[{t}]", model.output, y_hat)
-            chain = rec.hadamard(f"dL/do[{t}] (chain)", d_loss, jac)
-        # sigmoid+bce, softmax+ce and identity+mse simplify to ŷ − y; sigmoid+mse does not.
-        simplifies = not (model.output == "sigmoid" and model.loss == "mse")
-        deltas[t] = rec.subtract(f"dL/do[{t}]", y_hat, y) if simplifies else rec.hadamard(f"dL/do[{t}]", d_loss, jac)
+            deltas[t] = rec.hadamard(chain_name, d_loss, jac)
+        if simplifies:
+            deltas[t] = rec.subtract(f"dL/do[{t}]", y_hat, y)
     if len(outputs) > 1:
         rec.t = None
         rec.total("loss", losses)

@@ -97,7 +97,7 @@ class ScenarioReader:
 
     def matrix(self, node: Node, path: str, rows: int | None, cols: int | None, what: str) -> Matrix:
         if not isinstance(node, Seq) or not node.items or not all(isinstance(r, Seq) for r in node.items):
-            raise self.fail(node, path, f"expected a matrix written as a list of rows, such as [[0.1, 0.2], [0.3, 0.4]]")
+            raise self.fail(node, path, "expected a matrix written as a list of rows, such as [[0.1, 0.2], [0.3, 0.4]]")
         widths = [len(r.items) for r in node.items]
         shape = f"{len(widths)}×{widths[0]}" if len(set(widths)) == 1 else f"rows of lengths {widths}"
         if (rows is not None and len(widths) != rows) or len(set(widths)) != 1 or (

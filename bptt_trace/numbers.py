@@ -55,11 +55,3 @@ def check_number(text: str) -> str:
     if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
         raise ValueError(f"an exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}, got '{s}'")
     return s
-
-
-def decimals_written(text: str) -> int | None:
-    """How many decimals a plain decimal was written with (`0.310` -> 3); None for other forms."""
-    s = text.strip()
-    if not DECIMAL_RE.match(s) or "e" in s.lower():
-        return None
-    return len(s.split(".")[1]) if "." in s else 0

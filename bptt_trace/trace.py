@@ -6,7 +6,6 @@ from typing import Any, Iterator, NamedTuple
 
 from bptt_trace.scenario import Scenario
 
-PHASES = ("setup", "forward", "loss", "backward", "gradients", "update")
 # Every op the recorder emits; each renderer handles each one.
 OPS = ("given", "matvec", "matvec_t", "add", "subtract", "sum", "mean", "activation", "softmax",
        "derivative", "hadamard", "outer", "loss", "loss_gradient", "update")

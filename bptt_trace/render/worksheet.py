@@ -10,8 +10,9 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from bptt_trace.names import is_reported, split
-from bptt_trace.render.blocks import Block, Cell, Heading, Math, Matrix, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.names import split
+from bptt_trace.render.blocks import Block, Heading, Matrix, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.render.cells import Cells, feeds, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.trace import Step, Trace, partial_sums, row_products
@@ -27,15 +28,11 @@ LOSS_GRADIENTS = {"bce": "−y/ŷ + (1 − y)/(1 − ŷ)", "ce": "−y/ŷ", "mse
 Blocks = Iterator[Block]
 
 
-class Worksheet:
+class Worksheet(Cells):
     """Builds the blocks of a trace; `max_items` bounds the rows, columns and terms shown."""
 
     def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, labels: Labels | None = None) -> None:
-        self.fmt = fmt or NumberFormat()
-        self.label = labels or Labels()
-        self.max_items = max_items
-        self.elided = False
-        self.feeds: dict[tuple[str, int | None], tuple[str, ...]] = {}
+        super().__init__(fmt, max_items, labels)
         self.handlers: dict[str, Callable[[Step], Blocks]] = {
             "given": self.given, "matvec": self.matvec, "matvec_t": self.matvec, "add": self.add,
             "subtract": self.add, "sum": self.total, "mean": self.total, "activation": self.activation,
@@ -47,7 +44,7 @@ class Worksheet:
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
         """The whole worked calculation: setup, each example, totals, the update (and drift)."""
-        self.feeds = _feeds(trace)
+        self.feeds = feeds(trace)
         m = trace.scenario.model
         yield Heading(1, cell(Prose(f"{trace.scenario.name}: {m.cell.upper()} with {m.activation} hidden layer, "
                                     f"{m.output} output, {m.loss} loss")))
@@ -120,25 +117,6 @@ class Worksheet:
             raise ValueError(f"the worksheet has no handler for op '{step.op}'")
         yield from handler(step)
 
-    # --- values and their sources -----------------------------------------------------------
-    def sources(self, name: str, example: int | None) -> tuple[str, ...]:
-        """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
-        return (name,) if is_reported(name) else (name,) + self.feeds.get((name, example), ())
-
-    def value(self, x: Any, step: Step, operand: int | None = None, index: tuple = (), extra: int = 0,
-              term: bool = False) -> Value:
-        """A number of `step`: its result (operand None) or one of its operands."""
-        name = step.name if operand is None else step.operands[operand]
-        text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
-        label = name + (f" #{','.join(str(i + 1) for i in index)}" if index else "")
-        return Value(text, label, self.sources(name, step.example), operand is None, step.example)
-
-    def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
-        """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
-        names = self.sources(step.name, step.example) + tuple(
-            n for n in step.operands for n in self.sources(n, step.example))
-        return Value(self.fmt.term(x, extra), None, names)
-
     # --- one handler per op -----------------------------------------------------------------
     def given(self, step: Step) -> Blocks:
         if step.name.startswith("y[") or step.name == "h[0]":
@@ -161,7 +139,7 @@ class Worksheet:
                 written += [" + "] if k else []
                 written += ["…"] if j is None else [*self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0),
                                                     "×", *self.paren(v[j], step, 1, (j,))]
-            parts = _signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
+            parts = signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
             rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
@@ -172,7 +150,7 @@ class Worksheet:
                                         lambda a, b: [a, " - ", *self.wrap(b)])
         else:
             yield from self.elementwise(step, " + ".join(self.label(n) for n in step.operands),
-                                        lambda *xs: _signed(list(xs)))
+                                        lambda *xs: signed(list(xs)))
 
     def total(self, step: Step) -> Blocks:
         over = step.detail.startswith("examples")
@@ -182,7 +160,7 @@ class Worksheet:
         formula = f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
 
         def written(*xs: Value) -> list:
-            s = _signed(list(xs))
+            s = signed(list(xs))
             return ["(", *s, f")/{len(xs)}"] if mean else s
         if len(names) == 1 and not over:
             yield Para(cell(f"{self.label(step.name)} = {names[0]} = ", *self.vector(step.value, step)))
@@ -333,78 +311,6 @@ class Worksheet:
                 for i in self.indices(shape[0])]
         yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
 
-    def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
-        """Operand n of a step, entry `index` (the index into the operand itself)."""
-        shape = np.shape(step.inputs[n])
-        own = index if len(shape) == len(index) and shape else ()
-        return self.value(x, step, n, own, term=term)
-
-    def paren(self, x: Any, step: Step, n: int, index: tuple, wrap: bool = True) -> list:
-        return self.wrap(self.operand(x, step, n, index, term=True)) if wrap else [self.operand(x, step, n, index, term=True)]
-
-    @staticmethod
-    def wrap(v: Value) -> list:
-        """A factor in parentheses when negative or a compound expression."""
-        compound = v.text.startswith("-") or " + " in v.text or " - " in v.text[1:]
-        return ["(", v, ")"] if compound else [v]
-
-    def vector(self, v: Any, step: Step) -> list:
-        if np.ndim(v) == 0:
-            return [self.value(v, step)]
-        if np.ndim(v) == 1:
-            out: list[Any] = ["["]
-            for k, i in enumerate(self.indices(len(v))):
-                out += [", "] * bool(k) + ["…" if i is None else self.value(v[i], step, index=(i,))]
-            return out + ["]"]
-        out = ["["]
-        for r in range(len(v)):
-            out += [", "] * bool(r) + ["["]
-            for c in range(len(v[r])):
-                out += [", "] * bool(c) + [self.value(v[r][c], step, index=(r, c))]
-            out += ["]"]
-        return out + ["]"]
-
-    def matrix(self, v: Any, name: str, result: bool = False, example: int | None = None) -> Matrix:
-        """A matrix, or a vector as a column, of values, elided beyond `max_items`."""
-        column = np.ndim(v) == 1
-        m = np.asarray(v, dtype=object)[:, None] if column else v
-        cols = self.indices(m.shape[1])
-        rows = []
-        for i in self.indices(m.shape[0]):
-            rows.append([cell("…") if i is None or j is None else
-                         cell(Value(self.fmt(m[i, j]), f"{name} #{i + 1}" + ("" if column else f",{j + 1}"), (name,),
-                                    result, example)) for j in cols])
-        return Matrix(rows)
-
-    def indices(self, n: int) -> list[int | None]:
-        """Indices to show: all, or the first ones, a None for the gap, and the last."""
-        if n <= self.max_items:
-            return list(range(n))
-        self.elided = True
-        return list(range(self.max_items - 1)) + [None, n - 1]
-
-
-def _feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:
-    """For each intermediate (unreported) quantity, the reported quantities it is an operand of."""
-    feeds: dict[tuple[str, int | None], list[str]] = {}
-    for s in trace.steps:
-        for o in s.operands:
-            if not is_reported(o):
-                feeds.setdefault((o, s.example), []).append(s.name)
-    return {k: tuple(v) for k, v in feeds.items()}
-
 
 def _index(index: tuple[int, ...]) -> str:
     return f"[{','.join(map(str, index))}]" if index else ""
-
-
-def _signed(parts: list) -> list:
-    """Values joined by `+`, a negative one written as `- 0.04` rather than `+ -0.04`."""
-    out: list[Any] = [parts[0]]
-    for p in parts[1:]:
-        text = p.text if isinstance(p, Value) else p
-        if text.startswith("-") and isinstance(p, Value):
-            out += [" - ", Value(text[1:], p.label, p.sources, p.result, p.example)]
-        else:
-            out += [" + ", p]
-    return out

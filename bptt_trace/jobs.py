@@ -1,0 +1,160 @@
+"""The commands' shared wiring: load a scenario, choose the number system, trace, and build blocks.
+
+Part of the command line: errors are raised as BadInput (exit code 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(click.ClickException):
+    """A user's file or option is wrong: one message, exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file=None) -> None:
+        click.echo(f"bptt-trace: error: {self.format_message()}", err=True)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How to compute and show: the number system's settings and the display's."""
+
+    round: int | None
+    round_mode: str
+    exact: bool
+    digits: int
+    decimals: int
+    notation: object
+
+
+def load(path: str):
+    """The validated scenario, or BadInput naming the file, key and line."""
+    from bptt_trace.errors import InputError
+    from bptt_trace.loader import load_scenario
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        raise BadInput(exc.describe()) from None
+
+
+@dataclass
+class Job:
+    """Everything one command computed: the mode, the examples, the trace, drift or path report."""
+
+    mode: Mode
+    chosen: list[int]
+    trace: object
+    drift: list | None = None
+    report: object = None
+    full: bool = False
+
+
+def prepare(scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
+             exact: bool = False, digits: int | None = None, decimals: int | None = None,
+             notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
+    """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked."""
+    sc = load(scenario)
+    mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation)
+    chosen = chosen_examples(sc, example)
+    if paths is not None:
+        return path_job(sc, scenario, paths, mode, chosen, full)
+    trace, full_trace = trace_in(sc, scenario, mode, chosen)
+    drift_rows = None
+    if full_trace is not None:
+        from bptt_trace.drift import drift
+        drift_rows = drift(trace, full_trace, chosen)
+    return Job(mode, chosen, trace, drift_rows, None, full)
+
+
+def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mode:
+    """Command-line options first, then the scenario's `display:` and `notation:`, then defaults."""
+    if exact and isinstance(round_, int):
+        raise BadInput("--exact and --round cannot be used together: choose exact or hand-rounded arithmetic")
+    d = sc.display
+    places = None if exact or round_ == "off" else (round_ if round_ is not None else d.round)
+    return Mode(round=places, round_mode=round_mode or d.round_mode, exact=exact, digits=digits or d.digits or 6,
+                decimals=decimals if decimals is not None else (d.decimals if d.decimals is not None else
+                                                                (places if places is not None else 3)),
+                notation=notation or d.notation)
+
+
+def chosen_examples(sc, example: int | None) -> list[int]:
+    """The examples to trace: all, or the one --example names."""
+    if example is not None and not 1 <= example <= len(sc.examples):
+        raise BadInput(f"--example must be from 1 to {len(sc.examples)} (the scenario has "
+                       f"{len(sc.examples)} examples), got {example}")
+    return [example] if example else list(range(1, len(sc.examples) + 1))
+
+
+def trace_in(sc, path: str, mode: Mode, chosen: list[int]):
+    """The trace in the chosen number system, and the float64 one to measure a hand calculation's drift."""
+    from bptt_trace import engine
+    from bptt_trace.errors import ArithmeticFault
+    from bptt_trace.numsys import HandDecimal
+    try:
+        if mode.exact:
+            from bptt_trace.exact import Exact
+            return engine.run(sc, Exact(mode.digits), chosen), None
+        if mode.round is not None:
+            return engine.run(sc, HandDecimal(mode.round, mode.round_mode), chosen), engine.run(sc, examples=chosen)
+        return engine.run(sc, examples=chosen), None
+    except ArithmeticFault as exc:
+        raise BadInput(f"{path}: {exc}") from None
+
+
+def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool) -> Job:
+    """The chain-rule paths of one parameter (or entry), from a float64 trace."""
+    from bptt_trace.paths import chain_paths, parse_target
+    shapes = {name: tuple(len(x) for x in (value, value[0]) if isinstance(x, tuple))
+              for name, value in sc.parameters.items()}
+    try:
+        param, entry = parse_target(target, shapes)
+    except ValueError as exc:
+        raise BadInput(f"--paths: {exc}") from None
+    trace, _ = trace_in(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
+    return Job(mode, chosen, trace, None, chain_paths(trace, param, entry, chosen), full)
+
+
+def format_from_suffix(output: str) -> str:
+    """markdown, latex or pdf, from the output file's suffix."""
+    suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+    formats = {"md": "markdown", "markdown": "markdown", "tex": "latex", "pdf": "pdf"}
+    if suffix not in formats:
+        raise BadInput(f"{output}: cannot tell the format from the suffix; use .md, .tex or .pdf, or --format")
+    return formats[suffix]
+
+
+def answers(job: Job, blank: str | None, answer_key: bool):
+    """What the writer blanks or highlights."""
+    from bptt_trace.blanks import select
+    from bptt_trace.render.blocks import Answers
+    if blank is None and not answer_key:
+        return Answers()
+    try:
+        names = select(job.trace, blank or "all")
+    except ValueError as exc:
+        raise BadInput(f"--blank: {exc}") from None
+    return Answers(names, "key" if answer_key else "blank")
+
+
+def blocks(job: Job):
+    """The worksheet blocks of a job: the trace, or the chain-rule paths."""
+    from bptt_trace.render.labels import Labels
+    from bptt_trace.render.numfmt import NumberFormat
+    from bptt_trace.render.paths_view import PathsWorksheet
+    sheet = PathsWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
+                           labels=Labels(job.mode.notation))
+    return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
+
+
+def document(job: Job, answers, fmt: str) -> str:
+    """The worksheet of a job as Markdown or LaTeX text."""
+    from bptt_trace.render.documents import LatexWriter, MarkdownWriter
+    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers)
+    return writer.write(blocks(job), job.trace.scenario.name)

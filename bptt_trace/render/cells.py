@@ -1,0 +1,115 @@
+"""Cells of a worksheet: numbers as Values tagged with the canonical names they reveal, and the
+vectors, matrices and parenthesised factors built from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bptt_trace.names import is_reported
+from bptt_trace.render.blocks import Matrix, Value, cell
+from bptt_trace.render.labels import Labels
+from bptt_trace.render.numfmt import NumberFormat
+from bptt_trace.trace import Step, Trace
+
+
+class Cells:
+    """Formats numbers of a trace into Values; `max_items` bounds the rows, columns and terms shown."""
+
+    def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, labels: Labels | None = None) -> None:
+        self.fmt = fmt or NumberFormat()
+        self.label = labels or Labels()
+        self.max_items = max_items
+        self.elided = False
+        self.feeds: dict[tuple[str, int | None], tuple[str, ...]] = {}
+
+    def sources(self, name: str, example: int | None) -> tuple[str, ...]:
+        """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
+        return (name,) if is_reported(name) else (name,) + self.feeds.get((name, example), ())
+
+    def value(self, x: Any, step: Step, operand: int | None = None, index: tuple = (), extra: int = 0,
+              term: bool = False) -> Value:
+        """A number of `step`: its result (operand None) or one of its operands."""
+        name = step.name if operand is None else step.operands[operand]
+        text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
+        label = name + (f" #{','.join(str(i + 1) for i in index)}" if index else "")
+        return Value(text, label, self.sources(name, step.example), operand is None, step.example)
+
+    def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
+        """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
+        names = self.sources(step.name, step.example) + tuple(
+            n for n in step.operands for n in self.sources(n, step.example))
+        return Value(self.fmt.term(x, extra), None, names)
+
+    def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
+        """Operand n of a step, entry `index` (the index into the operand itself)."""
+        shape = np.shape(step.inputs[n])
+        own = index if len(shape) == len(index) and shape else ()
+        return self.value(x, step, n, own, term=term)
+
+    def paren(self, x: Any, step: Step, n: int, index: tuple, wrap: bool = True) -> list:
+        return self.wrap(self.operand(x, step, n, index, term=True)) if wrap else [self.operand(x, step, n, index, term=True)]
+
+    @staticmethod
+    def wrap(v: Value) -> list:
+        """A factor in parentheses when negative or a compound expression."""
+        compound = v.text.startswith("-") or " + " in v.text or " - " in v.text[1:]
+        return ["(", v, ")"] if compound else [v]
+
+    def vector(self, v: Any, step: Step) -> list:
+        if np.ndim(v) == 0:
+            return [self.value(v, step)]
+        if np.ndim(v) == 1:
+            out: list[Any] = ["["]
+            for k, i in enumerate(self.indices(len(v))):
+                out += [", "] * bool(k) + ["…" if i is None else self.value(v[i], step, index=(i,))]
+            return out + ["]"]
+        out = ["["]
+        for r in range(len(v)):
+            out += [", "] * bool(r) + ["["]
+            for c in range(len(v[r])):
+                out += [", "] * bool(c) + [self.value(v[r][c], step, index=(r, c))]
+            out += ["]"]
+        return out + ["]"]
+
+    def matrix(self, v: Any, name: str, result: bool = False, example: int | None = None) -> Matrix:
+        """A matrix, or a vector as a column, of values, elided beyond `max_items`."""
+        column = np.ndim(v) == 1
+        m = np.asarray(v, dtype=object)[:, None] if column else v
+        cols = self.indices(m.shape[1])
+        rows = []
+        for i in self.indices(m.shape[0]):
+            rows.append([cell("…") if i is None or j is None else
+                         cell(Value(self.fmt(m[i, j]), f"{name} #{i + 1}" + ("" if column else f",{j + 1}"), (name,),
+                                    result, example)) for j in cols])
+        return Matrix(rows)
+
+    def indices(self, n: int) -> list[int | None]:
+        """Indices to show: all, or the first ones, a None for the gap, and the last."""
+        if n <= self.max_items:
+            return list(range(n))
+        self.elided = True
+        return list(range(self.max_items - 1)) + [None, n - 1]
+
+
+def feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:
+    """For each intermediate (unreported) quantity, the reported quantities it is an operand of."""
+    feeds: dict[tuple[str, int | None], list[str]] = {}
+    for s in trace.steps:
+        for o in s.operands:
+            if not is_reported(o):
+                feeds.setdefault((o, s.example), []).append(s.name)
+    return {k: tuple(v) for k, v in feeds.items()}
+
+
+def signed(parts: list) -> list:
+    """Values joined by `+`, a negative one written as `- 0.04` rather than `+ -0.04`."""
+    out: list[Any] = [parts[0]]
+    for p in parts[1:]:
+        text = p.text if isinstance(p, Value) else p
+        if text.startswith("-") and isinstance(p, Value):
+            out += [" - ", Value(text[1:], p.label, p.sources, p.result, p.example)]
+        else:
+            out += [" + ", p]
+    return out
