@@ -45,6 +45,7 @@ class Verdict:
     recomputed: Any = None
     off: tuple = ()
     misconception: str | None = None
+    texts: Any = None  # each entry as the student wrote it, shaped as `given`
     suggestions: tuple[str, ...] = ()
     problem: str = ""
     order: int = 10**9
@@ -139,16 +140,17 @@ class Checker:
         expected = self.trace.value(name, a.example)
         order = self.order.get((name, a.example), 10**9)
         if not self.off(given, expected, texts):
-            return Verdict(a, name, "correct", given, expected, order=order)
+            return Verdict(a, name, "correct", given, expected, texts=texts, order=order)
         recomputed, replay = self.recompute(name, a.example)
         chain = self.chain(replay, a.example)
         off = self.off(given, recomputed, texts)
         if not off:
-            return Verdict(a, name, "carried_forward", given, expected, recomputed, order=order, replay=chain)
+            return Verdict(a, name, "carried_forward", given, expected, recomputed, texts=texts, order=order,
+                           replay=chain)
         misconception = next((key for key, alt in self.misconceptions(name, a.example, replay)
                               if alt is not None and np.shape(alt) == np.shape(given) and not self.off(given, alt, texts)),
                              None)
-        return Verdict(a, name, "wrong", given, expected, recomputed, tuple(off), misconception, order=order,
+        return Verdict(a, name, "wrong", given, expected, recomputed, tuple(off), misconception, texts, order=order,
                        replay=chain)
 
     def off(self, given: Any, target: Any, texts: Any) -> list[tuple]:

@@ -11,13 +11,14 @@ from bptt_trace.trace import Trace
 
 
 class Drift(NamedTuple):
-    """One final result in both calculations and the largest entrywise difference."""
+    """One final result in both calculations, the largest entrywise difference and where it is."""
 
     name: str
     example: int | None
     hand: Any
     full: Any
     max_abs: float
+    at: tuple[int, ...]
 
 
 def drift(hand: Trace, full: Trace, examples: list[int]) -> list[Drift]:
@@ -31,6 +32,7 @@ def drift(hand: Trace, full: Trace, examples: list[int]) -> list[Drift]:
     rows = []
     for name, k in names:
         h, f = hand.value(name, k), full.value(name, k)
-        as_float = np.vectorize(float, otypes=[float])(np.asarray(h, dtype=object))
-        rows.append(Drift(name, k, h, f, float(np.max(np.abs(as_float - np.asarray(f, dtype=float))))))
+        diffs = np.abs(np.vectorize(float, otypes=[float])(np.asarray(h, dtype=object)) - np.asarray(f, dtype=float))
+        at = tuple(int(i) for i in np.unravel_index(int(np.argmax(diffs)), diffs.shape)) if diffs.ndim else ()
+        rows.append(Drift(name, k, h, f, float(np.max(diffs)), at))
     return rows

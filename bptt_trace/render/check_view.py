@@ -141,7 +141,4 @@ def _at(value: Any, off: tuple) -> Any:
 
 def _pick(v: Verdict) -> str:
     """The text of the first entry that is off, as the student wrote it."""
-    flat = _written(v.answer.entries).replace("[", "").replace("]", "").split(",")
-    if not v.off or not v.off[0]:
-        return _written(v.answer.entries)
-    return flat[int(np.ravel_multi_index(v.off[0], np.shape(v.expected)))].strip()
+    return str(np.asarray(v.texts, dtype=object)[v.off[0]]) if v.off and v.off[0] else _written(v.answer.entries)

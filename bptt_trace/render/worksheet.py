@@ -285,9 +285,7 @@ class Worksheet(Cells):
         """Each final result by hand and at full precision, at the entry where they differ most."""
         body = []
         for r in rows:
-            hand, full = np.asarray(r.hand, dtype=object), np.asarray(r.full, dtype=float)
-            diffs = np.abs(np.vectorize(float, otypes=[float])(hand) - full)
-            at = np.unravel_index(int(np.argmax(diffs)), diffs.shape) if diffs.ndim else ()
+            hand, full, at = np.asarray(r.hand, dtype=object), np.asarray(r.full, dtype=float), r.at
             where = f"[{','.join(str(i + 1) for i in at)}]" if hand.size > 1 else ""
             reveals = (r.name,)
             body.append([cell(self.label(r.name) + where, *((Prose(f" (example {r.example})"),) if r.example else ())),
