@@ -5,7 +5,8 @@ Part of the command line: errors are raised as BadInput (exit code 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 import click
 
@@ -21,8 +22,7 @@ class BadInput(click.ClickException):
         click.echo(f"bptt-trace: error: {self.format_message()}", err=True)
 
 
-@dataclass(frozen=True)
-class Mode:
+class Mode(NamedTuple):
     """How to compute and show: the number system's settings and the display's."""
 
     round: int | None
@@ -43,8 +43,7 @@ def load(path: str):
         raise BadInput(exc.describe()) from None
 
 
-@dataclass
-class Job:
+class Job(NamedTuple):
     """Everything one command computed: the mode, the examples, the trace, drift or path report."""
 
     mode: Mode
@@ -147,8 +146,11 @@ def blocks(job: Job):
     """The worksheet blocks of a job: the trace, or the chain-rule paths."""
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
-    from bptt_trace.render.paths_view import PathsWorksheet
-    sheet = PathsWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
+    from bptt_trace.render.worksheet import Worksheet
+    kind = Worksheet
+    if job.report:
+        from bptt_trace.render.paths_view import PathsWorksheet as kind
+    sheet = kind(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
                            labels=Labels(job.mode.notation))
     return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
 

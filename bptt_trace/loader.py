@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -129,7 +128,7 @@ class ScenarioReader:
         lr, reduction = self.training(top.get("training"))
         display = self.display(top.get("display"), notation)
         if "check" in top:
-            display = replace(display, tolerance=self.tolerance(top["check"]))
+            display = display._replace(tolerance=self.tolerance(top["check"]))
         return Scenario(display=display, name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",
                         source=self.file, model=model, parameters=params, h0=h0,

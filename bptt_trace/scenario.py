@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 from fractions import Fraction
 
 Vector = tuple[Fraction, ...]
@@ -19,8 +20,7 @@ LOSS_OUTPUTS = {"bce": ("sigmoid",), "ce": ("softmax",), "mse": ("identity", "si
 PARAMETER_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
     """The network's shape and functions."""
 
     cell: str
@@ -33,8 +33,7 @@ class Model:
     outputs_at: str
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """One training sequence: its inputs per step, the words they came from, and its targets.
 
     `targets` holds one target vector per output step (one-hot for `ce`); `target` is the
@@ -52,8 +51,7 @@ class Example:
         return len(self.inputs)
 
 
-@dataclass(frozen=True)
-class Display:
+class Display(NamedTuple):
     """How the scenario asks to be shown by default; command-line options override each."""
 
     round: int | None = None
@@ -64,8 +62,7 @@ class Display:
     tolerance: str | None = None  # the scenario's `check: {tolerance: ...}` for the homework checker
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(NamedTuple):
     """Everything one run needs, exact and validated."""
 
     name: str

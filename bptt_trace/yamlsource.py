@@ -6,9 +6,8 @@ and runaway nesting are refused before any data exists, and scalars keep the tex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import NamedTuple, Union
 
 from bptt_trace.errors import InputError
 
@@ -16,8 +15,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     """A scalar as written: its text, whether it was quoted, and where it stands (1-based)."""
 
     text: str
@@ -26,8 +24,7 @@ class Scalar:
     column: int
 
 
-@dataclass(frozen=True)
-class Seq:
+class Seq(NamedTuple):
     """A YAML sequence with its position."""
 
     items: list["Node"]
@@ -35,14 +32,13 @@ class Seq:
     column: int
 
 
-@dataclass(frozen=True)
-class Map:
+class Map(NamedTuple):
     """A YAML mapping with string keys, in file order, with the position of each key."""
 
     items: dict[str, "Node"]
     line: int
     column: int
-    key_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    key_lines: dict[str, tuple[int, int]]
 
 
 Node = Union[Scalar, Seq, Map]
@@ -140,7 +136,7 @@ class _Builder:
         elif kind in ("SequenceStartEvent", "MappingStartEvent"):
             if len(self.stack) >= MAX_DEPTH:
                 self._fail(event, f"nesting deeper than {MAX_DEPTH} levels")
-            node = Seq([], line, col) if kind == "SequenceStartEvent" else Map({}, line, col)
+            node = Seq([], line, col) if kind == "SequenceStartEvent" else Map({}, line, col, {})
             path = self._child_path()
             self._add(event, node)
             self.stack.append([node, None, path])

@@ -8,8 +8,7 @@ labelled blank in its place, or highlight it as an answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 
 class Math(str):
@@ -20,8 +19,7 @@ class Prose(str):
     """Plain text, escaped by each writer."""
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """A number as shown, the quantity and entry it belongs to (`label`), and every name it reveals.
 
     `result` marks the number a step computes (an answer), as opposed to an operand.
@@ -48,16 +46,14 @@ def cell(*spans: Span | str) -> Cell:
     return tuple(s if isinstance(s, (Math, Prose, Value)) else Math(s) for s in spans)
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     """A heading: level 1 a section, 2 a phase, 3 a time step."""
 
     level: int
     text: Cell
 
 
-@dataclass(frozen=True)
-class Para:
+class Para(NamedTuple):
     """A line of text or a formula; `note` marks a remark rather than a step; `indent` in spaces."""
 
     text: Cell
@@ -65,8 +61,7 @@ class Para:
     indent: int = 0
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A titled table; columns in `left` are left-aligned; `stack` is a column that may move to a
     second line when the table is too wide for a terminal."""
 
@@ -77,16 +72,14 @@ class Table:
     stack: int | None = None
 
 
-@dataclass(frozen=True)
-class Matrix:
+class Matrix(NamedTuple):
     """A matrix (or column vector) of values under an optional title."""
 
     rows: list[list[Cell]]
     title: Cell | None = None
 
 
-@dataclass(frozen=True)
-class SideBySide:
+class SideBySide(NamedTuple):
     """Several matrices next to each other under their headers (parameters, an update)."""
 
     headers: list[Cell]
@@ -97,11 +90,10 @@ class SideBySide:
 Block = Union[Heading, Para, Table, Matrix, SideBySide]
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(NamedTuple):
     """What a writer blanks or highlights: the canonical names chosen, and the mode."""
 
-    names: frozenset[str] = field(default_factory=frozenset)
+    names: frozenset[str] = frozenset()
     mode: str = "show"  # show | blank | key
 
     def hides(self, value: Value) -> bool:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class NumberFormat:
+class NumberFormat(NamedTuple):
     """Shows results to `decimals` places; numbers with no more decimals than that are shown exactly.
 
     `0.13` stays `0.13`, `0.22602835` becomes `0.226`, a non-zero value too small to show
