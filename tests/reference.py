@@ -96,3 +96,11 @@ def reference(sc: Scenario) -> dict:
     lr = float(sc.learning_rate)
     out["updated"] = {k: P[k] - lr * total[f"dL/d{k}"] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y")}
     return out
+
+
+def overflows(sc: Scenario) -> bool:
+    """Whether float64 leaves the finite range somewhere in this scenario (a saturated σ, an overflow)."""
+    with np.errstate(all="ignore"):
+        ref = reference(sc)
+    values = [v for ex in ref["examples"] for v in ex.values()] + list(ref["total"].values())
+    return not all(np.all(np.isfinite(v)) for v in values)

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from bptt_trace import engine
 from bptt_trace.loader import load_scenario
 from bptt_trace.paths import PARAMS, chain_paths, parse_target
 from tests.conftest import ROOT
+from tests.reference import overflows
 from tests.strategies import scenarios
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_paths_add_up_to_bptt_on_random_scenarios(sc):
+    assume(not overflows(sc))
     trace = engine.run(sc)
     chosen = list(range(1, len(sc.examples) + 1))
     for param in PARAMS:
