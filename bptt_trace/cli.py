@@ -204,6 +204,42 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         sys.exit(1)
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--example", "example", type=int, default=None, metavar="N", help="The example to follow (default 1).")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="terminal: table, chart and reading; json: every norm.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Also draw ‖dL/dh_t‖ and the Jacobian products against t as an SVG file.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--full", is_flag=True, help="Show every time step in the table.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off.")
+@click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+def gradients(scenario: str, example: int | None, fmt: str, output: str | None, force: bool, full: bool,
+              color: bool | None, width: int | None) -> None:
+    """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
+    from bptt_trace.gradflow import gradient_flow
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.render.chart import svg_chart
+    from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json
+    if output:
+        try:
+            check_target(output, force)
+        except OutputError as exc:
+            raise BadInput(str(exc)) from None
+    job = jobs.prepare(scenario, example=example or 1, round_="off")
+    flow = gradient_flow(job.trace, job.chosen[0])
+    if output:
+        title = f"{job.trace.scenario.name}, example {flow.example}"
+        write_atomic(output, svg_chart(title, flow.steps, {"‖dL/dh_t‖": flow.dh_norms,
+                                                           "‖dh_T/dh_t‖ (Jacobian product)": flow.jacobian_norms}), force)
+    if fmt == "json":
+        click.echo(flow_json(flow), nl=False)
+        return
+    sheet = GradientFlowSheet(max_items=10**9 if full else 12)
+    _print_lines(sheet.build_flow(flow, job.trace.scenario.name, width or 80), color, width)
+
+
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
     """One report in full, or a summary row per submission when there are several."""
     from bptt_trace.render.check_view import CheckWorksheet, batch_blocks, report_json

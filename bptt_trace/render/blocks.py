@@ -87,7 +87,13 @@ class SideBySide(NamedTuple):
     title: Cell | None = None
 
 
-Block = Union[Heading, Para, Table, Matrix, SideBySide]
+class Pre(NamedTuple):
+    """Lines to print as they are (a chart)."""
+
+    lines: list[str]
+
+
+Block = Union[Heading, Para, Table, Matrix, SideBySide, Pre]
 
 
 class Answers(NamedTuple):

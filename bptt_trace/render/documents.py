@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Math, Matrix, Para, Prose, SideBySide, Table, Value
+from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Math, Matrix, Para, Pre, Prose, SideBySide, Table, Value
 from bptt_trace.render.texmath import markdown_text, math, text
 
 
@@ -56,6 +56,8 @@ class _Writer:
                 parts.append(self.display(block.title, [self.bmatrix(block)]))
             elif isinstance(block, SideBySide):
                 parts.append(self.side_by_side(block))
+            elif isinstance(block, Pre):
+                parts.append(self.pre(block.lines))
             else:
                 raise TypeError(f"{type(self).__name__} cannot write {type(block).__name__}")
         parts.append(self.end())
@@ -122,6 +124,9 @@ class MarkdownWriter(_Writer):
         head = (self.inline_math(title) + " ") if title else ""
         return "$$\n" + head + " ".join(bodies) + "\n$$\n"
 
+    def pre(self, lines: list[str]) -> str:
+        return "```text\n" + "\n".join(lines) + "\n```\n"
+
 
 class LatexWriter(_Writer):
     """A standalone article (amsmath) that compiles with pdflatex."""
@@ -170,3 +175,6 @@ class LatexWriter(_Writer):
     def display(self, title: Cell | None, bodies: list[str]) -> str:
         head = (self.inline_math(title) + " ") if title else ""
         return r"\[" + head + " ".join(bodies) + r"\]"
+
+    def pre(self, lines: list[str]) -> str:
+        return "\\begin{verbatim}\n" + "\n".join(lines) + "\n\\end{verbatim}"

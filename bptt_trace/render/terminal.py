@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from typing import Iterable, Iterator
 
-from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Matrix, Para, SideBySide, Table, Value
+from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Matrix, Para, Pre, SideBySide, Table, Value
 from bptt_trace.render.layout import Line, grid, rule, side_by_side, table
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
@@ -43,6 +43,8 @@ class TerminalWriter:
                     yield Line(self.text(block.title), "bold")
                 grids = [grid([[self.text(c) for c in r] for r in m.rows]) for m in block.matrices]
                 yield from (Line("  " + s) for s in side_by_side(grids, [self.text(h) for h in block.headers]))
+            elif isinstance(block, Pre):
+                yield from (Line(s) for s in block.lines)
             else:
                 raise TypeError(f"the terminal writer cannot write {type(block).__name__}")
 
