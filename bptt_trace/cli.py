@@ -240,6 +240,69 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
     _print_lines(sheet.build_flow(flow, job.trace.scenario.name, width or 80), color, width)
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--epochs", type=click.IntRange(1, 1_000_000), default=None, help="Default: the scenario's training.epochs.")
+@click.option("--update", type=click.Choice(["batch", "example"]), default=None,
+              help="One update per epoch from the summed gradients, or one per example in order "
+                   "(default: the scenario's training.update, else batch).")
+@click.option("--trace-epoch", type=click.IntRange(1, 1_000_000), default=1, show_default=True,
+              help="The epoch whose full worked calculation is shown.")
+@click.option("--save", type=click.Path(dir_okay=False), default=None,
+              help="Write the scenario with the trained parameters to this YAML file, to continue from.")
+@click.option("--force", is_flag=True, help="Overwrite the --save file if it exists.")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
+@click.option("--full", is_flag=True, help="Show every entry and every epoch.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off.")
+@click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: int, save: str | None, force: bool,
+          fmt: str, full: bool, color: bool | None, width: int | None) -> None:
+    """Train SCENARIO for several epochs: one epoch worked in full, then the loss per epoch and the result."""
+    from bptt_trace.errors import ArithmeticFault
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.render.training_view import TrainingSheet, training_json
+    from bptt_trace.scenario_yaml import dump_scenario
+    from bptt_trace.training import train as run_training
+    if save:
+        try:
+            check_target(save, force)
+        except OutputError as exc:
+            raise BadInput(str(exc)) from None
+    sc = jobs.load(scenario)
+    epochs, update = epochs or sc.epochs, update or sc.update
+    if trace_epoch > epochs:
+        raise BadInput(f"--trace-epoch must be at most the number of epochs ({epochs}), got {trace_epoch}")
+    try:
+        with _progress(epochs) as advance:
+            result = run_training(sc, epochs, update, trace_epoch, advance)
+    except ArithmeticFault as exc:
+        raise BadInput(f"{scenario}: {exc}") from None
+    if save:
+        note = f"{sc.name} after {epochs} epochs of training ({update} updates) with bptt-trace"
+        write_atomic(save, dump_scenario(sc, result.parameters, note), force)
+    if fmt == "json":
+        click.echo(training_json(result), nl=False)
+        return
+    sheet = TrainingSheet(max_items=10**9 if full else 8)
+    _print_lines(sheet.build_training(result, update, width or 80), color, width)
+
+
+def _progress(epochs: int):
+    """A progress bar on stderr for long runs on a terminal; nothing otherwise."""
+    import contextlib
+    import os
+    if epochs < 200 or not sys.stderr.isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.progress import Progress
+        with Progress(transient=True) as progress:
+            task = progress.add_task("training", total=epochs)
+            yield lambda epoch: progress.update(task, completed=epoch)
+    return bar()
+
+
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
     """One report in full, or a summary row per submission when there are several."""
     from bptt_trace.render.check_view import CheckWorksheet, batch_blocks, report_json

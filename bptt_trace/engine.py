@@ -14,12 +14,16 @@ from bptt_trace.trace import Trace
 GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
-def run(scenario: Scenario, numbers=None, examples: list[int] | None = None) -> Trace:
-    """Trace the forward pass, BPTT and one update; `examples` limits which (from 1) are traced."""
+def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, parameters: dict | None = None) -> Trace:
+    """Trace the forward pass, BPTT and one update; `examples` limits which (from 1) are traced.
+
+    `parameters` (arrays in the number system) replace the scenario's, as training does each step.
+    """
     numbers = numbers or Float64()
     trace = Trace(scenario, numbers.name)
     rec = Recorder(trace, numbers)
-    params = {n: rec.given(n, numbers.array(scenario.parameters[n])) for n in PARAMETER_NAMES}
+    params = {n: rec.given(n, parameters[n] if parameters else numbers.array(scenario.parameters[n]))
+              for n in PARAMETER_NAMES}
     chosen = examples or list(range(1, len(scenario.examples) + 1))
     with numbers.context():
         for k in chosen:

@@ -22,7 +22,8 @@ DISPLAY_KEYS = ("round", "round_mode", "decimals", "digits")
 ROUND_MODES = ("round", "truncate")
 MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at")
 PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
-TRAINING_KEYS = ("learning_rate", "reduction")
+TRAINING_KEYS = ("learning_rate", "reduction", "epochs", "update")
+MAX_EPOCHS = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -125,14 +126,15 @@ class ScenarioReader:
             raise self.fail(top["examples"], "examples",
                             f"{steps} time steps with hidden_size {hidden} would store about {entries:,} numbers; "
                             f"the limit is {MAX_TRACE_ENTRIES:,}: use shorter or fewer examples")
-        lr, reduction = self.training(top.get("training"))
+        lr, reduction, epochs, update = self.training(top.get("training"))
         display = self.display(top.get("display"), notation)
         if "check" in top:
             display = display._replace(tolerance=self.tolerance(top["check"]))
         return Scenario(display=display, name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",
                         source=self.file, model=model, parameters=params, h0=h0,
-                        embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction)
+                        embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction,
+                        epochs=epochs, update=update)
 
     def model_settings(self, node: Node) -> tuple[int, dict]:
         m = self.mapping(node, "model", MODEL_KEYS, ("hidden_size", "output", "loss"))
@@ -271,13 +273,15 @@ class ScenarioReader:
         m = self.mapping(node, "notation", SYMBOLS)
         return {k: self.text(v, f"notation.{k}") for k, v in m.items()}
 
-    def training(self, node: Node | None) -> tuple[Fraction, str]:
+    def training(self, node: Node | None) -> tuple[Fraction, str, int, str]:
         if node is None:
-            return Fraction(1, 10), "sum"
+            return Fraction(1, 10), "sum", 1, "batch"
         t = self.mapping(node, "training", TRAINING_KEYS)
         lr = self.number(t["learning_rate"], "training.learning_rate") if "learning_rate" in t else Fraction(1, 10)
         reduction = self.choice(t["reduction"], "training.reduction", REDUCTIONS) if "reduction" in t else "sum"
-        return lr, reduction
+        epochs = self.integer(t["epochs"], "training.epochs", 1, MAX_EPOCHS) if "epochs" in t else 1
+        update = self.choice(t["update"], "training.update", ("batch", "example")) if "update" in t else "batch"
+        return lr, reduction, epochs, update
 
 
 def _plain(v: Fraction) -> int | float:

@@ -76,6 +76,8 @@ class Scenario(NamedTuple):
     learning_rate: Fraction
     reduction: str
     display: Display = Display()
+    epochs: int = 1
+    update: str = "batch"
 
     def output_steps(self, example: Example) -> tuple[int, ...]:
         """The time steps (from 1) that produce an output and a loss."""

@@ -37,9 +37,14 @@ def _loss_and_delta(sc: Scenario, o: np.ndarray, y: np.ndarray) -> tuple[float, 
     return float(loss), delta
 
 
-def reference(sc: Scenario) -> dict:
-    """Canonical values per example (`examples[k][name]`), `total` and `updated`, in float64."""
-    P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
+def reference(sc: Scenario, params: dict | None = None, only: list[int] | None = None) -> dict:
+    """Canonical values per example (`examples[k][name]`), `total` and `updated`, in float64.
+
+    `params` replace the scenario's parameters; `only` keeps those examples (from 1).
+    """
+    P = {k: np.array(v, dtype=float) for k, v in (params or sc.parameters).items()}
+    if only is not None:
+        sc = sc._replace(examples=tuple(sc.examples[k - 1] for k in only))
     Wxh, Whh, bh, Why, by = (P[k] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"))
     out = {"examples": []}
     grads_all, losses = [], []

@@ -14,7 +14,7 @@ def _decades(values: list[float]) -> tuple[int, int]:
     return low, high if high > low else low + 1
 
 
-def text_chart(xs: list[int], ys: list[float], width: int = 60, height: int = 10) -> list[str]:
+def text_chart(xs: list[int], ys: list[float], width: int = 60, height: int = 10, x_name: str = "t") -> list[str]:
     """`*` marks each point, rows are decades from the top; zeros (no logarithm) are left out."""
     low, high = _decades(ys)
     cols = max(2, min(width, len(xs)))
@@ -32,7 +32,8 @@ def text_chart(xs: list[int], ys: list[float], width: int = 60, height: int = 10
         tag = label[0] if r == 0 else label[1] if r == height - 1 else ""
         lines.append(f"{tag:>{pad}} |" + "".join(row))
     lines.append(" " * pad + " +" + "-" * cols)
-    lines.append(" " * pad + f"  t = {xs[0]}" + " " * max(1, cols - len(str(xs[0])) - len(str(xs[-1])) - 8) + f"t = {xs[-1]}")
+    first, last = f"{x_name} = {xs[0]}", f"{x_name} = {xs[-1]}"
+    lines.append(" " * pad + "  " + first + " " * max(1, cols - len(first) - len(last)) + last)
     return lines
 
 

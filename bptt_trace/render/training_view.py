@@ -1,0 +1,52 @@
+"""Training as worksheet blocks: the traced epoch's worked updates, losses per epoch, the chart,
+predictions and final parameters; and as JSON."""
+
+from __future__ import annotations
+
+import json
+
+from bptt_trace.render.blocks import Heading, Para, Pre, Prose, SideBySide, Table, cell
+from bptt_trace.render.chart import text_chart
+from bptt_trace.render.json_out import to_jsonable
+from bptt_trace.render.worksheet import Blocks, Worksheet
+from bptt_trace.scenario import PARAMETER_NAMES
+from bptt_trace.training import Training
+
+
+class TrainingSheet(Worksheet):
+    """Shares the worksheet's number format, labels, elision and the worked trace itself."""
+
+    def build_training(self, run: Training, update: str, width: int = 80) -> Blocks:
+        sc = run.traces[0].scenario
+        n = len(sc.examples)
+        for i, trace in enumerate(run.traces):
+            examples = list(range(1, n + 1)) if update == "batch" else [i + 1]
+            what = "" if update == "batch" else f", update {i + 1} of {n} (example {i + 1})"
+            yield Heading(1, cell(Prose(f"Epoch {run.traced_epoch}{what}: the worked calculation")))
+            yield from self.build(trace, examples)
+        epochs = len(run.epoch_losses)
+        yield Heading(1, cell(Prose(f"Training: {epochs} epochs, {update} updates, learning rate "),
+                              self.fmt(sc.learning_rate)))
+        rows = [[cell("…")] + [()] * (n + 1) if e is None else
+                [cell(str(e + 1))] + [cell(self.fmt(x)) for x in run.losses[e]] + [cell(self.fmt(run.epoch_losses[e]))]
+                for e in self.indices(epochs)]
+        yield Table(cell(Prose("Loss per epoch (measured before each epoch's updates)")),
+                    [cell(Prose("epoch"))] + [cell(Prose(f"example {k}")) for k in range(1, n + 1)] + [cell(Prose("total"))],
+                    rows)
+        if epochs > 1:
+            yield Para(cell(Prose("Total loss per epoch, log scale:")))
+            yield Pre(text_chart(list(range(1, epochs + 1)), run.epoch_losses, max(20, width - 12), x_name="epoch"))
+        rows = [[cell(str(k)), cell(Prose(" ".join(ex.tokens) if ex.tokens else f"{ex.steps} input vectors")),
+                 cell(str(ex.target)), cell(self.fmt.vector(p))] for k, (ex, p) in
+                enumerate(zip(sc.examples, run.predictions), start=1)]
+        yield Table(cell(Prose("Predictions after training")), [cell(Prose(h)) for h in ("example", "input", "target")]
+                    + [cell("ŷ")], rows, left=(1,))
+        yield SideBySide([cell(self.label(p)) for p in PARAMETER_NAMES],
+                         [self.matrix(run.parameters[p], p) for p in PARAMETER_NAMES], cell(Prose("Final parameters")))
+
+
+def training_json(run: Training) -> str:
+    """Losses per epoch and example, predictions and final parameters."""
+    return json.dumps({"losses": run.losses, "epoch_losses": run.epoch_losses, "predictions": run.predictions,
+                       "parameters": {p: to_jsonable(v) for p, v in run.parameters.items()}},
+                      indent=2, allow_nan=False) + "\n"

@@ -1,0 +1,56 @@
+"""Writing a scenario back out as YAML (with new parameters), so a student can continue training.
+
+Numbers are written so that reading them back gives the same values exactly: floats as their
+shortest round-trip decimal, exact rationals as `n/d` when no short decimal is exact.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from bptt_trace.scenario import PARAMETER_NAMES, Scenario
+
+
+def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: str = "") -> str:
+    """The scenario as YAML, with `parameters` (arrays or nested lists) in place of its own."""
+    m = sc.model
+    params = {p: _tolist(parameters[p]) if parameters else sc.parameters[p] for p in PARAMETER_NAMES}
+    lines = [f"# {note}"] if note else []
+    lines += [f"name: {_text(sc.name)}"] + ([f"description: {_text(sc.description)}"] if sc.description else [])
+    lines += ["model:", f"  cell: {m.cell}", f"  hidden_size: {m.hidden_size}", f"  activation: {m.activation}",
+              f"  output: {m.output}", f"  loss: {m.loss}", f"  outputs_at: {m.outputs_at}"]
+    if sc.embeddings:
+        lines.append("embeddings:")
+        lines += [f"  {_text(w)}: {_number(v)}" for w, v in sc.embeddings.items()]
+    lines.append("parameters:")
+    lines += [f"  {p}: {_number(v)}" for p, v in params.items()]
+    if any(sc.h0):
+        lines.append(f"  h0: {_number(sc.h0)}")
+    lines.append("examples:")
+    for ex in sc.examples:
+        first = f"text: {_text(' '.join(ex.tokens))}" if ex.tokens else f"inputs: {_number(ex.inputs)}"
+        lines += [f"  - {first}", f"    target: {_number(ex.target)}"]
+    lines += ["training:", f"  learning_rate: {_number(sc.learning_rate)}", f"  reduction: {sc.reduction}",
+              f"  epochs: {sc.epochs}", f"  update: {sc.update}"]
+    if isinstance(sc.display.notation, str):
+        lines.append(f"notation: {sc.display.notation}")
+    return "\n".join(lines) + "\n"
+
+
+def _tolist(v: Any) -> Any:
+    return v.tolist() if hasattr(v, "tolist") else v
+
+
+def _number(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_number(x) for x in v) + "]"
+    if isinstance(v, Fraction):
+        short = repr(float(v))
+        return short if Fraction(short) == v else f"{v.numerator}/{v.denominator}"
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def _text(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)  # a double-quoted YAML string

@@ -1,0 +1,53 @@
+"""Training: repeated forward passes, BPTT and updates over epochs, one update per epoch (batch)
+or per example, keeping the full trace of one chosen epoch and the losses of all."""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from bptt_trace import engine
+from bptt_trace.numsys import Float64
+from bptt_trace.scenario import PARAMETER_NAMES, Scenario
+from bptt_trace.trace import Trace
+
+UPDATES = ("batch", "example")
+
+
+class Training(NamedTuple):
+    """Losses[epoch][example], the outputs after training, the final parameters, and the traced epoch:
+    one trace per update made in it (one for batch updates, one per example otherwise)."""
+
+    losses: list[list[float]]
+    epoch_losses: list[float]
+    predictions: list[list[float]]
+    parameters: dict[str, np.ndarray]
+    traces: list[Trace]
+    traced_epoch: int
+
+
+def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: int = 1,
+          progress: Callable[[int], None] | None = None) -> Training:
+    """Train for `epochs`; with `update="example"` each example's gradient is applied in turn."""
+    numbers = Float64()
+    params = {p: numbers.array(scenario.parameters[p]) for p in PARAMETER_NAMES}
+    everyone = list(range(1, len(scenario.examples) + 1))
+    batches = [everyone] if update == "batch" else [[k] for k in everyone]
+    losses, epoch_losses, traced = [], [], []
+    for epoch in range(1, epochs + 1):
+        per_example = {}
+        for batch in batches:
+            trace = engine.run(scenario, numbers, batch, params)
+            per_example.update({k: float(trace.value("loss", k)) for k in batch})
+            params = {p: trace.value(f"{p}_new") for p in PARAMETER_NAMES}
+            if epoch == trace_epoch:
+                traced.append(trace)
+        losses.append([per_example[k] for k in everyone])
+        epoch_losses.append(sum(losses[-1]) / (len(everyone) if scenario.reduction == "mean" else 1))
+        if progress:
+            progress(epoch)
+    final = engine.run(scenario, numbers, everyone, params)
+    predictions = [np.ravel(final.value(f"y_hat[{ex.steps}]", k)).tolist()
+                   for k, ex in zip(everyone, scenario.examples)]
+    return Training(losses, epoch_losses, predictions, params, traced, trace_epoch)
