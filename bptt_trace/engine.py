@@ -88,42 +88,66 @@ def _losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, 
     return deltas
 
 
+class _FullBPTT:
+    """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_(t+1): every loss reaches every earlier step."""
+
+    def __init__(self, rec: Recorder, P: dict[str, Q], slope, delta_o: dict[int, Q]) -> None:
+        self.rec, self.P, self.slope, self.delta_o = rec, P, slope, delta_o
+        self.dz_next: Q | None = None
+
+    def delta(self, t: int) -> Q:
+        rec, P, parts = self.rec, self.P, []
+        if t in self.delta_o:
+            parts.append(rec.matvec_t(P["W_hy"], self.delta_o[t]) if self.dz_next else
+                         rec.matvec_t(P["W_hy"], self.delta_o[t], f"dL/dh[{t}]"))
+        if self.dz_next is not None:
+            parts.append(rec.matvec_t(P["W_hh"], self.dz_next) if t in self.delta_o else
+                         rec.matvec_t(P["W_hh"], self.dz_next, f"dL/dh[{t}]"))
+        dh = parts[0] if len(parts) == 1 else rec.add(f"dL/dh[{t}]", *parts)
+        self.dz_next = rec.hadamard(f"dL/dz[{t}]", dh, self.slope(t))
+        return self.dz_next
+
+    def into_h0(self) -> None:
+        self.rec.matvec_t(self.P["W_hh"], self.dz_next, "dL/dh[0]")
+
+
 def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x: list, z: list,
               h: list, delta_o: dict[int, Q]) -> None:
-    """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_{t+1}; δz_t = δh_t ⊙ f'(z_t); per-step contributions, then their sums."""
+    """δz_t for t = T…1 (full or truncated BPTT); per-step contributions, then their sums."""
     act = scenario.model.activation
     rec.phase = "backward"
-    dz_next: Q | None = None
     contributions: dict[str, list[Q]] = {g: [] for g in GRADIENTS}
     dx: dict[int, Q] = {}
     T = ex.steps
+
+    def slope(t: int) -> Q:
+        return rec.derivative(f"dh/dz[{t}]", act, z[t] if act == "relu" else h[t])
+    k = scenario.truncate
+    if k is not None and k < T:
+        from bptt_trace.truncation import TruncatedBPTT
+        chain = TruncatedBPTT(rec, P, slope, delta_o, k)
+    else:
+        chain = _FullBPTT(rec, P, slope, delta_o)
     for t in range(T, 0, -1):
         rec.t = t
-        parts = []
         if t in delta_o:
             contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{t}]", delta_o[t], h[t]))
             contributions["b_y"].append(delta_o[t])
-            parts.append(rec.matvec_t(P["W_hy"], delta_o[t]) if dz_next else
-                         rec.matvec_t(P["W_hy"], delta_o[t], f"dL/dh[{t}]"))
-        if dz_next is not None:
-            parts.append(rec.matvec_t(P["W_hh"], dz_next) if t in delta_o else
-                         rec.matvec_t(P["W_hh"], dz_next, f"dL/dh[{t}]"))
-        dh = parts[0] if len(parts) == 1 else rec.add(f"dL/dh[{t}]", *parts)
-        slope = rec.derivative(f"dh/dz[{t}]", act, z[t] if act == "relu" else h[t])
-        dz = rec.hadamard(f"dL/dz[{t}]", dh, slope)
+        dz = chain.delta(t)
         contributions["W_xh"].append(rec.outer(f"dL/dW_xh[{t}]", dz, x[t]))
         contributions["W_hh"].append(rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]))
         contributions["b_h"].append(dz)
         dx[t] = rec.matvec_t(P["W_xh"], dz, f"dL/dx[{t}]")
-        dz_next = dz
     rec.t = 0
-    rec.matvec_t(P["W_hh"], dz_next, "dL/dh[0]")
+    chain.into_h0()
     rec.phase, rec.t = "gradients", None
     for g in GRADIENTS:  # summed in BPTT order, t = T down to 1; trace.partial_sums gives the running sums
         rec.total(f"dL/d{g}", contributions[g])
     if ex.tokens:
         for word in dict.fromkeys(ex.tokens):
             rec.total(f"dL/de[{word}]", [dx[t] for t in range(1, T + 1) if ex.tokens[t - 1] == word])
+    if not isinstance(chain, _FullBPTT):
+        chain.worth(scenario, ex)
 
 
 def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: dict[str, Q]) -> None:

@@ -78,6 +78,7 @@ class Scenario(NamedTuple):
     display: Display = Display()
     epochs: int = 1
     update: str = "batch"
+    truncate: int | None = None  # truncated BPTT: each loss's gradient flows back at most this many steps
 
     def output_steps(self, example: Example) -> tuple[int, ...]:
         """The time steps (from 1) that produce an output and a loss."""

@@ -47,3 +47,27 @@ def _loss(m, o, y):
     if m.loss == "ce":
         return -mp.fsum(yi * mp.log(pi) for pi, yi in zip(p, y) if yi)
     return -mp.fsum(mp.log(pi) if yi else mp.log(1 - pi) for pi, yi in zip(p, y))
+
+
+def truncated_loss(sc: Scenario, params: dict, base: dict, k: int):
+    """The truncated objective: each loss at step s unrolls only steps s−k+1…s from h_(s−k), which is
+    held at its value under the `base` parameters (no gradient flows into it)."""
+    m, total = sc.model, mp.mpf(0)
+    for ex in sc.examples:
+        xs = [[mp.mpf(c.numerator) / c.denominator for c in x] for x in ex.inputs]
+        held = [[mp.mpf(c.numerator) / c.denominator for c in sc.h0]]
+        for t in range(1, ex.steps + 1):
+            held.append(_step(m, base, xs[t - 1], held[-1]))
+        steps = range(1, ex.steps + 1) if m.outputs_at == "every" else [ex.steps]
+        for s, target in zip(steps, ex.targets):
+            h = held[max(0, s - k)]
+            for t in range(max(0, s - k) + 1, s + 1):
+                h = _step(m, params, xs[t - 1], h)
+            o = [oi + bi for oi, bi in zip(_matvec(params["W_hy"], h), params["b_y"])]
+            total += _loss(m, o, [mp.mpf(c.numerator) / c.denominator for c in target])
+    return total / len(sc.examples) if sc.reduction == "mean" else total
+
+
+def _step(m, params: dict, x: list, h: list) -> list:
+    a, b = _matvec(params["W_xh"], x), _matvec(params["W_hh"], h)
+    return [_act(m.activation, a[i] + b[i] + params["b_h"][i]) for i in range(len(h))]

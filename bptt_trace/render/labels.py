@@ -12,6 +12,7 @@ from bptt_trace.names import split
 from bptt_trace.notation import symbols
 
 _DELTA = ("h", "z", "o")
+_NOTE = re.compile(r"^(?P<base>\S+) \((?P<note>chain|loss \d+(?:, cut)?|full BPTT|cut off)\)$")
 _PARTIAL = re.compile(r"^d(\w+)\[(\d+)\]/d(\w+)(?:\[(\d+)\])?$")  # dh[6]/dh[5], dh[5]/dW_hh
 
 
@@ -27,8 +28,9 @@ class Labels:
         if partial:
             a, i, b, j = partial.groups()
             return f"∂{self.sym.get(a, a)}_{i}/∂{self.sym.get(b, b)}{'' if j is None else '_' + j}"
-        if name.endswith(" (chain)"):
-            return self(name[: -len(" (chain)")]) + " (chain rule)"
+        note = _NOTE.match(name)
+        if note:
+            return f"{self(note['base'])} ({'chain rule' if note['note'] == 'chain' else note['note']})"
         if " " in name:
             return "·".join(self._factor(p) for p in name.split(" "))
         stem, index = split(name)

@@ -122,6 +122,9 @@ class Worksheet(Cells):
         if step.name.startswith("y[") or step.name == "h[0]":
             prefix = (Prose("target "),) if step.name.startswith("y[") else ()
             yield Para(cell(*prefix, f"{self.label(step.name)} = ", *self.vector(step.value, step)))
+        elif step.name.startswith("dL/dh[") or step.name.startswith("dL/dz["):  # truncated BPTT: nothing reaches t
+            yield Para(cell(f"{self.label(step.name)} = ", *self.vector(step.value, step),
+                            Prose("  (no loss within the truncation window reaches this step)")))
 
     def matvec(self, step: Step) -> Blocks:
         m, v = step.inputs
@@ -167,9 +170,9 @@ class Worksheet(Cells):
         elif np.ndim(step.value) == 0:
             xs = [self.operand(x, step, i) for i, x in enumerate(step.inputs)]
             yield Para(cell(f"{self.label(step.name)} = {formula} = ", *written(*xs), " = ", self.value(step.value, step)))
-        elif over or mean:
+        elif over or mean or not all((split(n)[1] or "").isdigit() for n in step.operands):
             yield from self.elementwise(step, formula, written)
-        else:
+        else:  # contributions of time steps
             yield from self.running_total(step)
 
     def running_total(self, step: Step) -> Blocks:

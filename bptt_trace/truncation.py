@@ -1,0 +1,77 @@
+"""Truncated BPTT: the loss at step s sends its gradient back through at most k steps.
+
+Each loss keeps its own chain δh_t (loss s), δz_t (loss s) for s − k < t ≤ s; δh_t and δz_t are
+their sums. Where a chain ends, the term full BPTT would have passed on, W_hhᵀ·δz_t (loss s),
+is recorded as "cut", and after the sums the full-BPTT gradients and what the cut was worth
+(full − truncated) are recorded too.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from bptt_trace.record import Q, Recorder
+from bptt_trace.scenario import Example, Scenario
+
+GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+class TruncatedBPTT:
+    """The δ terms of one example, truncated to `k` steps per loss."""
+
+    def __init__(self, rec: Recorder, P: dict[str, Q], slope: Callable[[int], Q], delta_o: dict[int, Q],
+                 k: int) -> None:
+        self.rec, self.P, self.slope, self.delta_o, self.k = rec, P, slope, delta_o, k
+        self.chains: dict[int, Q] = {}  # loss step s -> δh_t (loss s) at the current t
+        self.dz: dict[int, Q] = {}
+
+    def delta(self, t: int) -> Q:
+        rec = self.rec
+        if t in self.delta_o:
+            self.chains[t] = rec.matvec_t(self.P["W_hy"], self.delta_o[t], f"dL/dh[{t}] (loss {t})")
+        slope = self.slope(t)
+        losses = sorted(self.chains, reverse=True)
+        self.dz = {s: rec.hadamard(f"dL/dz[{t}] (loss {s})", self.chains[s], slope) for s in losses}
+        if not losses:  # no loss within k steps of t: nothing flows back to here
+            zero = slope.value * 0
+            rec.given(f"dL/dh[{t}]", zero)
+            return rec.given(f"dL/dz[{t}]", zero)
+        rec.total(f"dL/dh[{t}]", [self.chains[s] for s in losses])
+        dz = rec.total(f"dL/dz[{t}]", [self.dz[s] for s in losses])
+        if t > 1:
+            self.chains = self._pass_back(t)
+        return dz
+
+    def _pass_back(self, t: int) -> dict[int, Q]:
+        """Each chain on to t − 1 if still within k steps of its loss; the others are cut here."""
+        kept = {}
+        for s, dz in self.dz.items():
+            cut = s - (t - 1) >= self.k
+            name = f"dL/dh[{t - 1}] (loss {s}, cut)" if cut else f"dL/dh[{t - 1}] (loss {s})"
+            term = self.rec.matvec_t(self.P["W_hh"], dz, name)
+            if not cut:
+                kept[s] = term
+        return kept
+
+    def into_h0(self) -> None:
+        rec, parts = self.rec, []
+        for s, dz in self.dz.items():
+            cut = s >= self.k
+            term = rec.matvec_t(self.P["W_hh"], dz, f"dL/dh[0] (loss {s}, cut)" if cut else f"dL/dh[0] (loss {s})")
+            if not cut:
+                parts.append(term)
+        if parts:
+            rec.total("dL/dh[0]", parts)
+        else:
+            rec.given("dL/dh[0]", self.P["W_hh"].value[0] * 0)
+
+    def worth(self, scenario: Scenario, ex: Example) -> None:
+        """The full-BPTT gradients of this example, and full − truncated: what the cut terms were worth."""
+        from bptt_trace import engine
+        rec = self.rec
+        params = {p: q.value for p, q in self.P.items()}
+        full = engine.run(scenario._replace(truncate=None), rec.num, [rec.example], params)
+        for g in GRADIENTS:
+            whole = rec.given(f"dL/d{g} (full BPTT)", full.value(f"dL/d{g}", rec.example))
+            truncated = Q(f"dL/d{g}", rec.trace.value(f"dL/d{g}", rec.example))
+            rec.subtract(f"dL/d{g} (cut off)", whole, truncated)
