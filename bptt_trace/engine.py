@@ -151,13 +151,30 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
 
 
 def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: dict[str, Q]) -> None:
-    """Loss and gradients over the examples (sum or mean), then W ← W − η ∇W."""
+    """Loss and gradients over the examples (sum or mean), clipped if asked, then W ← W − η ∇W."""
     trace, mean = rec.trace, scenario.reduction == "mean"
     rec.example, rec.t, rec.phase = None, None, "gradients"
     for name in ("loss",) + tuple(f"dL/d{g}" for g in GRADIENTS):
         rec.total(name, [Q(name, trace.value(name, k)) for k in chosen], mean=mean,
                   detail="examples " + ",".join(map(str, chosen)))
+    grads = {g: Q(f"dL/d{g}", trace.value(f"dL/d{g}")) for g in GRADIENTS}
+    if scenario.clip is not None:
+        grads = _clip(rec, scenario.clip, grads)
     rec.phase = "update"
     rate = rec.given("learning_rate", rec.num.const(scenario.learning_rate))
     for g in GRADIENTS:
-        rec.update(f"{g}_new", P[g], Q(f"dL/d{g}", trace.value(f"dL/d{g}")), rate)
+        rec.update(f"{g}_new", P[g], grads[g], rate)
+
+
+def _clip(rec: Recorder, clip: tuple[str, object], grads: dict[str, Q]) -> dict[str, Q]:
+    """Norm clipping scales every gradient by one factor (the direction is kept); value clipping
+    holds each entry within [−c, c]."""
+    kind, c = clip
+    limit = rec.given(f"clip_{kind}", rec.num.const(c))
+    if kind == "value":
+        return {g: rec.clamp(f"dL/d{g} (clipped)", q, limit) for g, q in grads.items()}
+    norm = rec.norm("‖∇L‖", list(grads.values()))
+    factor = rec.clip_factor("clip_factor", norm, limit)
+    clipped = {g: rec.scale(f"dL/d{g} (clipped)", q, factor) for g, q in grads.items()}
+    rec.norm("‖∇L‖ (clipped)", list(clipped.values()))
+    return clipped

@@ -136,6 +136,7 @@ class Exact:
         self.tanh = _apply(sympy.tanh, mpmath.tanh)
         self.exp = _apply(sympy.exp, mpmath.exp)
         self.log = _apply(sympy.log, mpmath.log)
+        self.sqrt = _apply(sympy.sqrt, mpmath.sqrt)
         self.sigmoid = _apply(lambda e: 1 / (1 + sympy.exp(-e)), lambda a: 1 / (1 + mpmath.exp(-a)))
 
     def context(self) -> contextlib.AbstractContextManager:

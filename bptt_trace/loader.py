@@ -22,7 +22,7 @@ DISPLAY_KEYS = ("round", "round_mode", "decimals", "digits")
 ROUND_MODES = ("round", "truncate")
 MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at")
 PARAM_KEYS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
-TRAINING_KEYS = ("learning_rate", "reduction", "epochs", "update", "truncate")
+TRAINING_KEYS = ("learning_rate", "reduction", "epochs", "update", "truncate", "clip")
 MAX_EPOCHS = 1_000_000
 
 
@@ -126,7 +126,7 @@ class ScenarioReader:
             raise self.fail(top["examples"], "examples",
                             f"{steps} time steps with hidden_size {hidden} would store about {entries:,} numbers; "
                             f"the limit is {MAX_TRACE_ENTRIES:,}: use shorter or fewer examples")
-        lr, reduction, epochs, update, truncate = self.training(top.get("training"))
+        lr, reduction, epochs, update, truncate, clip = self.training(top.get("training"))
         display = self.display(top.get("display"), notation)
         if "check" in top:
             display = display._replace(tolerance=self.tolerance(top["check"]))
@@ -134,7 +134,7 @@ class ScenarioReader:
                         description=self.text(top["description"], "description") if "description" in top else "",
                         source=self.file, model=model, parameters=params, h0=h0,
                         embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction,
-                        epochs=epochs, update=update, truncate=truncate)
+                        epochs=epochs, update=update, truncate=truncate, clip=clip)
 
     def model_settings(self, node: Node) -> tuple[int, dict]:
         m = self.mapping(node, "model", MODEL_KEYS, ("hidden_size", "output", "loss"))
@@ -273,16 +273,27 @@ class ScenarioReader:
         m = self.mapping(node, "notation", SYMBOLS)
         return {k: self.text(v, f"notation.{k}") for k, v in m.items()}
 
-    def training(self, node: Node | None) -> tuple[Fraction, str, int, str, int | None]:
+    def training(self, node: Node | None) -> tuple:
         if node is None:
-            return Fraction(1, 10), "sum", 1, "batch", None
+            return Fraction(1, 10), "sum", 1, "batch", None, None
         t = self.mapping(node, "training", TRAINING_KEYS)
         lr = self.number(t["learning_rate"], "training.learning_rate") if "learning_rate" in t else Fraction(1, 10)
         reduction = self.choice(t["reduction"], "training.reduction", REDUCTIONS) if "reduction" in t else "sum"
         epochs = self.integer(t["epochs"], "training.epochs", 1, MAX_EPOCHS) if "epochs" in t else 1
         update = self.choice(t["update"], "training.update", ("batch", "example")) if "update" in t else "batch"
         truncate = self.integer(t["truncate"], "training.truncate", 1, MAX_STEPS) if "truncate" in t else None
-        return lr, reduction, epochs, update, truncate
+        return lr, reduction, epochs, update, truncate, self.clip(t["clip"]) if "clip" in t else None
+
+    def clip(self, node: Node) -> tuple[str, Fraction]:
+        c = self.mapping(node, "training.clip", ("norm", "value"))
+        if len(c) != 1:
+            raise self.fail(node, "training.clip", "give one of norm: c (scale the whole gradient) or value: c "
+                                                   "(hold each entry within [-c, c])")
+        (kind, value), = c.items()
+        limit = self.number(value, f"training.clip.{kind}")
+        if limit <= 0:
+            raise self.fail(value, f"training.clip.{kind}", f"expected a number above 0, got {value.text}")
+        return kind, limit
 
 
 def _plain(v: Fraction) -> int | float:

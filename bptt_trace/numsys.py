@@ -51,6 +51,9 @@ class Float64:
     def exp(self, a: np.ndarray) -> np.ndarray:
         return np.exp(a)
 
+    def sqrt(self, a: Any) -> Any:
+        return np.sqrt(a)
+
     def log(self, a: np.ndarray) -> np.ndarray:
         return np.log(a)
 
@@ -80,6 +83,7 @@ class HandDecimal:
         self.sigmoid = elementwise(lambda d: 1 / (1 + (-d).exp()))
         self.exp = elementwise(lambda d: d.exp())
         self.log = elementwise(lambda d: d.ln())
+        self.sqrt = elementwise(lambda d: Decimal(d).sqrt())
 
     def context(self) -> contextlib.AbstractContextManager:
         return decimal.localcontext(self._context)

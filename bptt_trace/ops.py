@@ -81,6 +81,22 @@ def _mean(detail: str, inputs: tuple, num) -> Result:
     return _sum(inputs) * (num.const(1) / num.const(len(inputs))), None
 
 
+def _norm(detail: str, inputs: tuple, num) -> Result:
+    squares = tuple(np.sum(np.asarray(g * g, dtype=object if np.asarray(g).dtype == object else float)) for g in inputs)
+    return num.sqrt(_sum(squares)), squares
+
+
+def _clip_factor(detail: str, inputs: tuple, num) -> Result:
+    norm, limit = inputs
+    one = num.const(1)
+    return (limit / norm if norm > limit else one), None
+
+
+def _clamp(detail: str, inputs: tuple, num) -> Result:
+    g, limit = inputs
+    return np.minimum(np.maximum(g, -limit), limit), None
+
+
 _OPS: dict[str, Callable[[str, tuple, Any], Result]] = {
     "matvec": lambda d, x, num: (x[0] @ x[1], None),
     "matvec_t": lambda d, x, num: (x[0].T @ x[1], None),
@@ -96,4 +112,8 @@ _OPS: dict[str, Callable[[str, tuple, Any], Result]] = {
     "loss": _loss,
     "loss_gradient": _loss_gradient,
     "update": lambda d, x, num: (x[0] - x[2] * x[1], None),
+    "norm": _norm,
+    "clip_factor": _clip_factor,
+    "scale": lambda d, x, num: (x[0] * x[1], None),
+    "clamp": _clamp,
 }

@@ -11,7 +11,7 @@ from bptt_trace.trace import Step, Trace
 
 # Inf and NaN propagate through sums and products, so checking the ops that could hide one
 # (squashing functions) or must not pass one on (losses, totals, updates) finds every one.
-CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update"})
+CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update", "norm"})
 
 
 class Q(NamedTuple):
@@ -104,3 +104,19 @@ class Recorder:
     def update(self, name: str, old: Q, grad: Q, rate: Q) -> Q:
         """Gradient descent: old − η·grad."""
         return self._op("update", name, (old, grad, rate))
+
+    def norm(self, name: str, parts: list[Q]) -> Q:
+        """‖·‖: the square root of the sum of the squares of every entry of `parts`, taken together."""
+        return self._op("norm", name, tuple(parts))
+
+    def clip_factor(self, name: str, norm: Q, limit: Q) -> Q:
+        """c/‖∇‖ when the norm is over c, else 1."""
+        return self._op("clip_factor", name, (norm, limit))
+
+    def scale(self, name: str, a: Q, factor: Q) -> Q:
+        """a times a scalar factor."""
+        return self._op("scale", name, (a, factor))
+
+    def clamp(self, name: str, a: Q, limit: Q) -> Q:
+        """Each entry of a held within [−c, c]."""
+        return self._op("clamp", name, (a, limit))

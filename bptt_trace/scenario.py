@@ -79,6 +79,7 @@ class Scenario(NamedTuple):
     epochs: int = 1
     update: str = "batch"
     truncate: int | None = None  # truncated BPTT: each loss's gradient flows back at most this many steps
+    clip: tuple[str, Fraction] | None = None  # ("norm", c) or ("value", c)
 
     def output_steps(self, example: Example) -> tuple[int, ...]:
         """The time steps (from 1) that produce an output and a loss."""

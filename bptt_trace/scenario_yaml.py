@@ -34,6 +34,10 @@ def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: 
         lines += [f"  - {first}", f"    target: {_number(ex.target)}"]
     lines += ["training:", f"  learning_rate: {_number(sc.learning_rate)}", f"  reduction: {sc.reduction}",
               f"  epochs: {sc.epochs}", f"  update: {sc.update}"]
+    if sc.truncate is not None:
+        lines.append(f"  truncate: {sc.truncate}")
+    if sc.clip is not None:
+        lines.append(f"  clip: {{{sc.clip[0]}: {_number(sc.clip[1])}}}")
     if isinstance(sc.display.notation, str):
         lines.append(f"notation: {sc.display.notation}")
     return "\n".join(lines) + "\n"

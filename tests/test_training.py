@@ -83,3 +83,12 @@ def test_training_settings_in_the_scenario(write):
     assert (sc.epochs, sc.update) == (7, "example")
     doc = json.loads(CliRunner().invoke(main, ["train", str(write(text)), "--format", "json"]).stdout)
     assert len(doc["losses"]) == 7
+
+
+def test_saved_scenario_keeps_truncation_and_clipping(tmp_path):
+    from bptt_trace.scenario_yaml import dump_scenario
+    sc = load_scenario(ROOT / "scenarios" / "exploding.yaml")._replace(truncate=3)
+    path = tmp_path / "s.yaml"
+    path.write_text(dump_scenario(sc))
+    again = load_scenario(path)
+    assert (again.truncate, again.clip) == (3, sc.clip) and again.parameters == sc.parameters

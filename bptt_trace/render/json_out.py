@@ -46,6 +46,11 @@ def document(trace: Trace, examples: list[int], drift: list | None = None) -> di
     totals = ("loss",) + tuple(f"dL/d{p}" for p in PARAMETER_NAMES)
     out["total"] = {n: to_jsonable(trace.value(n)) for n in totals}
     out["updated"] = {p: to_jsonable(trace.value(f"{p}_new")) for p in PARAMETER_NAMES}
+    if trace.has("dL/dW_xh (clipped)"):
+        out["clipped"] = {f"dL/d{p}": to_jsonable(trace.value(f"dL/d{p} (clipped)")) for p in PARAMETER_NAMES}
+        if trace.has("‖∇L‖"):
+            out["clipped"]["norm_before"] = float(trace.value("‖∇L‖"))
+            out["clipped"]["norm_after"] = float(trace.value("‖∇L‖ (clipped)"))
     if exact:
         out["total_exact"] = {n: to_exact(trace.value(n)) for n in totals}
         out["updated_exact"] = {p: to_exact(trace.value(f"{p}_new")) for p in PARAMETER_NAMES}

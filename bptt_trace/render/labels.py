@@ -12,7 +12,7 @@ from bptt_trace.names import split
 from bptt_trace.notation import symbols
 
 _DELTA = ("h", "z", "o")
-_NOTE = re.compile(r"^(?P<base>\S+) \((?P<note>chain|loss \d+(?:, cut)?|full BPTT|cut off)\)$")
+_NOTE = re.compile(r"^(?P<base>\S+) \((?P<note>chain|loss \d+(?:, cut)?|full BPTT|cut off|clipped)\)$")
 _PARTIAL = re.compile(r"^d(\w+)\[(\d+)\]/d(\w+)(?:\[(\d+)\])?$")  # dh[6]/dh[5], dh[5]/dW_hh
 
 

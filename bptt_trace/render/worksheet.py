@@ -38,7 +38,8 @@ class Worksheet(Cells):
             "subtract": self.add, "sum": self.total, "mean": self.total, "activation": self.activation,
             "softmax": self.softmax, "derivative": self.derivative, "hadamard": self.hadamard,
             "outer": self.outer, "loss": self.loss, "loss_gradient": self.loss_gradient,
-            "update": self.update,
+            "update": self.update, "norm": self.norm, "clip_factor": self.clip_factor, "scale": self.scale,
+            "clamp": self.clamp,
         }
 
     # --- document structure ---------------------------------------------------------------
@@ -56,7 +57,7 @@ class Worksheet(Cells):
         yield Heading(1, cell(Prose("Over all examples")))
         phase = None
         for step in trace.of_example(None):
-            if step.phase in ("gradients", "update") and step.op != "given":
+            if step.phase in ("gradients", "update") and (step.op != "given" or step.name.startswith("clip_")):
                 if step.phase != phase:
                     phase = step.phase
                     yield Heading(2, cell(Prose(CLOSING_TITLES[phase])))
@@ -119,7 +120,9 @@ class Worksheet(Cells):
 
     # --- one handler per op -----------------------------------------------------------------
     def given(self, step: Step) -> Blocks:
-        if step.name.startswith("y[") or step.name == "h[0]":
+        if step.name.startswith("clip_"):
+            yield Para(cell(Prose(f"gradient clipping by {step.name[5:]}: "), "c = ", self.value(step.value, step)))
+        elif step.name.startswith("y[") or step.name == "h[0]":
             prefix = (Prose("target "),) if step.name.startswith("y[") else ()
             yield Para(cell(*prefix, f"{self.label(step.name)} = ", *self.vector(step.value, step)))
         elif step.name.startswith("dL/dh[") or step.name.startswith("dL/dz["):  # truncated BPTT: nothing reaches t
@@ -274,6 +277,24 @@ class Worksheet(Cells):
                     for v, n in ((old, step.operands[0]), (grad, step.operands[1]), (step.value, step.name))]
         yield SideBySide([cell(f"{name} (old)"), cell(gname), cell(f"{name} (new)")], matrices,
                          cell(f"{name} ← {name} − η·{gname},  η = {self.fmt(rate)}"))
+
+    def norm(self, step: Step) -> Blocks:
+        squares = " + ".join(f"‖{self.label(n)}‖²" for n in step.operands)
+        written = signed([self.derived(t, step) for t in step.terms])
+        yield Para(cell(f"{self.label(step.name)} = √({squares}) = √(", *written, ") = ", self.value(step.value, step)))
+
+    def clip_factor(self, step: Step) -> Blocks:
+        norm, limit = step.inputs
+        yield Para(cell(Prose("clip factor = "), f"min(1, c/{self.label(step.operands[0])}) = min(1, ",
+                        self.operand(limit, step, 1), "/", self.operand(norm, step, 0), ") = ", self.value(step.value, step)))
+
+    def scale(self, step: Step) -> Blocks:
+        yield from self.elementwise(step, f"clip factor·{self.label(step.operands[0])}",
+                                    lambda g, f: [*self.wrap(f), "×", *self.wrap(g)])
+
+    def clamp(self, step: Step) -> Blocks:
+        yield from self.elementwise(step, f"clip({self.label(step.operands[0])}, −c, c)",
+                                    lambda g, c: ["clip(", g, ", ±", c, ")"])
 
     # --- closing sections -------------------------------------------------------------------
     def symbols(self, trace: Trace) -> Blocks:
