@@ -287,17 +287,18 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     _print_lines(sheet.build_training(result, update, width or 80), color, width)
 
 
-def _progress(epochs: int):
+def _progress(epochs: int, stderr=None):
     """A progress bar on stderr for long runs on a terminal; nothing otherwise."""
     import contextlib
     import os
-    if epochs < 200 or not sys.stderr.isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
+    if epochs < 200 or not (stderr or sys.stderr).isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
         return contextlib.nullcontext(None)
 
     @contextlib.contextmanager
     def bar():
+        from rich.console import Console
         from rich.progress import Progress
-        with Progress(transient=True) as progress:
+        with Progress(transient=True, console=Console(stderr=True)) as progress:
             task = progress.add_task("training", total=epochs)
             yield lambda epoch: progress.update(task, completed=epoch)
     return bar()

@@ -92,3 +92,22 @@ def test_saved_scenario_keeps_truncation_and_clipping(tmp_path):
     path.write_text(dump_scenario(sc))
     again = load_scenario(path)
     assert (again.truncate, again.clip) == (3, sc.clip) and again.parameters == sc.parameters
+
+
+def test_progress_bar_only_on_a_terminal_and_on_stderr(monkeypatch, capsys):
+    from bptt_trace.cli import _progress
+
+    class Tty:
+        def isatty(self):
+            return True
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    with _progress(10, Tty()) as advance:
+        assert advance is None  # short runs get no bar
+    with _progress(500, Tty()) as advance:
+        for epoch in range(1, 501):
+            advance(epoch)
+    assert capsys.readouterr().out == ""  # never on stdout
+    monkeypatch.setenv("CI", "true")
+    with _progress(500, Tty()) as advance:
+        assert advance is None
