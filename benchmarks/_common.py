@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,3 +35,26 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def numpy_bptt(P: dict, xs, y: float, g: dict) -> float:
+    """One many-to-one tanh/sigmoid/bce example with bare numpy, nothing recorded: the baseline.
+
+    Adds the example's gradients into `g` and returns its loss.
+    """
+    hs = [np.zeros(len(P["b_h"]))]
+    for x in xs:
+        hs.append(np.tanh(P["W_xh"] @ x + P["W_hh"] @ hs[-1] + P["b_h"]))
+    p = 1 / (1 + np.exp(-(P["W_hy"] @ hs[-1] + P["b_y"])))
+    d_o = p - y
+    g["W_hy"] += np.outer(d_o, hs[-1])
+    g["b_y"] += d_o
+    dh = P["W_hy"].T @ d_o
+    for t in range(len(xs), 0, -1):
+        dz = dh * (1 - hs[t] ** 2)
+        g["W_xh"] += np.outer(dz, xs[t - 1])
+        g["W_hh"] += np.outer(dz, hs[t - 1])
+        g["b_h"] += dz
+        _dx = P["W_xh"].T @ dz  # the embedding gradient the engine also records
+        dh = P["W_hh"].T @ dz
+    return float(-np.log(p[0]) if y else -np.log(1 - p[0]))

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from _common import best_of
+from _common import best_of, numpy_bptt
 
 from bptt_trace import engine
 from bptt_trace.scenario import Example, Model, Scenario
@@ -34,23 +34,8 @@ def scenario(steps: int, seed: int = 0) -> Scenario:
 def plain_numpy(sc: Scenario) -> dict:
     """Forward and full BPTT with bare numpy, no recording: the baseline."""
     P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
-    xs = np.array(sc.examples[0].inputs, dtype=float)
-    hs = [np.zeros(HIDDEN)]
-    for x in xs:
-        hs.append(np.tanh(P["W_xh"] @ x + P["W_hh"] @ hs[-1] + P["b_h"]))
-    y = 1 / (1 + np.exp(-(P["W_hy"] @ hs[-1] + P["b_y"])))
-    d_o = y - 1.0
     g = {k: np.zeros_like(v) for k, v in P.items()}
-    g["W_hy"] += np.outer(d_o, hs[-1])
-    g["b_y"] += d_o
-    dh = P["W_hy"].T @ d_o
-    for t in range(len(xs), 0, -1):
-        dz = dh * (1 - hs[t] ** 2)
-        g["W_xh"] += np.outer(dz, xs[t - 1])
-        g["W_hh"] += np.outer(dz, hs[t - 1])
-        g["b_h"] += dz
-        _dx = P["W_xh"].T @ dz  # the embedding gradient the engine also records
-        dh = P["W_hh"].T @ dz
+    numpy_bptt(P, np.array(sc.examples[0].inputs, dtype=float), 1.0, g)
     return g
 
 

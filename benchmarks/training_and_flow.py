@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from _common import ROOT, best_of
+from _common import ROOT, best_of, numpy_bptt
 from engine_speed import scenario as long_scenario
 
 from bptt_trace import engine
@@ -23,30 +23,14 @@ from bptt_trace.training import train
 
 
 def numpy_training(sc, epochs: int) -> float:
-    """Full-batch training with bare numpy; returns the last epoch's loss."""
+    """Full-batch training with bare numpy; returns the last epoch's loss, measured before its update."""
     P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
     xs = [np.array(ex.inputs, dtype=float) for ex in sc.examples]
     ys = [float(ex.targets[0][0]) for ex in sc.examples]
     lr = float(sc.learning_rate)
     for _ in range(epochs):
         g = {k: np.zeros_like(v) for k, v in P.items()}
-        total = 0.0
-        for x, y in zip(xs, ys):
-            hs = [P["h0"] if "h0" in P else np.zeros(len(P["b_h"]))]
-            for xt in x:
-                hs.append(np.tanh(P["W_xh"] @ xt + P["W_hh"] @ hs[-1] + P["b_h"]))
-            p = 1 / (1 + np.exp(-(P["W_hy"] @ hs[-1] + P["b_y"])))
-            total += float(-np.log(p[0]) if y else -np.log(1 - p[0]))
-            d_o = p - y
-            g["W_hy"] += np.outer(d_o, hs[-1])
-            g["b_y"] += d_o
-            dh = P["W_hy"].T @ d_o
-            for t in range(len(x), 0, -1):
-                dz = dh * (1 - hs[t] ** 2)
-                g["W_xh"] += np.outer(dz, x[t - 1])
-                g["W_hh"] += np.outer(dz, hs[t - 1])
-                g["b_h"] += dz
-                dh = P["W_hh"].T @ dz
+        total = sum(numpy_bptt(P, x, y, g) for x, y in zip(xs, ys))
         P = {k: P[k] - lr * g[k] for k in g}
     return total
 

@@ -12,6 +12,7 @@ import click
 from bptt_trace import __version__
 from bptt_trace import jobs
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
+from bptt_trace.printing import print_lines, progress
 
 PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.notation.PRESETS, kept import-free here
 
@@ -237,7 +238,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
         click.echo(flow_json(flow), nl=False)
         return
     sheet = GradientFlowSheet(max_items=10**9 if full else 12)
-    _print_lines(sheet.build_flow(flow, job.trace.scenario.name, width or 80), color, width)
+    print_lines(sheet.build_flow(flow, job.trace.scenario.name, width or 80), color, width)
 
 
 @main.command()
@@ -273,7 +274,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     if trace_epoch > epochs:
         raise BadInput(f"--trace-epoch must be at most the number of epochs ({epochs}), got {trace_epoch}")
     try:
-        with _progress(epochs) as advance:
+        with progress(epochs) as advance:
             result = run_training(sc, epochs, update, trace_epoch, advance)
     except ArithmeticFault as exc:
         raise BadInput(f"{scenario}: {exc}") from None
@@ -284,24 +285,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         click.echo(training_json(result), nl=False)
         return
     sheet = TrainingSheet(max_items=10**9 if full else 8)
-    _print_lines(sheet.build_training(result, update, width or 80), color, width)
-
-
-def _progress(epochs: int, stderr=None):
-    """A progress bar on stderr for long runs on a terminal; nothing otherwise."""
-    import contextlib
-    import os
-    if epochs < 200 or not (stderr or sys.stderr).isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
-        return contextlib.nullcontext(None)
-
-    @contextlib.contextmanager
-    def bar():
-        from rich.console import Console
-        from rich.progress import Progress
-        with Progress(transient=True, console=Console(stderr=True)) as progress:
-            task = progress.add_task("training", total=epochs)
-            yield lambda epoch: progress.update(task, completed=epoch)
-    return bar()
+    print_lines(sheet.build_training(result, update, width or 80), color, width)
 
 
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
@@ -326,41 +310,12 @@ def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int 
         from bptt_trace.render.documents import MarkdownWriter
         click.echo(MarkdownWriter().write(blocks(), f"marking for {job.trace.scenario.name}"), nl=False)
         return
-    _print_lines(blocks(), color, width)
-
-
-def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
-    """--color/--no-color win; otherwise colour only on a terminal without NO_COLOR or TERM=dumb."""
-    if flag is not None:
-        return flag
-    return isatty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+    print_lines(blocks(), color, width)
 
 
 def _print_terminal(job: Job, color: bool | None, width: int | None) -> None:
     """The worked calculation (or paths) of a job on the terminal."""
-    _print_lines(jobs.blocks(job), color, width)
-
-
-def _print_lines(blocks, color: bool | None, width: int | None) -> None:
-    """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
-    import os
-    import shutil
-
-    from bptt_trace.render.terminal import TerminalWriter
-
-    color = wants_color(color, sys.stdout.isatty(), os.environ)
-    width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
-    lines = TerminalWriter(width).write(blocks)
-    if not color:
-        click.echo("\n".join(line.text for line in lines))
-        return
-    from rich.console import Console
-    from rich.text import Text
-
-    text = Text(no_wrap=True, overflow="ignore")
-    for line in lines:
-        text.append(line.text + "\n", style=line.style or None)
-    Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
+    print_lines(jobs.blocks(job), color, width)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from bptt_trace import __version__
-from bptt_trace.cli import main, wants_color
+from bptt_trace.cli import main
+from bptt_trace.printing import wants_color
 from tests.conftest import ROOT
 
 SENTIMENT = str(ROOT / "scenarios" / "sentiment.yaml")
@@ -114,7 +115,7 @@ def test_large_model_is_elided_and_says_how_to_see_all(write):
 
 
 def test_default_run_never_imports_sympy():
-    code = ("import sys; from bptt_trace.cli import main, wants_color\n"
+    code = ("import sys; from bptt_trace.cli import main\n"
             "try:\n    main(['run', %r], standalone_mode=False)\nfinally:\n"
             "    sys.stdout.flush(); assert 'sympy' not in sys.modules, 'sympy imported'" % SENTIMENT)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -95,7 +95,7 @@ def test_saved_scenario_keeps_truncation_and_clipping(tmp_path):
 
 
 def test_progress_bar_only_on_a_terminal_and_on_stderr(monkeypatch, capsys):
-    from bptt_trace.cli import _progress
+    from bptt_trace.printing import progress as _progress
 
     class Tty:
         def isatty(self):
