@@ -116,4 +116,5 @@ _OPS: dict[str, Callable[[str, tuple, Any], Result]] = {
     "clip_factor": _clip_factor,
     "scale": lambda d, x, num: (x[0] * x[1], None),
     "clamp": _clamp,
+    "zero": lambda d, x, num: (x[0] * 0, None),
 }

@@ -120,3 +120,7 @@ class Recorder:
     def clamp(self, name: str, a: Q, limit: Q) -> Q:
         """Each entry of a held within [−c, c]."""
         return self._op("clamp", name, (a, limit))
+
+    def zero(self, name: str, like: Q, why: str) -> Q:
+        """A quantity that is zero (shaped like `like`), and why: e.g. no loss reaches this step."""
+        return self._op("zero", name, (like,), why)

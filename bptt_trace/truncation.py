@@ -33,9 +33,9 @@ class TruncatedBPTT:
         losses = sorted(self.chains, reverse=True)
         self.dz = {s: rec.hadamard(f"dL/dz[{t}] (loss {s})", self.chains[s], slope) for s in losses}
         if not losses:  # no loss within k steps of t: nothing flows back to here
-            zero = slope.value * 0
-            rec.given(f"dL/dh[{t}]", zero)
-            return rec.given(f"dL/dz[{t}]", zero)
+            why = "no loss within the truncation window reaches this step"
+            rec.zero(f"dL/dh[{t}]", slope, why)
+            return rec.zero(f"dL/dz[{t}]", slope, why)
         rec.total(f"dL/dh[{t}]", [self.chains[s] for s in losses])
         dz = rec.total(f"dL/dz[{t}]", [self.dz[s] for s in losses])
         if t > 1:
@@ -63,7 +63,7 @@ class TruncatedBPTT:
         if parts:
             rec.total("dL/dh[0]", parts)
         else:
-            rec.given("dL/dh[0]", self.P["W_hh"].value[0] * 0)
+            rec.zero("dL/dh[0]", self.P["b_h"], "no loss within the truncation window reaches the initial state")
 
     def worth(self, scenario: Scenario, ex: Example) -> None:
         """The full-BPTT gradients of this example, and full − truncated: what the cut terms were worth."""

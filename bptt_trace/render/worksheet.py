@@ -39,7 +39,7 @@ class Worksheet(Cells):
             "softmax": self.softmax, "derivative": self.derivative, "hadamard": self.hadamard,
             "outer": self.outer, "loss": self.loss, "loss_gradient": self.loss_gradient,
             "update": self.update, "norm": self.norm, "clip_factor": self.clip_factor, "scale": self.scale,
-            "clamp": self.clamp,
+            "clamp": self.clamp, "zero": self.zero,
         }
 
     # --- document structure ---------------------------------------------------------------
@@ -125,9 +125,6 @@ class Worksheet(Cells):
         elif step.name.startswith("y[") or step.name == "h[0]":
             prefix = (Prose("target "),) if step.name.startswith("y[") else ()
             yield Para(cell(*prefix, f"{self.label(step.name)} = ", *self.vector(step.value, step)))
-        elif step.name.startswith("dL/dh[") or step.name.startswith("dL/dz["):  # truncated BPTT: nothing reaches t
-            yield Para(cell(f"{self.label(step.name)} = ", *self.vector(step.value, step),
-                            Prose("  (no loss within the truncation window reaches this step)")))
 
     def matvec(self, step: Step) -> Blocks:
         m, v = step.inputs
@@ -277,6 +274,9 @@ class Worksheet(Cells):
                     for v, n in ((old, step.operands[0]), (grad, step.operands[1]), (step.value, step.name))]
         yield SideBySide([cell(f"{name} (old)"), cell(gname), cell(f"{name} (new)")], matrices,
                          cell(f"{name} ← {name} − η·{gname},  η = {self.fmt(rate)}"))
+
+    def zero(self, step: Step) -> Blocks:
+        yield Para(cell(f"{self.label(step.name)} = ", *self.vector(step.value, step), Prose(f"  ({step.detail})")))
 
     def norm(self, step: Step) -> Blocks:
         squares = " + ".join(f"‖{self.label(n)}‖²" for n in step.operands)

@@ -35,6 +35,7 @@ def test_every_op_is_emitted_by_the_shipped_scenarios_and_renders(tmp_path):
     (tmp_path / "relu.yaml").write_text(relu_text + "  clip: {value: 0.01}\n")
     ts.append(engine.run(load_scenario(tmp_path / "relu.yaml")))
     ts.append(engine.run(load_scenario(ROOT / "scenarios" / "exploding.yaml")))
+    ts.append(engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml")._replace(truncate=2)))
     seen = {s.op for t in ts for s in t.steps}
     assert seen == set(OPS)
     sheet = Worksheet()
