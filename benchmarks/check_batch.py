@@ -1,8 +1,9 @@
 """Marking a class: 500 full answer sheets of the sentiment example in one `bptt-trace check` call.
 
 Each sheet answers every quantity (about 150 answers) to 3 decimals, with a slip planted at a
-random step in most of them. Target: a few seconds (at most 5 s); reported against one plain
-`bptt-trace run` of the same scenario, measured in the same run.
+random step in most of them. Target: a few seconds, set as at most 30 times one plain
+`bptt-trace run` of the same scenario measured in the same run (about 5 s on a quiet machine;
+an absolute number alone says little on a shared, noisy one).
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def main() -> int:
         rows = Path(csv).read_text().count("\n") - 1
     print(f"check {SHEETS} sheets ({rows} graded, exit {proc.returncode}): {elapsed:.2f} s; one plain run "
           f"{base * 1000:.0f} ms; ratio {elapsed / base:.0f}x; {elapsed / SHEETS * 1000:.1f} ms per sheet "
-          f"(target: at most 5 s)")
-    return 0 if elapsed <= 5 and rows == SHEETS and proc.returncode == 1 else 1
+          f"(target: at most 30x one run)")
+    return 0 if elapsed / base <= 30 and rows == SHEETS and proc.returncode == 1 else 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ for; d is counted from the text as written (`0.310` has three). Or set explicitl
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class Tolerance:
         return f"{self.kind}={amount}"
 
 
+@functools.lru_cache(maxsize=4096)  # a class's answers repeat the same texts
 def written_decimals(text: str) -> int | None:
     """Decimals a number was written to: `0.310` -> 3, `2` -> 0, `1.5e-3` -> 4; None for `1/3`."""
     m = re.match(r"^\s*[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$", text)

@@ -116,6 +116,12 @@ class _Builder:
         return f"{path}.{key.text}" if path else key.text
 
     def feed(self, event) -> None:
+        from ruamel.yaml.events import ScalarEvent
+        if type(event) is ScalarEvent and not event.anchor and event.tag is None:  # the common case, quickly
+            mark = event.start_mark
+            # Plain scalars have style None (pure parser) or "" (C parser); anything else was quoted or a block.
+            self._add(event, Scalar(event.value, bool(event.style), mark.line + 1, mark.column + 1))
+            return
         kind = type(event).__name__
         if kind == "DocumentStartEvent":
             self.documents += 1
@@ -131,7 +137,6 @@ class _Builder:
             self._fail(event, f"YAML tag {tag} is not allowed; write plain values")
         line, col = event.start_mark.line + 1, event.start_mark.column + 1
         if kind == "ScalarEvent":
-            # Plain scalars have style None (pure parser) or "" (C parser); anything else was quoted or a block.
             self._add(event, Scalar(event.value, bool(event.style), line, col))
         elif kind in ("SequenceStartEvent", "MappingStartEvent"):
             if len(self.stack) >= MAX_DEPTH:
