@@ -10,7 +10,7 @@ import re
 
 SYMBOLS = {"×": r"\times ", "·": r"\cdot ", "⊙": r"\odot ", "δ": r"\delta ", "∂": r"\partial ", "ᵀ": r"^{\top}",
            "²": "^{2}", "−": "-", "≈": r"\approx ", "Σ": r"\sum ", "η": r"\eta ", "←": r"\leftarrow ",
-           "…": r"\dots ", "′": "'", "½": r"\tfrac{1}{2}", "→": r"\to ", "ŷ": r"\hat{y}", "{": r"\{", "}": r"\}",
+           "…": r"\dots ", "‖": r"\| ", "√": r"\surd ", "∇": r"\nabla ", "±": r"\pm ", "′": "'", "½": r"\tfrac{1}{2}", "→": r"\to ", "ŷ": r"\hat{y}", "{": r"\{", "}": r"\}",
            "%": r"\%", "#": r"\#", "$": r"\$", "&": r"\&", "|": r"\vert ", "\\": r"\backslash ", "~": r"\sim ",
            "<": "<", ">": ">"}
 FUNCTIONS = {"tanh": r"\tanh", "exp": r"\exp", "ln": r"\ln", "log": r"\log", "diag": r"\operatorname{diag}",
@@ -20,7 +20,10 @@ _TOKEN = re.compile(r"[A-Za-z]+|_\([^()]*\)|_[A-Za-z0-9]+|\^[A-Za-z0-9]+|.", re.
 TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                 "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "→": r"$\to$", "…": r"\dots{}",
-                "−": "--", "≈": r"$\approx$", "η": r"$\eta$", "Σ": r"$\Sigma$", "—": "---", "–": "--"}
+                "−": "--", "≈": r"$\approx$", "η": r"$\eta$", "Σ": r"$\Sigma$", "—": "---", "–": "--",
+                "←": r"$\leftarrow$", "∂": r"$\partial$", "·": r"$\cdot$", "×": r"$\times$", "δ": r"$\delta$",
+                "ŷ": r"$\hat{y}$", "‖": r"$\|$", "√": r"$\surd$", "∇": r"$\nabla$", "⊙": r"$\odot$", "²": r"$^2$",
+                "ᵀ": r"$^\top$", "′": "'"}
 
 
 def math(s: str) -> str:

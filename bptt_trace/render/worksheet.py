@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from bptt_trace.names import split
-from bptt_trace.render.blocks import Block, Heading, Matrix, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.render.blocks import Block, Heading, Math, Matrix, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import Cells, feeds, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
@@ -19,7 +19,8 @@ from bptt_trace.trace import Step, Trace, partial_sums, row_products
 
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Output and loss", "backward": "Backward pass (BPTT)",
                 "gradients": "Gradients summed over time steps"}
-CLOSING_TITLES = {"gradients": "Loss and gradients over all examples", "update": "Update: W ← W − η·∂L/∂W"}
+CLOSING_TITLES = {"gradients": (Prose("Loss and gradients over all examples"),),
+                  "update": (Prose("Update: "), Math("W ← W − η·∂L/∂W"))}
 DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
                        "identity": "1"}
 LOSS_FORMULAS = {"bce": "−[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", "ce": "−Σ y·ln ŷ", "mse": "½·Σ (ŷ − y)²"}
@@ -60,7 +61,7 @@ class Worksheet(Cells):
             if step.phase in ("gradients", "update") and (step.op != "given" or step.name.startswith("clip_")):
                 if step.phase != phase:
                     phase = step.phase
-                    yield Heading(2, cell(Prose(CLOSING_TITLES[phase])))
+                    yield Heading(2, CLOSING_TITLES[phase])
                 yield from self.step(step)
         if trace.symbols:
             yield from self.symbols(trace)

@@ -196,3 +196,15 @@ def test_the_example_worksheet_in_the_repository_is_current(tmp_path):
     if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":
         path.write_text(md)
     assert path.read_text() == md, "regenerate with BPTT_REGENERATE_GOLDEN=1 pytest tests/render"
+
+
+@pytest.mark.parametrize("truncate", [None, 3])
+def test_clipping_and_truncation_export_cleanly(tmp_path, truncate):
+    path = tmp_path / "s.yaml"
+    text = (ROOT / "scenarios" / "exploding.yaml").read_text()
+    path.write_text(text + (f"  truncate: {truncate}\n" if truncate else ""))
+    tex = export(tmp_path, path, ".tex", "--full")
+    assert "[U+" not in tex  # every symbol has a TeX form
+    proc = pdflatex(tmp_path, tex)
+    assert proc.returncode == 0, [line for line in proc.stdout.splitlines() if line.startswith("!")]
+    tables_and_math(export(tmp_path, path, ".md", "--blank", "backward"))
