@@ -28,7 +28,8 @@ def scenario(steps: int, seed: int = 0) -> Scenario:
               "b_h": frac(np.zeros(HIDDEN)), "W_hy": frac(rng.uniform(-s, s, (1, HIDDEN))), "b_y": frac(np.zeros(1))}
     ex = Example(inputs=frac(rng.uniform(-1, 1, (steps, INPUT))), tokens=None, targets=((Fraction(1),),), target=1)
     model = Model("rnn", HIDDEN, INPUT, 1, "tanh", "sigmoid", "bce", "last")
-    return Scenario("bench", "", "<bench>", model, params, (Fraction(0),) * HIDDEN, {}, (ex,), Fraction(1, 10), "sum")
+    return Scenario(name="bench", description="", model=model, parameters=params, h0=(Fraction(0),) * HIDDEN,
+                    embeddings={}, examples=(ex,), learning_rate=Fraction(1, 10), reduction="sum")
 
 
 def plain_numpy(sc: Scenario) -> dict:

@@ -19,7 +19,7 @@ from bptt_trace.names import is_reported, split
 from bptt_trace.notation import symbols
 from bptt_trace.ops import compute
 from bptt_trace.tolerance import Tolerance
-from bptt_trace.trace import Step, Trace
+from bptt_trace.trace import Step, Trace, summed_examples
 
 VERDICTS = ("correct", "carried_forward", "wrong", "unknown", "malformed", "unanswered")
 MISCONCEPTIONS = {
@@ -69,8 +69,8 @@ class Report:
 class Checker:
     """Marks submissions against one trace (its number system is used for the recomputations)."""
 
-    def __init__(self, trace: Trace, numbers, tolerance: Tolerance, chosen: list[int], notation=None) -> None:
-        self.trace, self.num, self.tolerance, self.chosen = trace, numbers, tolerance, chosen
+    def __init__(self, trace: Trace, numbers, tolerance: Tolerance, notation=None) -> None:
+        self.trace, self.num, self.tolerance = trace, numbers, tolerance
         self.names = answerable(trace)
         order: dict[tuple[str, int | None], int] = {}
         for i, s in enumerate(trace.steps):
@@ -162,8 +162,8 @@ class Checker:
     def recompute(self, name: str, example: int | None) -> tuple[Any, Step]:
         """The step that computes `name`, redone from the student's earlier answers where given."""
         step = self.trace.step(name, example)
-        inputs = tuple(self.operand(o, self.chosen[i] if _over_examples(step) else example, step.inputs[i])
-                       for i, o in enumerate(step.operands))
+        over = summed_examples(step)
+        inputs = tuple(self.operand(o, over[i] if over else example, step.inputs[i]) for i, o in enumerate(step.operands))
         value, terms = compute(step.op, step.detail, inputs, self.num)
         value = self.num.result(value, name)
         return value, step._replace(inputs=inputs, value=value, terms=terms)
@@ -207,7 +207,7 @@ class Checker:
             out += [("update_sign", old + rate * grad), ("updated_twice", old - rate * grad - rate * grad)]
             other = self._other_reduction(f"dL/d{name[:-4]}")
             out.append(("mean_sum_swapped", old - rate * other))
-        if example is None and _over_examples(step):
+        if example is None and summed_examples(step):
             out.append(("mean_sum_swapped", compute("sum" if step.op == "mean" else "mean", "", step.inputs, num)[0]))
         return out
 
@@ -228,10 +228,6 @@ class Checker:
     def _other_reduction(self, grad_name: str) -> Any:
         step = self.trace.step(grad_name, None)
         return compute("sum" if step.op == "mean" else "mean", "", step.inputs, self.num)[0]
-
-
-def _over_examples(step: Step) -> bool:
-    return step.op in ("sum", "mean") and step.detail.startswith("examples")
 
 
 def _flatten(entries: Any) -> tuple[list[Entry], str]:

@@ -13,6 +13,7 @@ from bptt_trace import __version__
 from bptt_trace import jobs
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
 from bptt_trace.printing import print_lines, progress
+from bptt_trace.scenario import UPDATES
 
 PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.notation.PRESETS, kept import-free here
 
@@ -187,7 +188,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
     except ValueError as exc:
         raise BadInput(f"--tolerance: {exc}") from None
     numbers = HandDecimal(job.mode.round, job.mode.round_mode) if job.mode.round is not None else Float64()
-    checker = Checker(job.trace, numbers, tol, job.chosen, job.mode.notation)
+    checker = Checker(job.trace, numbers, tol, job.mode.notation)
     reports, bad = [], []
     for path in answers:
         try:
@@ -244,7 +245,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--epochs", type=click.IntRange(1, 1_000_000), default=None, help="Default: the scenario's training.epochs.")
-@click.option("--update", type=click.Choice(["batch", "example"]), default=None,
+@click.option("--update", type=click.Choice(UPDATES), default=None,
               help="One update per epoch from the summed gradients, or one per example in order "
                    "(default: the scenario's training.update, else batch).")
 @click.option("--trace-epoch", type=click.IntRange(1, 1_000_000), default=1, show_default=True,

@@ -156,7 +156,7 @@ def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: 
     rec.example, rec.t, rec.phase = None, None, "gradients"
     for name in ("loss",) + tuple(f"dL/d{g}" for g in GRADIENTS):
         rec.total(name, [Q(name, trace.value(name, k)) for k in chosen], mean=mean,
-                  detail="examples " + ",".join(map(str, chosen)))
+                  detail="examples " + ",".join(map(str, chosen)))  # read back by trace.summed_examples
     grads = {g: Q(f"dL/d{g}", trace.value(f"dL/d{g}")) for g in GRADIENTS}
     if scenario.clip is not None:
         grads = _clip(rec, scenario.clip, grads)

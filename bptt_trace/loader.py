@@ -9,7 +9,7 @@ from pathlib import Path
 from bptt_trace.errors import InputError
 from bptt_trace.numbers import parse_number
 from bptt_trace.scenario import (ACTIVATIONS, CELLS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
-                                 REDUCTIONS, Display, Example, Matrix, Model, Scenario, Vector)
+                                 REDUCTIONS, UPDATES, Display, Example, Matrix, Model, Scenario, Vector)
 from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
 
 MAX_SIZE = 4096
@@ -132,7 +132,7 @@ class ScenarioReader:
             display = display._replace(tolerance=self.tolerance(top["check"]))
         return Scenario(display=display, name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",
-                        source=self.file, model=model, parameters=params, h0=h0,
+                        model=model, parameters=params, h0=h0,
                         embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction,
                         epochs=epochs, update=update, truncate=truncate, clip=clip)
 
@@ -280,7 +280,7 @@ class ScenarioReader:
         lr = self.number(t["learning_rate"], "training.learning_rate") if "learning_rate" in t else Fraction(1, 10)
         reduction = self.choice(t["reduction"], "training.reduction", REDUCTIONS) if "reduction" in t else "sum"
         epochs = self.integer(t["epochs"], "training.epochs", 1, MAX_EPOCHS) if "epochs" in t else 1
-        update = self.choice(t["update"], "training.update", ("batch", "example")) if "update" in t else "batch"
+        update = self.choice(t["update"], "training.update", UPDATES) if "update" in t else "batch"
         truncate = self.integer(t["truncate"], "training.truncate", 1, MAX_STEPS) if "truncate" in t else None
         return lr, reduction, epochs, update, truncate, self.clip(t["clip"]) if "clip" in t else None
 

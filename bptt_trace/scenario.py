@@ -15,6 +15,7 @@ OUTPUTS = ("sigmoid", "softmax", "identity")
 LOSSES = ("bce", "ce", "mse")
 OUTPUTS_AT = ("last", "every")
 REDUCTIONS = ("sum", "mean")
+UPDATES = ("batch", "example")  # training: one update per epoch, or one per example
 # Which output activation each loss goes with.
 LOSS_OUTPUTS = {"bce": ("sigmoid",), "ce": ("softmax",), "mse": ("identity", "sigmoid")}
 PARAMETER_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
@@ -67,7 +68,6 @@ class Scenario(NamedTuple):
 
     name: str
     description: str
-    source: str
     model: Model
     parameters: dict[str, Vector | Matrix]
     h0: Vector

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 KINDS = ("abs", "rel", "sigfig", "decimals")
-_SPEC = re.compile(r"^(abs|rel|sigfig|decimals)=([0-9.eE+-]+)$")
+_SPEC = re.compile(rf"^({'|'.join(KINDS)})=([0-9.eE+-]+)$")
 EXACT_REL = 1e-9  # for fractions and other forms with no decimals to count
 
 

@@ -53,6 +53,13 @@ def partial_sums(step: Step) -> list[Any]:
     return totals
 
 
+def summed_examples(step: Step) -> list[int] | None:
+    """The examples (from 1) a sum or mean over examples adds up, one per operand; None for other steps."""
+    if step.op in ("sum", "mean") and step.detail.startswith("examples "):
+        return [int(k) for k in step.detail.split()[1].split(",")]
+    return None
+
+
 class Trace:
     """The steps of one run, in computation order, with lookup by (name, example)."""
 

@@ -12,9 +12,6 @@ from bptt_trace.numsys import Float64
 from bptt_trace.scenario import PARAMETER_NAMES, Scenario
 from bptt_trace.trace import Trace
 
-UPDATES = ("batch", "example")
-
-
 class Training(NamedTuple):
     """Losses[epoch][example], the outputs after training, the final parameters, and the traced epoch:
     one trace per update made in it (one for batch updates, one per example otherwise)."""

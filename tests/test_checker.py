@@ -68,7 +68,7 @@ def true_values(trace) -> dict:
 
 
 def check(trace, path, tolerance=Tolerance()):
-    return Checker(trace, Float64(), tolerance, [1, 2]).check(load_answers(path))
+    return Checker(trace, Float64(), tolerance).check(load_answers(path))
 
 
 @pytest.mark.parametrize("places", [3, 4, 6])
@@ -190,7 +190,7 @@ def test_future_term_dropped_in_many_to_many(tmp_path):
     only_output = np.asarray(trace.value("W_hy^T dL/do[2]", 1), dtype=float)
     path = tmp_path / "a.yaml"
     path.write_text(f"example: 1\nanswers:\n  dL/dh[2]: {written(only_output, 6)}\n")
-    report = Checker(trace, Float64(), Tolerance(), [1, 2]).check(load_answers(path))
+    report = Checker(trace, Float64(), Tolerance()).check(load_answers(path))
     assert report.verdicts[0].misconception == "future_term_dropped"
 
 
@@ -215,7 +215,7 @@ def test_answers_in_the_scenarios_notation(tmp_path, sentiment):
     path = tmp_path / "a.yaml"
     path.write_text(f"answers:\n  O[2]: {h2}\n  dL/dWh[6]: {written(np.asarray(trace.value('dL/dW_hh[6]', 1)), 4)}\n"
                     f"total:\n  dL/dWh: {g}\nupdated:\n  Wh: {written(np.asarray(trace.value('W_hh_new')), 4)}\n")
-    report = Checker(trace, Float64(), Tolerance(), [1, 2], "wi-wh-wo").check(load_answers(path))
+    report = Checker(trace, Float64(), Tolerance(), "wi-wh-wo").check(load_answers(path))
     assert [v.verdict for v in report.verdicts] == ["correct"] * 4
     assert [v.name for v in report.verdicts] == ["h[2]", "dL/dW_hh[6]", "dL/dW_hh", "W_hh_new"]
 

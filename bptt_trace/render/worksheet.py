@@ -15,7 +15,7 @@ from bptt_trace.render.blocks import Block, Heading, Math, Matrix, Para, Prose, 
 from bptt_trace.render.cells import Cells, feeds, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.trace import Step, Trace, partial_sums, row_products
+from bptt_trace.trace import Step, Trace, partial_sums, row_products, summed_examples
 
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Output and loss", "backward": "Backward pass (BPTT)",
                 "gradients": "Gradients summed over time steps"}
@@ -157,9 +157,9 @@ class Worksheet(Cells):
                                         lambda *xs: signed(list(xs)))
 
     def total(self, step: Step) -> Blocks:
-        over = step.detail.startswith("examples")
-        names = [f"example {k}" for k in step.detail.split()[1].split(",")] if over else \
-            [self.label(n) for n in step.operands]
+        examples = summed_examples(step)
+        over = examples is not None
+        names = [f"example {k}" for k in examples] if over else [self.label(n) for n in step.operands]
         mean = step.op == "mean"
         formula = f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
 
