@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 
 from bptt_trace.names import is_reported
-from bptt_trace.scenario import PARAMETER_NAMES
 from bptt_trace.trace import Trace
 
 GIVEN_OPS = ("given",)
@@ -14,7 +13,7 @@ GIVEN_OPS = ("given",)
 def answerable(trace: Trace) -> list[str]:
     """Every computed quantity a student could be asked for, in computation order, once each."""
     names = [s.name for s in trace.steps if s.op not in GIVEN_OPS and is_reported(s.name)]
-    return list(dict.fromkeys(names + [f"{p}_new" for p in PARAMETER_NAMES]))
+    return list(dict.fromkeys(names + [f"{p}_new" for p in trace.scenario.parameter_names]))
 
 
 def is_forward(name: str) -> bool:

@@ -6,7 +6,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bptt_trace.scenario import PARAMETER_NAMES
 from bptt_trace.trace import Trace
 
 
@@ -26,9 +25,9 @@ def drift(hand: Trace, full: Trace, examples: list[int]) -> list[Drift]:
     sc = hand.scenario
     names: list[tuple[str, int | None]] = []
     for k in examples:
-        last = sc.examples[k - 1].steps
-        names += [(f"y_hat[{last}]", k), ("loss", k)]
-    names += [("loss", None)] + [(f"dL/d{p}", None) for p in PARAMETER_NAMES] + [(f"{p}_new", None) for p in PARAMETER_NAMES]
+        names += [(sc.prediction(sc.examples[k - 1]), k), ("loss", k)]
+    params = sc.parameter_names
+    names += [("loss", None)] + [(f"dL/d{p}", None) for p in params] + [(f"{p}_new", None) for p in params]
     rows = []
     for name, k in names:
         h, f = hand.value(name, k), full.value(name, k)

@@ -1,4 +1,7 @@
-"""Forward pass and full BPTT of a vanilla RNN, written out in the lecture's equations.
+"""The run: parameters, each example through its network, then totals over examples and the update.
+
+The vanilla RNN's forward pass and full BPTT live here, written out in the lecture's equations;
+the other networks (lstm, gru, mlp, bidirectional) have a module each with the same shape.
 
 Every operation goes through a recorded primitive, so the trace holds each number a
 student would write down, in the order they would write it.
@@ -6,9 +9,11 @@ student would write down, in the order they would write it.
 
 from __future__ import annotations
 
+from bptt_trace import heads
 from bptt_trace.numsys import Float64
 from bptt_trace.record import Q, Recorder
-from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
+from bptt_trace.scenario import Example, Scenario
+from bptt_trace.sums import sum_over_time
 from bptt_trace.trace import Trace
 
 GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
@@ -23,15 +28,32 @@ def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, par
     trace = Trace(scenario, numbers.name)
     rec = Recorder(trace, numbers)
     params = {n: rec.given(n, parameters[n] if parameters else numbers.array(scenario.parameters[n]))
-              for n in PARAMETER_NAMES}
+              for n in scenario.parameter_names}
     chosen = examples or list(range(1, len(scenario.examples) + 1))
+    network = _network(scenario)
     with numbers.context():
         for k in chosen:
             rec.example = k
-            _example(rec, scenario, scenario.examples[k - 1], params)
+            network(rec, scenario, scenario.examples[k - 1], params)
         _totals_and_update(rec, scenario, chosen, params)
     trace.symbols = getattr(numbers, "symbols", {})
     return trace
+
+
+def _network(scenario: Scenario):
+    """The function that traces one example through the scenario's network."""
+    model = scenario.model
+    if model.cell == "lstm":
+        from bptt_trace.lstm import example
+    elif model.cell == "gru":
+        from bptt_trace.gru import example
+    elif model.cell == "mlp":
+        from bptt_trace.mlp import example
+    elif model.bidirectional:
+        from bptt_trace.birnn import example
+    else:
+        example = _example
+    return example
 
 
 def _example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> None:
@@ -47,45 +69,9 @@ def _example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) ->
         h.append(rec.activation(f"h[{t}]", model.activation, z[t]))
         if t in outputs:
             o = rec.add(f"o[{t}]", rec.matvec(P["W_hy"], h[t]), P["b_y"])
-            _output(rec, model.output, t, o)
-    delta_o = _losses(rec, scenario, ex, outputs)
+            heads.output(rec, model.output, t, o)
+    delta_o = heads.losses(rec, scenario, ex, outputs)
     _backward(rec, scenario, ex, P, x, z, h, delta_o)
-
-
-def _output(rec: Recorder, kind: str, t: int, o: Q) -> Q:
-    if kind == "softmax":
-        return rec.softmax(f"y_hat[{t}]", o)
-    return rec.activation(f"y_hat[{t}]", kind, o)
-
-
-def _losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, ...]) -> dict[int, Q]:
-    """Loss per output step, and δ_o = dL/do both in chain form and simplified."""
-    num, model, trace = rec.num, scenario.model, rec.trace
-    rec.phase = "loss"
-    deltas, losses = {}, []
-    for t, target in zip(outputs, ex.targets):
-        rec.t = t
-        y_hat = Q(f"y_hat[{t}]", trace.value(f"y_hat[{t}]", rec.example))
-        y = rec.given(f"y[{t}]", num.array(target))
-        single = len(outputs) == 1
-        losses.append(rec.loss("loss" if single else f"loss[{t}]", model.loss, y_hat, y))
-        d_loss = rec.loss_gradient(f"dL/dy_hat[{t}]", model.loss, y_hat, y)
-        # sigmoid+bce, softmax+ce and identity+mse simplify to ŷ − y; sigmoid+mse does not,
-        # and there the chain product is δ_o itself.
-        simplifies = not (model.output == "sigmoid" and model.loss == "mse")
-        chain_name = f"dL/do[{t}] (chain)" if simplifies else f"dL/do[{t}]"
-        if model.output == "softmax":
-            jac = rec.softmax_jacobian(f"dy_hat/do[{t}]", y_hat)
-            deltas[t] = rec.matvec_t(jac, d_loss, chain_name)
-        else:
-            jac = rec.derivative(f"dy_hat/do[{t}]", model.output, y_hat)
-            deltas[t] = rec.hadamard(chain_name, d_loss, jac)
-        if simplifies:
-            deltas[t] = rec.subtract(f"dL/do[{t}]", y_hat, y)
-    if len(outputs) > 1:
-        rec.t = None
-        rec.total("loss", losses)
-    return deltas
 
 
 class _FullBPTT:
@@ -140,12 +126,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
         dx[t] = rec.matvec_t(P["W_xh"], dz, f"dL/dx[{t}]")
     rec.t = 0
     chain.into_h0()
-    rec.phase, rec.t = "gradients", None
-    for g in GRADIENTS:  # summed in BPTT order, t = T down to 1; trace.partial_sums gives the running sums
-        rec.total(f"dL/d{g}", contributions[g])
-    if ex.tokens:
-        for word in dict.fromkeys(ex.tokens):
-            rec.total(f"dL/de[{word}]", [dx[t] for t in range(1, T + 1) if ex.tokens[t - 1] == word])
+    sum_over_time(rec, ex, contributions, dx)
     if not isinstance(chain, _FullBPTT):
         chain.worth(scenario, ex)
 
@@ -154,15 +135,16 @@ def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: 
     """Loss and gradients over the examples (sum or mean), clipped if asked, then W ← W − η ∇W."""
     trace, mean = rec.trace, scenario.reduction == "mean"
     rec.example, rec.t, rec.phase = None, None, "gradients"
-    for name in ("loss",) + tuple(f"dL/d{g}" for g in GRADIENTS):
+    names = scenario.parameter_names
+    for name in ("loss",) + tuple(f"dL/d{g}" for g in names):
         rec.total(name, [Q(name, trace.value(name, k)) for k in chosen], mean=mean,
                   detail="examples " + ",".join(map(str, chosen)))  # read back by trace.summed_examples
-    grads = {g: Q(f"dL/d{g}", trace.value(f"dL/d{g}")) for g in GRADIENTS}
+    grads = {g: Q(f"dL/d{g}", trace.value(f"dL/d{g}")) for g in names}
     if scenario.clip is not None:
         grads = _clip(rec, scenario.clip, grads)
     rec.phase = "update"
     rate = rec.given("learning_rate", rec.num.const(scenario.learning_rate))
-    for g in GRADIENTS:
+    for g in names:
         rec.update(f"{g}_new", P[g], grads[g], rate)
 
 

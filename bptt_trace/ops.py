@@ -117,4 +117,7 @@ _OPS: dict[str, Callable[[str, tuple, Any], Result]] = {
     "scale": lambda d, x, num: (x[0] * x[1], None),
     "clamp": _clamp,
     "zero": lambda d, x, num: (x[0] * 0, None),
+    "complement": lambda d, x, num: (num.const(1) - x[0], None),
+    "concat": lambda d, x, num: (np.concatenate(x), None),
+    "slice": lambda d, x, num: (x[0][slice(*map(int, d.split(":")))], None),
 }

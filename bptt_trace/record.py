@@ -86,8 +86,20 @@ class Recorder:
         return self._op("derivative", name, (p,), "softmax")
 
     def hadamard(self, name: str, a: Q, b: Q) -> Q:
-        """a ⊙ b elementwise."""
-        return self._op("hadamard", name, (a, b))
+        """a ⊙ b elementwise; an empty name names the product by its factors."""
+        return self._op("hadamard", name or f"{a.name} {b.name}", (a, b))
+
+    def complement(self, name: str, a: Q) -> Q:
+        """1 − a elementwise (a GRU's 1 − u)."""
+        return self._op("complement", name, (a,))
+
+    def concat(self, name: str, *parts: Q) -> Q:
+        """[a; b]: vectors stacked one above the other."""
+        return self._op("concat", name, parts)
+
+    def slice(self, name: str, a: Q, start: int, stop: int) -> Q:
+        """Entries start … stop − 1 (from 0) of a vector: one part of a concatenation."""
+        return self._op("slice", name, (a,), f"{start}:{stop}")
 
     def outer(self, name: str, a: Q, b: Q) -> Q:
         """a bᵀ."""

@@ -9,8 +9,9 @@ from fractions import Fraction
 Vector = tuple[Fraction, ...]
 Matrix = tuple[Vector, ...]
 
-CELLS = ("rnn",)
+CELLS = ("rnn", "lstm", "gru", "mlp")
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
+LAYER_ACTIVATIONS = ACTIVATIONS + ("identity",)  # an mlp layer may be linear, to show why XOR needs a nonlinearity
 OUTPUTS = ("sigmoid", "softmax", "identity")
 LOSSES = ("bce", "ce", "mse")
 OUTPUTS_AT = ("last", "every")
@@ -18,7 +19,10 @@ REDUCTIONS = ("sum", "mean")
 UPDATES = ("batch", "example")  # training: one update per epoch, or one per example
 # Which output activation each loss goes with.
 LOSS_OUTPUTS = {"bce": ("sigmoid",), "ce": ("softmax",), "mse": ("identity", "sigmoid")}
-PARAMETER_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+PARAMETER_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")  # the vanilla RNN's
+# Gated cells: one input weight W_g, recurrent weight U_g and bias b_g per gate g, in this order.
+GATES = {"lstm": ("f", "i", "c", "o"), "gru": ("u", "r", "h")}
+DIRECTIONS = ("fw", "bw")  # a bidirectional RNN's left-to-right and right-to-left halves
 
 
 class Model(NamedTuple):
@@ -32,6 +36,19 @@ class Model(NamedTuple):
     output: str
     loss: str
     outputs_at: str
+    bidirectional: bool = False
+    layers: tuple[tuple[int, str], ...] = ()  # mlp: (size, activation) of each hidden layer
+
+
+def parameter_names(model: Model) -> tuple[str, ...]:
+    """The model's parameters by canonical name, in the order they are listed and updated."""
+    if model.cell == "mlp":
+        return tuple(f"{p}_{n}" for n in range(1, len(model.layers) + 2) for p in ("W", "b"))
+    if model.cell in GATES:
+        return tuple(f"{p}_{g}" for g in GATES[model.cell] for p in ("W", "U", "b")) + ("W_hy", "b_y")
+    if model.bidirectional:
+        return tuple(f"{p}_{d}" for d in DIRECTIONS for p in ("W_xh", "W_hh", "b_h")) + ("W_hy", "b_y")
+    return PARAMETER_NAMES
 
 
 class Example(NamedTuple):
@@ -80,6 +97,16 @@ class Scenario(NamedTuple):
     update: str = "batch"
     truncate: int | None = None  # truncated BPTT: each loss's gradient flows back at most this many steps
     clip: tuple[str, Fraction] | None = None  # ("norm", c) or ("value", c)
+    c0: Vector | None = None  # an LSTM's initial cell state
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """The canonical parameter names of this scenario's model."""
+        return parameter_names(self.model)
+
+    def prediction(self, example: Example) -> str:
+        """The canonical name of an example's final output ŷ: `y_hat[T]`, or `y_hat` for an mlp."""
+        return "y_hat" if self.model.cell == "mlp" else f"y_hat[{example.steps}]"
 
     def output_steps(self, example: Example) -> tuple[int, ...]:
         """The time steps (from 1) that produce an output and a loss."""

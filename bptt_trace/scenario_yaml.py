@@ -10,17 +10,23 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from bptt_trace.scenario import PARAMETER_NAMES, Scenario
+from bptt_trace.scenario import Scenario
 
 
 def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: str = "") -> str:
     """The scenario as YAML, with `parameters` (arrays or nested lists) in place of its own."""
     m = sc.model
-    params = {p: _tolist(parameters[p]) if parameters else sc.parameters[p] for p in PARAMETER_NAMES}
+    params = {p: _tolist(parameters[p]) if parameters else sc.parameters[p] for p in sc.parameter_names}
     lines = [f"# {note}"] if note else []
     lines += [f"name: {_text(sc.name)}"] + ([f"description: {_text(sc.description)}"] if sc.description else [])
-    lines += ["model:", f"  cell: {m.cell}", f"  hidden_size: {m.hidden_size}", f"  activation: {m.activation}",
-              f"  output: {m.output}", f"  loss: {m.loss}", f"  outputs_at: {m.outputs_at}"]
+    lines += ["model:", f"  cell: {m.cell}", f"  activation: {m.activation}", f"  output: {m.output}",
+              f"  loss: {m.loss}"]
+    if m.cell == "mlp":
+        lines += ["  layers:"] + [f"    - {{size: {n}, activation: {fn}}}" for n, fn in m.layers]
+    else:
+        lines += [f"  hidden_size: {m.hidden_size}", f"  outputs_at: {m.outputs_at}"]
+    if m.bidirectional:
+        lines.append("  bidirectional: true")
     if sc.embeddings:
         lines.append("embeddings:")
         lines += [f"  {_text(w)}: {_number(v)}" for w, v in sc.embeddings.items()]
@@ -28,9 +34,12 @@ def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: 
     lines += [f"  {p}: {_number(v)}" for p, v in params.items()]
     if any(sc.h0):
         lines.append(f"  h0: {_number(sc.h0)}")
+    if sc.c0 and any(sc.c0):
+        lines.append(f"  c0: {_number(sc.c0)}")
     lines.append("examples:")
     for ex in sc.examples:
-        first = f"text: {_text(' '.join(ex.tokens))}" if ex.tokens else f"inputs: {_number(ex.inputs)}"
+        inputs = ex.inputs[0] if m.cell == "mlp" else ex.inputs
+        first = f"text: {_text(' '.join(ex.tokens))}" if ex.tokens else f"inputs: {_number(inputs)}"
         lines += [f"  - {first}", f"    target: {_number(ex.target)}"]
     lines += ["training:", f"  learning_rate: {_number(sc.learning_rate)}", f"  reduction: {sc.reduction}",
               f"  epochs: {sc.epochs}", f"  update: {sc.update}"]

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from bptt_trace import __version__
-from bptt_trace.scenario import PARAMETER_NAMES
 from bptt_trace.trace import Trace
 
 
@@ -20,11 +19,11 @@ def answers_template(trace: Trace, examples: list[int], names: frozenset[str], s
         lines.append(f"  {k}:")
         wanted = [n for n in trace.names(k) if n in names]
         lines += [f"    {_quote(n)}: {_blank(trace.value(n, k))}" for n in wanted] or ["    {}"]
-    totals = [n for n in ("loss",) + tuple(f"dL/d{p}" for p in PARAMETER_NAMES) if n in names]
+    totals = [n for n in ("loss",) + tuple(f"dL/d{p}" for p in trace.scenario.parameter_names) if n in names]
     if totals:
         lines.append("total:")
         lines += [f"  {_quote(n)}: {_blank(trace.value(n))}" for n in totals]
-    updated = [p for p in PARAMETER_NAMES if f"{p}_new" in names]
+    updated = [p for p in trace.scenario.parameter_names if f"{p}_new" in names]
     if updated:
         lines.append("updated:")
         lines += [f"  {p}: {_blank(trace.value(f'{p}_new'))}" for p in updated]

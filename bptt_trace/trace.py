@@ -9,7 +9,7 @@ from bptt_trace.scenario import Scenario
 # Every op the recorder emits; each renderer handles each one.
 OPS = ("given", "matvec", "matvec_t", "add", "subtract", "sum", "mean", "activation", "softmax",
        "derivative", "hadamard", "outer", "loss", "loss_gradient", "update", "norm", "clip_factor", "scale", "clamp",
-       "zero")
+       "zero", "complement", "concat", "slice")
 
 
 class Step(NamedTuple):

@@ -9,7 +9,7 @@ import numpy as np
 
 from bptt_trace import engine
 from bptt_trace.numsys import Float64
-from bptt_trace.scenario import PARAMETER_NAMES, Scenario
+from bptt_trace.scenario import Scenario
 from bptt_trace.trace import Trace
 
 class Training(NamedTuple):
@@ -28,7 +28,8 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
           progress: Callable[[int], None] | None = None) -> Training:
     """Train for `epochs`; with `update="example"` each example's gradient is applied in turn."""
     numbers = Float64()
-    params = {p: numbers.array(scenario.parameters[p]) for p in PARAMETER_NAMES}
+    names = scenario.parameter_names
+    params = {p: numbers.array(scenario.parameters[p]) for p in names}
     everyone = list(range(1, len(scenario.examples) + 1))
     batches = [everyone] if update == "batch" else [[k] for k in everyone]
     losses, epoch_losses, traced = [], [], []
@@ -37,7 +38,7 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
         for batch in batches:
             trace = engine.run(scenario, numbers, batch, params)
             per_example.update({k: float(trace.value("loss", k)) for k in batch})
-            params = {p: trace.value(f"{p}_new") for p in PARAMETER_NAMES}
+            params = {p: trace.value(f"{p}_new") for p in names}
             if epoch == trace_epoch:
                 traced.append(trace)
         losses.append([per_example[k] for k in everyone])
@@ -45,6 +46,6 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
         if progress:
             progress(epoch)
     final = engine.run(scenario, numbers, everyone, params)
-    predictions = [np.ravel(final.value(f"y_hat[{ex.steps}]", k)).tolist()
+    predictions = [np.ravel(final.value(scenario.prediction(ex), k)).tolist()
                    for k, ex in zip(everyone, scenario.examples)]
     return Training(losses, epoch_losses, predictions, params, traced, trace_epoch)

@@ -82,3 +82,61 @@ def load_dict(doc: dict, tmp: Path) -> Scenario:
     path = tmp / "scenario.yaml"
     path.write_text(text)
     return load_scenario(path)
+
+
+@st.composite
+def cell_scenario_dicts(draw, cell: str) -> dict:
+    """A random scenario for an lstm, gru, mlp or bidirectional rnn ("birnn"), as a plain dict."""
+    doc = draw(scenario_dicts())
+    m, params = doc["model"], doc["parameters"]
+    hidden, inp = len(params["W_xh"]), len(params["W_xh"][0])
+    out_size = len(params["W_hy"])
+    mat = lambda r, c: [[_num(draw) for _ in range(c)] for _ in range(r)]  # noqa: E731
+    vec = lambda n: [_num(draw) for _ in range(n)]  # noqa: E731
+    h0 = params.pop("h0", None)
+    if cell in ("lstm", "gru"):
+        m["cell"] = cell
+        m.pop("activation")
+        gates = "fico" if cell == "lstm" else "urh"
+        doc["parameters"] = {f"{p}_{g}": (mat(hidden, inp) if p == "W" else mat(hidden, hidden) if p == "U" else vec(hidden))
+                             for g in gates for p in "WUb"} | {"W_hy": params["W_hy"], "b_y": params["b_y"]}
+        if cell == "lstm" and draw(st.booleans()):
+            doc["parameters"]["c0"] = vec(hidden)
+    elif cell == "birnn":
+        m["bidirectional"] = True
+        doc["parameters"] = {f"{p}_{d}": (mat(hidden, inp) if p == "W_xh" else mat(hidden, hidden) if p == "W_hh" else vec(hidden))
+                             for d in ("fw", "bw") for p in ("W_xh", "W_hh", "b_h")}
+        doc["parameters"] |= {"W_hy": mat(out_size, 2 * hidden), "b_y": params["b_y"]}
+    else:  # mlp: one input vector per example, any number of hidden layers
+        every = m.pop("outputs_at") == "every"
+        m.pop("hidden_size")
+        m["cell"] = "mlp"
+        acts = ["tanh", "sigmoid", "relu", "identity"]
+        layers = [{"size": draw(st.integers(1, 4)), "activation": draw(st.sampled_from(acts))}
+                  for _ in range(draw(st.integers(1, 3)))]
+        m["layers"] = layers
+        sizes = [inp] + [layer["size"] for layer in layers] + [out_size]
+        doc["parameters"] = {}
+        for n in range(1, len(sizes)):
+            doc["parameters"][f"W_{n}"] = mat(sizes[n], sizes[n - 1])
+            doc["parameters"][f"b_{n}"] = vec(sizes[n])
+        doc.pop("embeddings", None)
+        for ex in doc["examples"]:
+            ex.pop("text", None)
+            ex["inputs"] = vec(inp)
+            if every:  # one target per step was drawn; an mlp has one output
+                ex["target"] = ex["target"][0]
+        return doc
+    if h0 is not None:
+        doc["parameters"]["h0"] = h0
+    return doc
+
+
+def cell_scenarios(cell: str):
+    """Random scenarios of one network kind, written as YAML and loaded through the real loader."""
+    import tempfile
+
+    def load(doc: dict) -> Scenario:
+        with tempfile.TemporaryDirectory() as tmp:
+            return load_dict(doc, Path(tmp))
+    return cell_scenario_dicts(cell).map(load)

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.names import is_reported
-from bptt_trace.scenario import PARAMETER_NAMES
 from bptt_trace.trace import Trace
 
 
@@ -43,17 +42,18 @@ def document(trace: Trace, examples: list[int], drift: list | None = None) -> di
         if exact:
             entry["exact"] = {n: to_exact(trace.value(n, k)) for n in names}
         out["examples"].append(entry)
-    totals = ("loss",) + tuple(f"dL/d{p}" for p in PARAMETER_NAMES)
+    names = sc.parameter_names
+    totals = ("loss",) + tuple(f"dL/d{p}" for p in names)
     out["total"] = {n: to_jsonable(trace.value(n)) for n in totals}
-    out["updated"] = {p: to_jsonable(trace.value(f"{p}_new")) for p in PARAMETER_NAMES}
-    if trace.has("dL/dW_xh (clipped)"):
-        out["clipped"] = {f"dL/d{p}": to_jsonable(trace.value(f"dL/d{p} (clipped)")) for p in PARAMETER_NAMES}
+    out["updated"] = {p: to_jsonable(trace.value(f"{p}_new")) for p in names}
+    if trace.has(f"dL/d{names[0]} (clipped)"):
+        out["clipped"] = {f"dL/d{p}": to_jsonable(trace.value(f"dL/d{p} (clipped)")) for p in names}
         if trace.has("‖∇L‖"):
             out["clipped"]["norm_before"] = float(trace.value("‖∇L‖"))
             out["clipped"]["norm_after"] = float(trace.value("‖∇L‖ (clipped)"))
     if exact:
         out["total_exact"] = {n: to_exact(trace.value(n)) for n in totals}
-        out["updated_exact"] = {p: to_exact(trace.value(f"{p}_new")) for p in PARAMETER_NAMES}
+        out["updated_exact"] = {p: to_exact(trace.value(f"{p}_new")) for p in names}
         out["symbols"] = {name: {"quantity": s.quantity, "entry": list(s.index), "definition": str(s.definition),
                                  "value": float(s.approx)} for name, s in trace.symbols.items()}
     if drift:

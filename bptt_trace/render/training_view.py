@@ -9,7 +9,6 @@ from bptt_trace.render.blocks import Heading, Para, Pre, Prose, SideBySide, Tabl
 from bptt_trace.render.chart import text_chart
 from bptt_trace.render.json_out import to_jsonable
 from bptt_trace.render.worksheet import Blocks, Worksheet
-from bptt_trace.scenario import PARAMETER_NAMES
 from bptt_trace.training import Training
 
 
@@ -41,8 +40,8 @@ class TrainingSheet(Worksheet):
                 enumerate(zip(sc.examples, run.predictions), start=1)]
         yield Table(cell(Prose("Predictions after training")), [cell(Prose(h)) for h in ("example", "input", "target")]
                     + [cell("ŷ")], rows, left=(1,))
-        yield SideBySide([cell(self.label(p)) for p in PARAMETER_NAMES],
-                         [self.matrix(run.parameters[p], p) for p in PARAMETER_NAMES], cell(Prose("Final parameters")))
+        yield SideBySide([cell(self.label(p)) for p in run.parameters],
+                         [self.matrix(run.parameters[p], p) for p in run.parameters], cell(Prose("Final parameters")))
 
 
 def training_json(run: Training) -> str:
