@@ -230,11 +230,15 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
         except OutputError as exc:
             raise BadInput(str(exc)) from None
     job = jobs.prepare(scenario, example=example or 1, round_="off")
-    flow = gradient_flow(job.trace, job.chosen[0])
+    try:
+        flow = gradient_flow(job.trace, job.chosen[0])
+    except ValueError as exc:
+        raise BadInput(f"{scenario}: {exc}") from None
     if output:
         title = f"{job.trace.scenario.name}, example {flow.example}"
-        write_atomic(output, svg_chart(title, flow.steps, {"‖dL/dh_t‖": flow.dh_norms,
-                                                           "‖dh_T/dh_t‖ (Jacobian product)": flow.jacobian_norms}), force)
+        lines = {"‖dL/dh_t‖": flow.dh_norms} | ({"‖dL/dc_t‖": flow.dc_norms} if flow.dc_norms else {})
+        lines["‖ds_T/ds_t‖ (Jacobian product)"] = flow.jacobian_norms
+        write_atomic(output, svg_chart(title, flow.steps, lines), force)
     if fmt == "json":
         click.echo(flow_json(flow), nl=False)
         return

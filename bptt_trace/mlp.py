@@ -35,8 +35,9 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         rec.t = n
         if n < L:
             fn = model.layers[n - 1][1]
+            dh = rec.matvec_t(P[f"W_{n + 1}"], delta, f"dL/dh[{n}]")
             slope = rec.derivative(f"dh/dz[{n}]", fn, z[n] if fn == "relu" else h[n])
-            delta = rec.hadamard(f"dL/dz[{n}]", rec.matvec_t(P[f"W_{n + 1}"], delta, f"dL/dh[{n}]"), slope)
+            delta = rec.hadamard(f"dL/dz[{n}]", dh, slope)
         rec.outer(f"dL/dW_{n}", delta, h[n - 1])
         rec.total(f"dL/db_{n}", [delta])
     rec.matvec_t(P["W_1"], delta, "dL/dx")

@@ -36,11 +36,12 @@ def _gru_step(P, x, h):
     return [(1 - u[n]) * h[n] + u[n] * cand[n] for n in range(len(h))]
 
 
-def total_loss(sc: Scenario, P: dict):
-    """Σ (or mean) over examples of the loss, with the parameters given as mpf lists."""
+def total_loss(sc: Scenario, P: dict, inputs: list | None = None, start: dict | None = None):
+    """Σ (or mean) over examples of the loss, with the parameters given as mpf lists; `inputs` (per
+    example) and `start` (h0, c0) replace the scenario's."""
     m, total = sc.model, mp.mpf(0)
-    for ex in sc.examples:
-        xs = [[mpf(c) for c in x] for x in ex.inputs]
+    for k, ex in enumerate(sc.examples):
+        xs = inputs[k] if inputs is not None else [[mpf(c) for c in x] for x in ex.inputs]
         targets = dict(zip(sc.output_steps(ex), ([mpf(c) for c in y] for y in ex.targets)))
         if m.cell == "mlp":
             h = xs[0]
@@ -49,19 +50,19 @@ def total_loss(sc: Scenario, P: dict):
             L = len(m.layers) + 1
             total += _loss(m, [a + b for a, b in zip(_matvec(P[f"W_{L}"], h), P[f"b_{L}"])], targets[1])
             continue
-        for t, h in _states(sc, P, xs).items():
+        for t, h in _states(sc, P, xs, start or {}).items():
             if t in targets:
                 total += _loss(m, [a + b for a, b in zip(_matvec(P["W_hy"], h), P["b_y"])], targets[t])
     return total / len(sc.examples) if sc.reduction == "mean" else total
 
 
-def _states(sc: Scenario, P: dict, xs: list) -> dict[int, list]:
+def _states(sc: Scenario, P: dict, xs: list, start: dict) -> dict[int, list]:
     """The state the output reads at each step t (from 1)."""
     m, T = sc.model, len(xs)
-    h0 = [mpf(c) for c in sc.h0]
+    h0 = start.get("h0") or [mpf(c) for c in sc.h0]
     out, h = {}, h0
     if m.cell == "lstm":
-        c = [mpf(v) for v in (sc.c0 or [0] * len(h0))]
+        c = start.get("c0") or [mpf(v) for v in (sc.c0 or [0] * len(h0))]
         for t in range(1, T + 1):
             h, c = _lstm_step(P, xs[t - 1], h, c)
             out[t] = h

@@ -12,10 +12,12 @@ from click.testing import CliRunner
 from bptt_trace import engine
 from bptt_trace.cli import main
 from bptt_trace.gradflow import gradient_flow
+from bptt_trace.render.gradflow_view import kept_share
 from bptt_trace.loader import load_scenario
 from bptt_trace.render.chart import svg_chart, text_chart
 from tests.conftest import ROOT
 from tests.reference import reference
+from tests.reference_cells import reference as reference_cells
 
 
 @pytest.mark.parametrize("name,reading", [("vanishing", "vanishing"), ("exploding", "exploding"),
@@ -61,3 +63,62 @@ def test_gradients_command(tmp_path):
     doc = json.loads(CliRunner().invoke(main, ["gradients", scenario, "--format", "json"]).stdout)
     assert doc["reading"] == "vanishing" and len(doc["dh_norms"]) == 50 and doc["jacobian_norms"][-1] == 1.0
     assert CliRunner().invoke(main, ["gradients", "--help"]).exit_code == 0
+
+
+def _numeric_jacobian(step, s: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    return np.stack([(step(s + eps * e) - step(s - eps * e)) / (2 * eps) for e in np.eye(len(s))], axis=1)
+
+
+@pytest.mark.parametrize("name", ["lstm_sentiment", "gru_sentiment", "lstm_long"])
+def test_gated_jacobian_products_equal_numeric_jacobians_of_a_plain_step(name):
+    """Each J_t against central differences of a numpy step; their product's norm is the report's."""
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    trace, ref = engine.run(sc), reference_cells(sc)["examples"][0]
+    P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
+    xs = [None] + [np.array(x, dtype=float) for x in sc.examples[0].inputs]
+    H, T = sc.model.hidden_size, sc.examples[0].steps
+    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+
+    def step(t):
+        def lstm(s):
+            h, c = s[:H], s[H:]
+            gate = {k: P[f"W_{k}"] @ xs[t] + P[f"U_{k}"] @ h + P[f"b_{k}"] for k in "fico"}
+            c = sig(gate["f"]) * c + sig(gate["i"]) * np.tanh(gate["c"])
+            return np.concatenate([sig(gate["o"]) * np.tanh(c), c])
+
+        def gru(h):
+            u = sig(P["W_u"] @ xs[t] + P["U_u"] @ h + P["b_u"])
+            r = sig(P["W_r"] @ xs[t] + P["U_r"] @ h + P["b_r"])
+            return (1 - u) * h + u * np.tanh(P["W_h"] @ xs[t] + P["U_h"] @ (r * h) + P["b_h"])
+        return lstm if sc.model.cell == "lstm" else gru
+    state = {t: np.concatenate([ref[f"h[{t}]"], ref[f"c[{t}]"]]) if sc.model.cell == "lstm" else ref[f"h[{t}]"]
+             for t in range(1, T + 1)}
+    state[0] = np.zeros(2 * H if sc.model.cell == "lstm" else H)
+    flow = gradient_flow(trace, 1)
+    product = np.eye(len(state[0]))
+    for t in range(T, 1, -1):
+        product = product @ _numeric_jacobian(step(t), state[t - 1])
+        assert flow.jacobian_norms[t - 2] == pytest.approx(np.linalg.norm(product, 2), rel=1e-6)
+    assert flow.dh_norms == pytest.approx([np.linalg.norm(ref[f"dL/dh[{t}]"]) for t in range(1, T + 1)], rel=1e-9)
+    if sc.model.cell == "lstm":
+        assert flow.dc_norms == pytest.approx([np.linalg.norm(ref[f"dL/dc[{t}]"]) for t in range(1, T + 1)], rel=1e-9)
+
+
+def test_the_cell_state_keeps_the_gradient_that_the_vanilla_rnn_loses():
+    """The same fifty inputs: the vanilla RNN's δh vanishes; the LSTM's δc keeps its size."""
+    rnn = gradient_flow(engine.run(load_scenario(ROOT / "scenarios" / "vanishing.yaml")), 1)
+    lstm = gradient_flow(engine.run(load_scenario(ROOT / "scenarios" / "lstm_long.yaml")), 1)
+    assert rnn.steps == lstm.steps == list(range(1, 51))
+    assert kept_share(rnn.dh_norms) < 1e-20 and rnn.reading == "vanishing"
+    assert kept_share(lstm.dc_norms) > 0.5 and lstm.reading == "stable"
+    assert kept_share(lstm.dc_norms) > 10 * kept_share(lstm.dh_norms)
+    result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / "lstm_long.yaml")])
+    assert result.exit_code == 0
+    assert "cell state ‖δc_1‖/‖δc_50‖ = 1.278" in " ".join(result.stdout.split())
+    assert "‖∂[h; c]_50/∂[h; c]_t‖" in result.stdout
+
+
+def test_the_report_refuses_networks_without_one_recurrent_state():
+    for name in ("xor", "birnn_sentiment"):
+        result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / f"{name}.yaml")])
+        assert result.exit_code == 2 and "rnn, lstm and gru" in result.stderr and "Traceback" not in result.output

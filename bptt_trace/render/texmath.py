@@ -16,7 +16,7 @@ SYMBOLS = {"×": r"\times ", "·": r"\cdot ", "⊙": r"\odot ", "δ": r"\delta "
 FUNCTIONS = {"tanh": r"\tanh", "exp": r"\exp", "ln": r"\ln", "log": r"\log", "diag": r"\operatorname{diag}",
              "sigmoid": r"\operatorname{sigmoid}", "softmax": r"\operatorname{softmax}"}
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-=()[],./:;!'*?@\"")
-_TOKEN = re.compile(r"[A-Za-z]+|_\([^()]*\)|_[A-Za-z0-9]+|\^[A-Za-z0-9]+|.", re.S)
+_TOKEN = re.compile(r"[A-Za-z]\u0303|[A-Za-z]+|_\([^()]*\)|_[A-Za-z0-9]+(?:[,_][A-Za-z0-9]+)*|\^[A-Za-z0-9]+|.", re.S)
 TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
                 "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "→": r"$\to$", "…": r"\dots{}",
@@ -41,8 +41,10 @@ def math(s: str) -> str:
         after_word = tok.isascii() and tok.isalpha() and len(tok) > 1 and tok not in FUNCTIONS
         if after_word and out and out[-1] == " ":
             out[-1] = r"\ "
-        if tok[0] == "_" and len(tok) > 1:
-            inner = tok[2:-1] if tok[1] == "(" else tok[1:]
+        if tok[1:] == "\u0303":  # a letter with a tilde: c̃, h̃
+            out.append(rf"\tilde{{{tok[0]}}}")
+        elif tok[0] == "_" and len(tok) > 1:
+            inner = tok[2:-1] if tok[1] == "(" else tok[1:].replace("_", ",")  # never a double subscript
             out.append("_{" + math(inner) + "}")
         elif tok[0] == "^" and len(tok) > 1:
             out.append("^{" + tok[1:] + "}")

@@ -40,16 +40,15 @@ class Worksheet(Cells):
             "softmax": self.softmax, "derivative": self.derivative, "hadamard": self.hadamard,
             "outer": self.outer, "loss": self.loss, "loss_gradient": self.loss_gradient,
             "update": self.update, "norm": self.norm, "clip_factor": self.clip_factor, "scale": self.scale,
-            "clamp": self.clamp, "zero": self.zero,
+            "clamp": self.clamp, "zero": self.zero, "complement": self.complement, "concat": self.concat,
+            "slice": self.slice,
         }
 
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
         """The whole worked calculation: setup, each example, totals, the update (and drift)."""
         self.feeds = feeds(trace)
-        m = trace.scenario.model
-        yield Heading(1, cell(Prose(f"{trace.scenario.name}: {m.cell.upper()} with {m.activation} hidden layer, "
-                                    f"{m.output} output, {m.loss} loss")))
+        yield Heading(1, cell(Prose(f"{trace.scenario.name}: {_network(trace.scenario.model)}")))
         if trace.scenario.description:
             yield Para(cell(Prose(trace.scenario.description)))
         yield from self.setup(trace)
@@ -80,8 +79,11 @@ class Worksheet(Cells):
         if used:
             rows = [[cell(Prose(word)), cell(self.fmt.vector(vec))] for word, vec in sc.embeddings.items() if word in used]
             yield Table(cell(Prose("Embeddings")), [cell(Prose("word")), cell(Prose("embedding"))], rows, left=(0, 1))
-        yield Para(cell(f"{self.label('h[0]')} = {self.fmt.vector(sc.h0)}", Prose("   learning rate "),
-                        f"η = {self.fmt(sc.learning_rate)}", Prose(f"   gradients: {sc.reduction} over examples")))
+        states = [f"{self.label('h[0]')} = {self.fmt.vector(sc.h0)}", Prose("   ")] if sc.model.cell != "mlp" else []
+        if sc.model.cell == "lstm":
+            states += [f"{self.label('c[0]')} = {self.fmt.vector(sc.c0 or (0,) * sc.model.hidden_size)}", Prose("   ")]
+        yield Para(cell(*states, Prose("learning rate "), f"η = {self.fmt(sc.learning_rate)}",
+                        Prose(f"   gradients: {sc.reduction} over examples")))
         notes = {"float64": f"Numbers are shown to {self.fmt.decimals} decimals; every step computes with the "
                             "full-precision (float64) values.",
                  "exact": f"Exact arithmetic: rationals stay exact, other values are shown ≈ to {self.fmt.digits} "
@@ -91,25 +93,43 @@ class Worksheet(Cells):
 
     def example(self, trace: Trace, k: int) -> Blocks:
         ex = trace.scenario.examples[k - 1]
-        what = f'"{" ".join(ex.tokens)}"' if ex.tokens else f"{ex.steps} input vectors"
+        what = f'"{" ".join(ex.tokens)}"' if ex.tokens else \
+            f"x = {self.fmt.vector(ex.inputs[0])}" if trace.scenario.model.cell == "mlp" else f"{ex.steps} input vectors"
         yield Heading(1, cell(Prose(f"Example {k}: {what} → target {ex.target}")))
-        phase, t = None, None
+        phase, group = None, None
+        two_way = trace.scenario.model.bidirectional
         for step in trace.of_example(k):
             if step.phase != phase:
-                phase, t = step.phase, None
-                yield Heading(2, cell(Prose(PHASE_TITLES[phase])))
-            if step.t != t and step.phase in ("forward", "backward") and step.t is not None:
-                t = step.t
-                yield self.timestep(ex, step)
+                phase, group = step.phase, None
+                title = "Backward pass (backpropagation)" if phase == "backward" and not ex.steps > 1 and \
+                    trace.scenario.model.cell == "mlp" else PHASE_TITLES[phase]
+                yield Heading(2, cell(Prose(title)))
+            part = _part(step) if two_way else ""
+            if (step.t, part) != group and step.phase in ("forward", "backward") and step.t is not None:
+                group = (step.t, part)
+                yield self.layer(step) if trace.scenario.model.cell == "mlp" else self.timestep(ex, step, part)
             yield from self.step(step)
 
-    def timestep(self, ex: Any, step: Step) -> Heading:
-        t = step.t
-        if step.phase == "backward":
-            return Heading(3, cell(Prose(f"Timestep {t} (backward)")) if t else
-                           cell(Prose("Into the initial state "), self.label("h[0]")))
+    def layer(self, step: Step) -> Heading:
+        """An mlp's layer, forward or backward."""
+        return Heading(3, cell(Prose(f"Layer {step.t}{' (backward)' if step.phase == 'backward' else ''}")))
+
+    def timestep(self, ex: Any, step: Step, part: str = "") -> Heading:
+        """A time step's heading; `part` is a bidirectional RNN's direction, output or input."""
+        t, back = step.t, " (backward)" if step.phase == "backward" else ""
+        if part == "output":
+            return Heading(3, cell(Prose(f"Output at step {t}{back}")))
+        if part == "input":
+            return Heading(3, cell(Prose(f"Timestep {t}: into the input "), self.label(f"x[{t}]")))
+        side = _DIRECTIONS.get(part, "")
+        if not 0 < t <= ex.steps:
+            into = split(step.name[4:] if back else step.name)[0]
+            return Heading(3, cell(Prose(f"{'Into the initial state' if back else 'Initial state'}{side} "),
+                                   self.label(f"{into}[{t}]")))
+        if back:
+            return Heading(3, cell(Prose(f"Timestep {t}{side}{back}")))
         word = (Prose(f"word = {ex.tokens[t - 1]}, "),) if ex.tokens and t else ()
-        return Heading(3, cell(Prose(f"Timestep {t}: "), *word,
+        return Heading(3, cell(Prose(f"Timestep {t}{side}: "), *word,
                                f"{self.label(f'x[{t}]')} = {self.fmt.vector(ex.inputs[t - 1])}"))
 
     def step(self, step: Step) -> Blocks:
@@ -230,7 +250,8 @@ class Worksheet(Cells):
 
     def hadamard(self, step: Step) -> Blocks:
         yield from self.elementwise(step, " ⊙ ".join(self.label(n) for n in step.operands),
-                                    lambda a, b: [*self.wrap(a), "×", *self.wrap(b)])
+                                    lambda a, b: [*self.wrap(a), "×", *self.wrap(b)],
+                                    named=step.name != " ".join(step.operands))
 
     def outer(self, step: Step) -> Blocks:
         a, b = step.inputs
@@ -240,7 +261,8 @@ class Worksheet(Cells):
                 [cell(self.operand(a[i], step, 0, (i,)))] +
                 [cell("…" if j is None else self.value(step.value[i, j], step, index=(i, j), extra=1)) for j in cols]
                 for i in self.indices(len(a))]
-        title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{self.label(step.operands[1])}ᵀ"
+        right = self.label(step.operands[1])
+        title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
         yield Table(cell(title), headers, rows)
 
     def loss(self, step: Step) -> Blocks:
@@ -297,6 +319,18 @@ class Worksheet(Cells):
         yield from self.elementwise(step, f"clip({self.label(step.operands[0])}, −c, c)",
                                     lambda g, c: ["clip(", g, ", ±", c, ")"])
 
+    def complement(self, step: Step) -> Blocks:
+        yield from self.elementwise(step, f"1 − {self.label(step.operands[0])}", lambda a: ["1 - ", *self.wrap(a)])
+
+    def concat(self, step: Step) -> Blocks:
+        parts = [self.label(n) for n in step.operands]
+        yield Para(cell(f"{self.label(step.name)} = [{'; '.join(parts)}] = ", *self.vector(step.value, step)))
+
+    def slice(self, step: Step) -> Blocks:
+        start, stop = (int(i) for i in step.detail.split(":"))
+        yield Para(cell(f"{self.label(step.name)} = {self.label(step.operands[0])}[{start + 1}…{stop}] = ",
+                        *self.vector(step.value, step)))
+
     # --- closing sections -------------------------------------------------------------------
     def symbols(self, trace: Trace) -> Blocks:
         rows = [[cell(name), cell(f"{self.label(s.quantity)}{_index(s.index)}"),
@@ -320,9 +354,10 @@ class Worksheet(Cells):
                     [cell(Prose(h)) for h in ("quantity", "by hand", "full precision", "difference")], body, left=(0,))
 
     # --- building blocks --------------------------------------------------------------------
-    def elementwise(self, step: Step, formula: str, written: Callable[..., list]) -> Blocks:
-        """An entrywise op: its formula, then each component substituted and its result."""
-        title = cell(f"{self.label(step.name)} = {formula}")
+    def elementwise(self, step: Step, formula: str, written: Callable[..., list], named: bool = True) -> Blocks:
+        """An entrywise op: its formula, then each component substituted and its result; a product
+        named only by its factors is titled by its formula alone."""
+        title = cell(f"{self.label(step.name)} = {formula}" if named else formula)
         if np.ndim(step.value) == 2:
             yield Matrix(self.matrix(step.value, step.name, True, step.example).rows, title)
             return
@@ -333,6 +368,32 @@ class Worksheet(Cells):
                  cell("= ", self.value(step.value[i], step, index=(i,)))]
                 for i in self.indices(shape[0])]
         yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
+
+
+_DIRECTIONS = {"fw": ", left to right", "bw": ", right to left"}
+
+
+def _part(step: Step) -> str:
+    """Which part of a bidirectional RNN a step belongs to: fw, bw, the output, or the input."""
+    name = step.name
+    if name.startswith("x["):
+        return "fw"  # read as the left-to-right RNN first reaches it
+    if step.phase == "backward" and name.startswith(("dL/dx[", "W_xh")):
+        return "input"
+    return next((d for d in _DIRECTIONS if f"_{d}" in name and not name.endswith("(output)")), "output")
+
+
+def _network(m: Any) -> str:
+    """The title's description of the model: `LSTM with 2 units, sigmoid output, bce loss`."""
+    if m.cell == "mlp":
+        sizes = "-".join(str(n) for n in [m.input_size] + [n for n, _ in m.layers] + [m.output_size])
+        kinds = ", ".join(dict.fromkeys(fn for _, fn in m.layers))
+        body = f"MLP {sizes} with {kinds} hidden layer{'s' if len(m.layers) > 1 else ''}"
+    elif m.cell == "rnn":
+        body = f"{'bidirectional ' if m.bidirectional else ''}RNN with {m.activation} hidden layer"
+    else:
+        body = f"{m.cell.upper()} with {m.hidden_size} units"
+    return f"{body}, {m.output} output, {m.loss} loss"
 
 
 def _index(index: tuple[int, ...]) -> str:

@@ -16,7 +16,7 @@ from bptt_trace.trace import OPS, Step
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "render" / "golden"
-SCENARIOS = ["sentiment", "i_love_ai", "time_series"]
+SCENARIOS = ["sentiment", "i_love_ai", "time_series", "xor", "lstm_sentiment", "gru_sentiment", "birnn_sentiment"]
 
 
 def render(trace, examples=None, width=80, **kw) -> str:
