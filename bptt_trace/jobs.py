@@ -110,6 +110,9 @@ def trace_in(sc, path: str, mode: Mode, chosen: list[int]):
 def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool) -> Job:
     """The chain-rule paths of one parameter (or entry), from a float64 trace."""
     from bptt_trace.paths import chain_paths, parse_target
+    if sc.model.cell != "rnn" or sc.model.bidirectional:
+        raise BadInput(f"--paths: the chain-rule paths are written for the one-directional vanilla RNN "
+                       f"(cell: rnn); {path} is {'a bidirectional rnn' if sc.model.bidirectional else 'an ' + sc.model.cell}")
     shapes = {name: tuple(len(x) for x in (value, value[0]) if isinstance(x, tuple))
               for name, value in sc.parameters.items()}
     try:

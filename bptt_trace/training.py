@@ -22,6 +22,7 @@ class Training(NamedTuple):
     parameters: dict[str, np.ndarray]
     traces: list[Trace]
     traced_epoch: int
+    correct: list[bool] | None = None  # classification: whether each example's prediction is its target class
 
 
 def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: int = 1,
@@ -48,4 +49,17 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
     final = engine.run(scenario, numbers, everyone, params)
     predictions = [np.ravel(final.value(scenario.prediction(ex), k)).tolist()
                    for k, ex in zip(everyone, scenario.examples)]
-    return Training(losses, epoch_losses, predictions, params, traced, trace_epoch)
+    return Training(losses, epoch_losses, predictions, params, traced, trace_epoch, classified(scenario, predictions))
+
+
+def classified(scenario: Scenario, predictions: list[list[float]]) -> list[bool] | None:
+    """Per example, whether ŷ picks the target: each sigmoid unit on the target's side of 0.5 (bce),
+    or the largest softmax output at the target class (ce); None for regression (mse)."""
+    loss = scenario.model.loss
+    if loss == "mse":
+        return None
+    out = []
+    for ex, p in zip(scenario.examples, predictions):
+        y = [float(v) for v in ex.targets[-1]]
+        out.append(bool(np.argmax(p) == np.argmax(y)) if loss == "ce" else all((pi > 0.5) == (yi == 1) for pi, yi in zip(p, y)))
+    return out

@@ -35,11 +35,15 @@ class TrainingSheet(Worksheet):
         if epochs > 1:
             yield Para(cell(Prose("Total loss per epoch, log scale:")))
             yield Pre(text_chart(list(range(1, epochs + 1)), run.epoch_losses, max(20, width - 12), x_name="epoch"))
-        rows = [[cell(str(k)), cell(Prose(" ".join(ex.tokens) if ex.tokens else f"{ex.steps} input vectors")),
-                 cell(str(ex.target)), cell(self.fmt.vector(p))] for k, (ex, p) in
-                enumerate(zip(sc.examples, run.predictions), start=1)]
+        marks = [(cell(Prose("yes" if ok else "no")),) for ok in run.correct] if run.correct else [()] * n
+        rows = [[cell(str(k)), cell(Prose(" ".join(ex.tokens))) if ex.tokens else
+                 cell(self.fmt.vector(ex.inputs[0])) if sc.model.cell == "mlp" else cell(Prose(f"{ex.steps} input vectors")),
+                 cell(str(ex.target)), cell(self.fmt.vector(p)), *mark] for k, (ex, p, mark) in
+                enumerate(zip(sc.examples, run.predictions, marks), start=1)]
         yield Table(cell(Prose("Predictions after training")), [cell(Prose(h)) for h in ("example", "input", "target")]
-                    + [cell("ŷ")], rows, left=(1,))
+                    + [cell("ŷ")] + [cell(Prose("correct"))] * bool(run.correct), rows, left=(1,))
+        if run.correct:
+            yield Para(cell(Prose(f"Accuracy: {sum(run.correct)} of {n} examples classified correctly.")))
         yield SideBySide([cell(self.label(p)) for p in run.parameters],
                          [self.matrix(run.parameters[p], p) for p in run.parameters], cell(Prose("Final parameters")))
 
@@ -47,5 +51,6 @@ class TrainingSheet(Worksheet):
 def training_json(run: Training) -> str:
     """Losses per epoch and example, predictions and final parameters."""
     return json.dumps({"losses": run.losses, "epoch_losses": run.epoch_losses, "predictions": run.predictions,
+                       "correct": run.correct,
                        "parameters": {p: to_jsonable(v) for p, v in run.parameters.items()}},
                       indent=2, allow_nan=False) + "\n"

@@ -1,0 +1,61 @@
+"""The homework checker on the LSTM, GRU, MLP and bidirectional RNN: true answers pass, and a slip
+is the first mistake with honest work after it carried forward."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bptt_trace import engine
+from bptt_trace.blanks import answerable
+from bptt_trace.loader import load_scenario
+from tests.conftest import ROOT
+from tests.test_checker import answers_file, check
+
+sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+
+
+def true_values(trace) -> dict:
+    names = answerable(trace)
+    out = {(n, k): np.asarray(trace.value(n, k), dtype=float) for k in (1, 2) for n in trace.names(k) if n in names}
+    params = trace.scenario.parameter_names
+    for n in ("loss",) + tuple(f"dL/d{p}" for p in params) + tuple(f"{p}_new" for p in params):
+        out[(n, None)] = np.asarray(trace.value(n), dtype=float)
+    return out
+
+
+@pytest.mark.parametrize("name", ["lstm_sentiment", "gru_sentiment", "birnn_sentiment", "xor"])
+def test_true_answers_are_all_correct(tmp_path, name):
+    trace = engine.run(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
+    report = check(trace, answers_file(tmp_path, true_values(trace), 4))
+    assert report.first_mistake is None and report.counts["correct"] == len(true_values(trace)) > 40
+
+
+def _slips(trace, name):
+    """(slipped values, honestly recomputed dependents), the dependents written with plain numpy."""
+    v = lambda n, k=1: np.asarray(trace.value(n, k), dtype=float)  # noqa: E731
+    P = {p: np.asarray(trace.value(p), dtype=float) for p in trace.scenario.parameter_names}
+    if name == "lstm_sentiment":
+        c2 = v("c[2]") + [0.05, 0]
+        return {("c[2]", 1): c2}, {("tanh_c[2]", 1): np.tanh(c2), ("h[2]", 1): v("o_gate[2]") * np.tanh(c2)}
+    if name == "gru_sentiment":
+        u2 = v("u[2]") + [0, 0.05]
+        return {("u[2]", 1): u2}, {("1-u[2]", 1): 1 - u2, ("h[2]", 1): (1 - u2) * v("h[1]") + u2 * v("h_tilde[2]")}
+    if name == "birnn_sentiment":
+        h = v("h_bw[2]") + [0.05, 0]
+        return {("h_bw[2]", 1): h}, {("z_bw[1]", 1): P["W_xh_bw"] @ v("x[1]") + P["W_hh_bw"] @ h + P["b_h_bw"]}
+    h1 = v("h[1]") + [0.05, 0]
+    return {("h[1]", 1): h1}, {("o", 1): P["W_2"] @ h1 + P["b_2"], ("y_hat", 1): sig(P["W_2"] @ h1 + P["b_2"])}
+
+
+@pytest.mark.parametrize("name", ["lstm_sentiment", "gru_sentiment", "birnn_sentiment", "xor"])
+def test_a_slip_is_the_first_mistake_and_honest_work_after_it_is_carried_forward(tmp_path, name):
+    trace = engine.run(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
+    slip, after = _slips(trace, name)
+    report = check(trace, answers_file(tmp_path, {**true_values(trace), **slip, **after}, 4))
+    ((slipped, example), _), = slip.items()
+    assert (report.first_mistake.name, report.first_mistake.answer.example) == (slipped, example)
+    assert report.counts["wrong"] == 1
+    for (n, k) in after:
+        verdict = next(v for v in report.verdicts if v.name == n and v.answer.example == k)
+        assert verdict.verdict == "carried_forward", (n, k)
