@@ -172,7 +172,10 @@ class ScenarioReader:
             settings["layers"] = self.layers(m["layers"], activation)
             return settings["layers"][0][0], settings
         if "layers" in m:
-            raise self.fail(m["layers"], "model.layers", f"'layers' is for cell mlp; a {cell} has one hidden_size")
+            raise self.fail(m["layers"], "model.layers", f"'layers' is for cell mlp; {_an(cell)} has one hidden_size")
+        if cell in ("lstm", "gru") and "activation" in m:
+            raise self.fail(m["activation"], "model.activation", f"{_an(cell)}'s gates use sigmoid and tanh; "
+                                                                  "'activation' is for cells rnn and mlp")
         if "hidden_size" not in m:
             raise self.fail(node, "model.hidden_size", "missing required key 'hidden_size'")
         return self.integer(m["hidden_size"], "model.hidden_size", 1, MAX_SIZE), settings
@@ -384,6 +387,10 @@ def _shapes(model: Model) -> list[tuple[str, str, str | None]]:
         out.append((n, H, cols))
     concat = "2 × hidden_size" if model.bidirectional else H
     return out + [("W_hy", "output_size", concat), ("b_y", "output_size", None)]
+
+
+def _an(cell: str) -> str:
+    return f"an {cell}" if cell[0] in "aeilmnorsx" else f"a {cell}"  # an rnn, an lstm, an mlp; a gru
 
 
 def _plain(v: Fraction) -> int | float:

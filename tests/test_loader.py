@@ -6,7 +6,11 @@ import pytest
 from click.testing import CliRunner
 
 from bptt_trace.cli import main
-from tests.conftest import SENTIMENT
+from tests.conftest import ROOT, SENTIMENT
+
+LSTM = (ROOT / "scenarios" / "lstm_sentiment.yaml").read_text()
+XOR = (ROOT / "scenarios" / "xor.yaml").read_text()
+BIRNN = (ROOT / "scenarios" / "birnn_sentiment.yaml").read_text()
 
 
 def run_cli(path):
@@ -16,6 +20,33 @@ def run_cli(path):
 
 
 CASES = [
+    ("lstm missing gate", LSTM.replace("  U_o: [[0.2, 0.3], [0.1, 0.2]]\n", ""), ["parameters.U_o", "missing required key 'U_o'"]),
+    ("lstm rnn weight", LSTM.replace("  b_o: [0.0, 0.0]\n", "  b_o: [0.0, 0.0]\n  W_hh: [[1]]\n"),
+     ["parameters.W_hh", "unknown key 'W_hh'", ":31:3"]),
+    ("lstm gate shape", LSTM.replace("U_f: [[0.1, 0.2], [0.3, 0.1]]", "U_f: [[0.1, 0.2, 0.3], [0.3, 0.1, 0.1]]"),
+     ["parameters.U_f", "U_f must be 2×2 (hidden_size × hidden_size), got 2×3", ":20:9"]),
+    ("lstm activation", LSTM.replace("  cell: lstm\n", "  cell: lstm\n  activation: relu\n"),
+     ["model.activation", "an lstm's gates use sigmoid and tanh"]),
+    ("lstm bidirectional", LSTM.replace("  cell: lstm\n", "  cell: lstm\n  bidirectional: true\n"),
+     ["model.bidirectional", "offered for cell rnn, not lstm"]),
+    ("lstm truncate", LSTM.replace("  reduction: sum", "  reduction: sum\n  truncate: 2"),
+     ["training.truncate", "vanilla RNN (cell: rnn) only"]),
+    ("mlp hidden_size", XOR.replace("  cell: mlp\n", "  cell: mlp\n  hidden_size: 2\n"),
+     ["model.hidden_size", "an mlp gives its hidden layers in 'layers'"]),
+    ("mlp without layers", XOR.replace("  layers:\n    - {size: 2, activation: sigmoid}\n", ""),
+     ["model.layers", "missing required key 'layers'"]),
+    ("mlp layer activation", XOR.replace("activation: sigmoid}", "activation: softplus}"),
+     ["model.layers[0].activation", "tanh | sigmoid | relu | identity", ":9:29"]),
+    ("mlp layer size", XOR.replace("{size: 2,", "{size: 3,"), ["parameters.W_1", "W_1 must be 3×m (layers[0].size × input_size)"]),
+    ("mlp text", XOR.replace("  - inputs: [0, 0]", "  - text: a b"), ["examples[0].text", "an mlp example gives 'inputs'"]),
+    ("mlp output layer", XOR.replace("W_2: [[-1.2, 1.1]]", "W_2: [[-1.2, 1.1, 0.3]]"),
+     ["parameters.W_2", "W_2 must be n×2 (output_size × layers[0].size), got 1×3"]),
+    ("birnn output weights", BIRNN.replace("W_hy: [[0.3, 0.2, 0.4, -0.2]]", "W_hy: [[0.3, 0.2]]"),
+     ["parameters.W_hy", "W_hy must be n×4 (output_size × 2 × hidden_size), got 1×2"]),
+    ("birnn flag", BIRNN.replace("bidirectional: true", "bidirectional: yes please"),
+     ["model.bidirectional", "expected true or false, got 'yes please'"]),
+    ("rnn layers", SENTIMENT.replace("  cell: rnn\n", "  cell: rnn\n  layers: [2]\n"),
+     ["model.layers", "'layers' is for cell mlp; an rnn has one hidden_size"]),
     ("invalid YAML", "name: [unclosed\n", ["invalid YAML", ":2:"]),
     ("empty file", "", ["the file is empty"]),
     ("not a mapping", "- 1\n- 2\n", ["expected a mapping of keys for the file, got a list"]),
