@@ -29,7 +29,8 @@ def _round_option(ctx, param, value: str | None) -> int | str | None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bptt-trace")
 def main() -> None:
-    """Worked hand calculations of RNN training: forward pass, full BPTT and the update, step by step."""
+    """Worked hand calculations of neural-network training (RNN, LSTM, GRU, bidirectional RNN, MLP):
+    forward pass, backpropagation (through time) and the update, step by step."""
 
 
 def trace_options(f):

@@ -6,14 +6,13 @@ import difflib
 from fractions import Fraction
 from pathlib import Path
 
-from bptt_trace.errors import InputError
-from bptt_trace.numbers import parse_number
-from bptt_trace.scenario import (ACTIVATIONS, CELLS, LAYER_ACTIVATIONS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT, REDUCTIONS,
-                                 UPDATES, Display, Example, Matrix, Model, Scenario, Vector, parameter_names)
+from bptt_trace.reader import TreeReader, kind_of
+from bptt_trace.scenario import (ACTIVATIONS, CELLS, LAYER_ACTIVATIONS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
+                                 REDUCTIONS, UPDATES, Display, Example, Model, Scenario, Vector, parameter_names)
 from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
 
 MAX_SIZE = 4096
-# Bound on the matrix entries a trace stores (steps × hidden × (hidden + input)): about 400 MB.
+# Bound on the matrix entries a trace stores (about steps × (parameter entries + 4·hidden²)): about 400 MB.
 MAX_TRACE_ENTRIES = 50_000_000
 MAX_STEPS = 10_000  # time steps over all examples; each records about fifteen steps of the trace
 TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training", "display",
@@ -31,82 +30,12 @@ def load_scenario(path: str | Path) -> Scenario:
     return ScenarioReader(str(path)).scenario(read_yaml(path))
 
 
-class ScenarioReader:
+class ScenarioReader(TreeReader):
     """Checks each part of the tree against the scenario format, naming file, key and line."""
 
     def __init__(self, file: str) -> None:
-        self.file = file
+        super().__init__(file)
         self.names: tuple[str, ...] = ()
-
-    def fail(self, node: Node | None, path: str, message: str) -> InputError:
-        line, col = (node.line, node.column) if node is not None else (None, None)
-        return InputError(self.file, message, path, line, col)
-
-    # --- generic shapes -------------------------------------------------------------
-    def mapping(self, node: Node, path: str, allowed: tuple[str, ...],
-                required: tuple[str, ...] = ()) -> dict[str, Node]:
-        if not isinstance(node, Map):
-            what = "the file" if not path else path
-            raise self.fail(node, path, f"expected a mapping of keys for {what}, got {_kind(node)}")
-        for key in node.items:
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                also = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
-                line, col = node.key_lines[key]
-                raise InputError(self.file, f"unknown key '{key}'{also}", _join(path, key), line, col)
-        for key in required:
-            if key not in node.items:
-                raise self.fail(node, _join(path, key), f"missing required key '{key}'")
-        return node.items
-
-    def text(self, node: Node, path: str) -> str:
-        if not isinstance(node, Scalar):
-            raise self.fail(node, path, f"expected text, got {_kind(node)}")
-        return node.text
-
-    def choice(self, node: Node, path: str, options: tuple[str, ...]) -> str:
-        value = self.text(node, path)
-        if value not in options:
-            hint = difflib.get_close_matches(value, options, n=1)
-            also = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise self.fail(node, path, f"expected one of {' | '.join(options)}, got '{value}'{also}")
-        return value
-
-    def number(self, node: Node, path: str) -> Fraction:
-        if not isinstance(node, Scalar) or node.quoted:
-            got = f"text '{node.text}'" if isinstance(node, Scalar) else _kind(node)
-            raise self.fail(node, path, f"expected a number, got {got}")
-        try:
-            return parse_number(node.text)
-        except ValueError as exc:
-            raise self.fail(node, path, f"expected {exc}") from None
-
-    def integer(self, node: Node, path: str, low: int, high: int) -> int:
-        value = self.number(node, path)
-        if value.denominator != 1 or not low <= value <= high:
-            raise self.fail(node, path, f"expected a whole number from {low} to {high}, got {node.text}")
-        return int(value)
-
-    def vector(self, node: Node, path: str, length: int | None = None, what: str = "") -> Vector:
-        if not isinstance(node, Seq):
-            raise self.fail(node, path, f"expected a list of numbers, got {_kind(node)}")
-        if length is not None and len(node.items) != length:
-            raise self.fail(node, path, f"must have {length} entries{what}, got {len(node.items)}")
-        if not node.items:
-            raise self.fail(node, path, "expected a non-empty list of numbers")
-        return tuple(self.number(item, f"{path}[{i}]") for i, item in enumerate(node.items))
-
-    def matrix(self, node: Node, path: str, rows: int | None, cols: int | None, what: str) -> Matrix:
-        if not isinstance(node, Seq) or not node.items or not all(isinstance(r, Seq) for r in node.items):
-            raise self.fail(node, path, "expected a matrix written as a list of rows, such as [[0.1, 0.2], [0.3, 0.4]]")
-        widths = [len(r.items) for r in node.items]
-        shape = f"{len(widths)}×{widths[0]}" if len(set(widths)) == 1 else f"rows of lengths {widths}"
-        if (rows is not None and len(widths) != rows) or len(set(widths)) != 1 or (
-                cols is not None and widths[0] != cols):
-            want = f"{rows if rows is not None else 'n'}×{cols if cols is not None else 'm'}"
-            odd = next((r for r in node.items if len(r.items) != (cols if cols is not None else widths[0])), node)
-            raise self.fail(odd, path, f"{path.split('.')[-1]} must be {want} ({what}), got {shape}")
-        return tuple(self.vector(r, f"{path}[{i}]") for i, r in enumerate(node.items))
 
     # --- the scenario's parts -------------------------------------------------------
     def scenario(self, root: Node) -> Scenario:
@@ -180,12 +109,6 @@ class ScenarioReader:
             raise self.fail(node, "model.hidden_size", "missing required key 'hidden_size'")
         return self.integer(m["hidden_size"], "model.hidden_size", 1, MAX_SIZE), settings
 
-    def flag(self, node: Node, path: str) -> bool:
-        value = self.text(node, path)
-        if value not in ("true", "false"):
-            raise self.fail(node, path, f"expected true or false, got '{value}'")
-        return value == "true"
-
     def layers(self, node: Node, activation: str) -> tuple[tuple[int, str], ...]:
         """The mlp's hidden layers: each a size, or {size: n, activation: f} (default: model.activation)."""
         if not isinstance(node, Seq) or not 1 <= len(node.items) <= MAX_LAYERS:
@@ -248,14 +171,14 @@ class ScenarioReader:
 
     def embeddings(self, node: Node, input_size: int) -> dict[str, Vector]:
         if not isinstance(node, Map):
-            raise self.fail(node, "embeddings", f"expected a mapping of word -> vector, got {_kind(node)}")
+            raise self.fail(node, "embeddings", f"expected a mapping of word -> vector, got {kind_of(node)}")
         first = "W_xh_fw" if "W_xh_fw" in self.names else self.names[0]
         return {word: self.vector(vec, f"embeddings.{word}", input_size, f" (input_size, the columns of {first})")
                 for word, vec in node.items.items()}
 
     def examples(self, node: Node, model: Model, embeddings: dict[str, Vector]) -> tuple[Example, ...]:
         if not isinstance(node, Seq) or not node.items:
-            got = "an empty list" if isinstance(node, Seq) else _kind(node)
+            got = "an empty list" if isinstance(node, Seq) else kind_of(node)
             raise self.fail(node, "examples", f"expected a non-empty list of examples, got {got}")
         return tuple(self.example(item, f"examples[{i}]", model, embeddings) for i, item in enumerate(node.items))
 
@@ -298,7 +221,7 @@ class ScenarioReader:
             vec, shown = self.one_target(node, path, model)
             return (vec,), shown
         if not isinstance(node, Seq) or len(node.items) != steps:
-            got = f"{len(node.items)} entries" if isinstance(node, Seq) else _kind(node)
+            got = f"{len(node.items)} entries" if isinstance(node, Seq) else kind_of(node)
             raise self.fail(node, path, f"with outputs_at: every, expected a list of {steps} targets (one per step), got {got}")
         pairs = [self.one_target(item, f"{path}[{i}]", model) for i, item in enumerate(node.items)]
         return tuple(p[0] for p in pairs), [p[1] for p in pairs]
@@ -308,7 +231,7 @@ class ScenarioReader:
         if model.loss == "ce":
             k = self.integer(node, path, 0, n - 1) if isinstance(node, Scalar) else None
             if k is None:
-                raise self.fail(node, path, f"ce expects a class index from 0 to {n - 1}, got {_kind(node)}")
+                raise self.fail(node, path, f"ce expects a class index from 0 to {n - 1}, got {kind_of(node)}")
             return tuple(Fraction(int(i == k)) for i in range(n)), k
         if isinstance(node, Seq):
             vec = self.vector(node, path, n, " (output_size)")
@@ -395,15 +318,3 @@ def _an(cell: str) -> str:
 
 def _plain(v: Fraction) -> int | float:
     return int(v) if v.denominator == 1 else float(v)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _kind(node: Node) -> str:
-    if isinstance(node, Map):
-        return "a mapping"
-    if isinstance(node, Seq):
-        return "a list"
-    return f"'{node.text}'" if node.text else "nothing"

@@ -1,48 +1,29 @@
-"""The worked calculation as format-neutral blocks: formula, substituted numbers, result.
-
-One handler per op, and an unknown op is an error. Every number is a `Value` tagged with the
-canonical names it reveals, so that writers can blank or highlight answers without leaks.
+"""The worked calculation as format-neutral blocks: the setup, each example by time step (or
+layer), the totals over examples and the update; each step's blocks come from `op_blocks`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 from bptt_trace.names import split
-from bptt_trace.render.blocks import Block, Heading, Math, Matrix, Para, Prose, SideBySide, Table, Value, cell
-from bptt_trace.render.cells import Cells, feeds, signed
-from bptt_trace.render.labels import Labels
-from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.trace import Step, Trace, partial_sums, row_products, summed_examples
+from bptt_trace.render.blocks import Heading, Math, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.render.cells import feeds
+from bptt_trace.render.op_blocks import Blocks, OpBlocks
+from bptt_trace.trace import Step, Trace
+
+__all__ = ["Blocks", "Worksheet"]
 
 PHASE_TITLES = {"forward": "Forward pass", "loss": "Output and loss", "backward": "Backward pass (BPTT)",
                 "gradients": "Gradients summed over time steps"}
 CLOSING_TITLES = {"gradients": (Prose("Loss and gradients over all examples"),),
                   "update": (Prose("Update: "), Math("W ← W − η·∂L/∂W"))}
-DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
-                       "identity": "1"}
-LOSS_FORMULAS = {"bce": "−[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", "ce": "−Σ y·ln ŷ", "mse": "½·Σ (ŷ − y)²"}
-LOSS_GRADIENTS = {"bce": "−y/ŷ + (1 − y)/(1 − ŷ)", "ce": "−y/ŷ", "mse": "ŷ − y"}
-
-Blocks = Iterator[Block]
 
 
-class Worksheet(Cells):
-    """Builds the blocks of a trace; `max_items` bounds the rows, columns and terms shown."""
-
-    def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, labels: Labels | None = None) -> None:
-        super().__init__(fmt, max_items, labels)
-        self.handlers: dict[str, Callable[[Step], Blocks]] = {
-            "given": self.given, "matvec": self.matvec, "matvec_t": self.matvec, "add": self.add,
-            "subtract": self.add, "sum": self.total, "mean": self.total, "activation": self.activation,
-            "softmax": self.softmax, "derivative": self.derivative, "hadamard": self.hadamard,
-            "outer": self.outer, "loss": self.loss, "loss_gradient": self.loss_gradient,
-            "update": self.update, "norm": self.norm, "clip_factor": self.clip_factor, "scale": self.scale,
-            "clamp": self.clamp, "zero": self.zero, "complement": self.complement, "concat": self.concat,
-            "slice": self.slice,
-        }
+class Worksheet(OpBlocks):
+    """Builds the blocks of a whole trace."""
 
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
@@ -79,7 +60,8 @@ class Worksheet(Cells):
         if used:
             rows = [[cell(Prose(word)), cell(self.fmt.vector(vec))] for word, vec in sc.embeddings.items() if word in used]
             yield Table(cell(Prose("Embeddings")), [cell(Prose("word")), cell(Prose("embedding"))], rows, left=(0, 1))
-        states = [f"{self.label('h[0]')} = {self.fmt.vector(sc.h0)}", Prose("   ")] if sc.model.cell != "mlp" else []
+        first = f"{self.label('h_fw[0]')} = {self.label('h_bw[T+1]')}" if sc.model.bidirectional else self.label("h[0]")
+        states = [f"{first} = {self.fmt.vector(sc.h0)}", Prose("   ")] if sc.model.cell != "mlp" else []
         if sc.model.cell == "lstm":
             states += [f"{self.label('c[0]')} = {self.fmt.vector(sc.c0 or (0,) * sc.model.hidden_size)}", Prose("   ")]
         yield Para(cell(*states, Prose("learning rate "), f"η = {self.fmt(sc.learning_rate)}",
@@ -132,205 +114,6 @@ class Worksheet(Cells):
         return Heading(3, cell(Prose(f"Timestep {t}{side}: "), *word,
                                f"{self.label(f'x[{t}]')} = {self.fmt.vector(ex.inputs[t - 1])}"))
 
-    def step(self, step: Step) -> Blocks:
-        """Dispatch on the op; an op with no handler is a bug, reported loudly."""
-        handler = self.handlers.get(step.op)
-        if handler is None:
-            raise ValueError(f"the worksheet has no handler for op '{step.op}'")
-        yield from handler(step)
-
-    # --- one handler per op -----------------------------------------------------------------
-    def given(self, step: Step) -> Blocks:
-        if step.name.startswith("clip_"):
-            yield Para(cell(Prose(f"gradient clipping by {step.name[5:]}: "), "c = ", self.value(step.value, step)))
-        elif step.name.startswith("y[") or step.name == "h[0]":
-            prefix = (Prose("target "),) if step.name.startswith("y[") else ()
-            yield Para(cell(*prefix, f"{self.label(step.name)} = ", *self.vector(step.value, step)))
-
-    def matvec(self, step: Step) -> Blocks:
-        m, v = step.inputs
-        a, products = (m if step.op == "matvec" else m.T), row_products(step)
-        expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
-        default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
-        title = expr if step.name == default else f"{self.label(step.name)} = {expr}"
-        rows, cols = [], self.indices(len(v))
-        for i in self.indices(len(step.value)):
-            if i is None:
-                rows.append([cell("…"), (), (), ()])
-                continue
-            written: list[Any] = []
-            for k, j in enumerate(cols):
-                written += [" + "] if k else []
-                written += ["…"] if j is None else [*self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0),
-                                                    "×", *self.paren(v[j], step, 1, (j,))]
-            parts = signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
-            rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
-        yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
-                    left=(1, 2), stack=2)
-
-    def add(self, step: Step) -> Blocks:
-        if step.op == "subtract":
-            yield from self.elementwise(step, " − ".join(self.label(n) for n in step.operands),
-                                        lambda a, b: [a, " - ", *self.wrap(b)])
-        else:
-            yield from self.elementwise(step, " + ".join(self.label(n) for n in step.operands),
-                                        lambda *xs: signed(list(xs)))
-
-    def total(self, step: Step) -> Blocks:
-        examples = summed_examples(step)
-        over = examples is not None
-        names = [f"example {k}" for k in examples] if over else [self.label(n) for n in step.operands]
-        mean = step.op == "mean"
-        formula = f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
-
-        def written(*xs: Value) -> list:
-            s = signed(list(xs))
-            return ["(", *s, f")/{len(xs)}"] if mean else s
-        if len(names) == 1 and not over:
-            yield Para(cell(f"{self.label(step.name)} = {names[0]} = ", *self.vector(step.value, step)))
-        elif np.ndim(step.value) == 0:
-            xs = [self.operand(x, step, i) for i, x in enumerate(step.inputs)]
-            yield Para(cell(f"{self.label(step.name)} = {formula} = ", *written(*xs), " = ", self.value(step.value, step)))
-        elif over or mean or not all((split(n)[1] or "").isdigit() for n in step.operands):
-            yield from self.elementwise(step, formula, written)
-        else:  # contributions of time steps
-            yield from self.running_total(step)
-
-    def running_total(self, step: Step) -> Blocks:
-        """A sum over time steps, entry by entry, with the running totals a student carries."""
-        running = partial_sums(step)
-        value = np.asarray(step.value)
-        entries = [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 else \
-            [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
-        ks = self.indices(len(running))
-        steps = [split(n)[1] for n in step.operands]
-        headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
-        rows = []
-        for e in entries:
-            if None in e:
-                rows.append([cell("…")] + [()] * len(ks))
-                continue
-            rows.append([cell(",".join(str(i + 1) for i in e))] + [
-                cell("…") if k is None else
-                cell(self.value(running[k][e], step, index=e) if k == len(running) - 1 else self.derived(running[k][e], step))
-                for k in ks])
-        first = self.label(step.operands[0]).replace(f"(t={steps[0]})", "(t)").replace(f"_{steps[0]}", "_t")
-        yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
-                                                                        f"t={steps[-1]}; the last is the sum")),
-                    headers, rows)
-
-    def activation(self, step: Step) -> Blocks:
-        fn = step.detail
-        yield from self.elementwise(step, f"{fn}({self.label(step.operands[0])})", lambda z: [f"{fn}(", z, ")"])
-
-    def softmax(self, step: Step) -> Blocks:
-        (o,) = step.inputs
-        o_name = self.label(step.operands[0])
-        rows = [[cell("…")] * 4 if i is None else
-                [cell(str(i + 1)), cell(self.operand(o[i], step, 0, (i,))), cell(self.derived(step.terms[i], step)),
-                 cell(self.value(step.value[i], step, index=(i,)))] for i in self.indices(len(o))]
-        yield Table(cell(f"{self.label(step.name)} = softmax({o_name}) = exp({o_name}) / Σ exp({o_name}),  Σ = ",
-                         self.derived(step.terms.sum(), step)),
-                    [cell("i"), cell(o_name), cell(f"exp({o_name})"), cell(self.label(step.name))], rows)
-
-    def derivative(self, step: Step) -> Blocks:
-        if step.detail == "softmax":
-            yield Matrix(self.matrix(step.value, step.name, True, step.example).rows,
-                         cell(f"{self.label(step.name)} = diag(ŷ) − ŷ·ŷᵀ"))
-            return
-        arg = self.label(step.operands[0])
-        pattern = DERIVATIVE_FORMULAS[step.detail]
-        before, _, after = pattern.replace("−", "-").partition("{a}")
-        if step.detail == "sigmoid":
-            yield from self.elementwise(step, pattern.format(a=arg), lambda a: [*self.wrap(a), "·(1 - ", *self.wrap(a), ")"])
-        elif "{a}" in pattern:
-            yield from self.elementwise(step, pattern.format(a=arg), lambda a: [before, *self.wrap(a), after])
-        else:
-            yield from self.elementwise(step, pattern, lambda a: [pattern])
-
-    def hadamard(self, step: Step) -> Blocks:
-        yield from self.elementwise(step, " ⊙ ".join(self.label(n) for n in step.operands),
-                                    lambda a, b: [*self.wrap(a), "×", *self.wrap(b)],
-                                    named=step.name != " ".join(step.operands))
-
-    def outer(self, step: Step) -> Blocks:
-        a, b = step.inputs
-        cols = self.indices(len(b))
-        headers = [cell("×")] + [cell("…" if j is None else self.operand(b[j], step, 1, (j,))) for j in cols]
-        rows = [[cell("…")] * len(headers) if i is None else
-                [cell(self.operand(a[i], step, 0, (i,)))] +
-                [cell("…" if j is None else self.value(step.value[i, j], step, index=(i, j), extra=1)) for j in cols]
-                for i in self.indices(len(a))]
-        right = self.label(step.operands[1])
-        title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
-        yield Table(cell(title), headers, rows)
-
-    def loss(self, step: Step) -> Blocks:
-        y_hat, y = step.inputs
-        pieces: list[Any] = []
-        for i in self.indices(len(y_hat)):
-            p = self.operand(y_hat[i], step, 0, (i,), term=True)
-            if i is None:
-                pieces += ["…"]
-            elif step.detail == "mse":
-                pieces += [" + "] * bool(pieces) + ["½·(", p, " - ", *self.paren(y[i], step, 1, (i,)), ")²"]
-            elif step.detail == "bce":
-                pieces += [" + "] * bool(pieces) + (["-ln(", p, ")"] if y[i] else ["-ln(1 - ", *self.wrap(p), ")"])
-            elif y[i]:
-                pieces += [" + "] * bool(pieces) + ["-ln(", p, ")"]
-        yield Para(cell(f"{self.label(step.name)} = {LOSS_FORMULAS[step.detail]} = ", *pieces, " = ",
-                        self.value(step.value, step)))
-
-    def loss_gradient(self, step: Step) -> Blocks:
-        def one(p: Value, y: Value) -> list:
-            if step.detail == "mse":
-                return [p, " - ", *self.wrap(y)]
-            if y.text != "0":
-                return ["-1/", *self.wrap(p)]
-            return ["0"] if step.detail == "ce" else ["1/(1 - ", *self.wrap(p), ")"]
-        yield from self.elementwise(step, LOSS_GRADIENTS[step.detail], one)
-
-    def update(self, step: Step) -> Blocks:
-        old, grad, rate = step.inputs
-        name, gname = self.label(step.operands[0]), self.label(step.operands[1])
-        matrices = [self.matrix(v, n, result=n == step.name)
-                    for v, n in ((old, step.operands[0]), (grad, step.operands[1]), (step.value, step.name))]
-        yield SideBySide([cell(f"{name} (old)"), cell(gname), cell(f"{name} (new)")], matrices,
-                         cell(f"{name} ← {name} − η·{gname},  η = {self.fmt(rate)}"))
-
-    def zero(self, step: Step) -> Blocks:
-        yield Para(cell(f"{self.label(step.name)} = ", *self.vector(step.value, step), Prose(f"  ({step.detail})")))
-
-    def norm(self, step: Step) -> Blocks:
-        squares = " + ".join(f"‖{self.label(n)}‖²" for n in step.operands)
-        written = signed([self.derived(t, step) for t in step.terms])
-        yield Para(cell(f"{self.label(step.name)} = √({squares}) = √(", *written, ") = ", self.value(step.value, step)))
-
-    def clip_factor(self, step: Step) -> Blocks:
-        norm, limit = step.inputs
-        yield Para(cell(Prose("clip factor = "), f"min(1, c/{self.label(step.operands[0])}) = min(1, ",
-                        self.operand(limit, step, 1), "/", self.operand(norm, step, 0), ") = ", self.value(step.value, step)))
-
-    def scale(self, step: Step) -> Blocks:
-        yield from self.elementwise(step, f"clip factor·{self.label(step.operands[0])}",
-                                    lambda g, f: [*self.wrap(f), "×", *self.wrap(g)])
-
-    def clamp(self, step: Step) -> Blocks:
-        yield from self.elementwise(step, f"clip({self.label(step.operands[0])}, −c, c)",
-                                    lambda g, c: ["clip(", g, ", ±", c, ")"])
-
-    def complement(self, step: Step) -> Blocks:
-        yield from self.elementwise(step, f"1 − {self.label(step.operands[0])}", lambda a: ["1 - ", *self.wrap(a)])
-
-    def concat(self, step: Step) -> Blocks:
-        parts = [self.label(n) for n in step.operands]
-        yield Para(cell(f"{self.label(step.name)} = [{'; '.join(parts)}] = ", *self.vector(step.value, step)))
-
-    def slice(self, step: Step) -> Blocks:
-        start, stop = (int(i) for i in step.detail.split(":"))
-        yield Para(cell(f"{self.label(step.name)} = {self.label(step.operands[0])}[{start + 1}…{stop}] = ",
-                        *self.vector(step.value, step)))
-
     # --- closing sections -------------------------------------------------------------------
     def symbols(self, trace: Trace) -> Blocks:
         rows = [[cell(name), cell(f"{self.label(s.quantity)}{_index(s.index)}"),
@@ -352,22 +135,6 @@ class Worksheet(Cells):
                          cell(Value(self.fmt(r.max_abs, 3), None, reveals))])
         yield Table(cell(Prose(f"Drift from full precision ({trace.number_system}; the entry that differs most)")),
                     [cell(Prose(h)) for h in ("quantity", "by hand", "full precision", "difference")], body, left=(0,))
-
-    # --- building blocks --------------------------------------------------------------------
-    def elementwise(self, step: Step, formula: str, written: Callable[..., list], named: bool = True) -> Blocks:
-        """An entrywise op: its formula, then each component substituted and its result; a product
-        named only by its factors is titled by its formula alone."""
-        title = cell(f"{self.label(step.name)} = {formula}" if named else formula)
-        if np.ndim(step.value) == 2:
-            yield Matrix(self.matrix(step.value, step.name, True, step.example).rows, title)
-            return
-        shape = np.shape(step.value)
-        inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
-        rows = [[cell("…"), (), ()] if i is None else
-                [cell(str(i + 1)), cell(*written(*(self.operand(v[i], step, n, (i,), term=True) for n, v in enumerate(inputs)))),
-                 cell("= ", self.value(step.value[i], step, index=(i,)))]
-                for i in self.indices(shape[0])]
-        yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
 
 
 _DIRECTIONS = {"fw": ", left to right", "bw": ", right to left"}

@@ -52,3 +52,21 @@ def test_every_mode_writes_json_equal_to_its_trace(scenario, mode):
     for name, v in doc["updated"].items():
         assert np.array_equal(np.asarray(v), as_float(np.asarray(trace.value(f"{name}_new"), dtype=object)))
     assert ("drift" in doc) == (rows is not None) and ("symbols" in doc) == (mode == "exact")
+
+
+@pytest.mark.parametrize("name", ["xor", "lstm_sentiment", "gru_sentiment", "birnn_sentiment"])
+def test_the_other_networks_report_their_own_parameters_and_equal_plain_numpy(name):
+    from click.testing import CliRunner
+
+    from bptt_trace.cli import main
+    from tests.reference_cells import reference
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    result = CliRunner().invoke(main, ["run", str(ROOT / "scenarios" / f"{name}.yaml"), "--format", "json"])
+    doc, ref = json.loads(result.stdout), reference(sc)
+    assert list(doc["updated"]) == list(sc.parameter_names)
+    assert list(doc["total"]) == ["loss"] + [f"dL/d{p}" for p in sc.parameter_names]
+    for p in sc.parameter_names:
+        assert np.allclose(doc["updated"][p], ref["updated"][p], rtol=1e-12, atol=1e-15), p
+    for k, values in enumerate(ref["examples"]):
+        for key, want in values.items():
+            assert np.allclose(doc["examples"][k]["values"][key], want, rtol=1e-12, atol=1e-15), key
