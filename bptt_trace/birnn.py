@@ -12,7 +12,7 @@ from __future__ import annotations
 from bptt_trace import heads
 from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import DIRECTIONS, Example, Scenario
-from bptt_trace.sums import back_through, sum_over_time
+from bptt_trace.cell_parts import back_through, sum_over_time
 
 
 def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> None:

@@ -13,7 +13,7 @@ from bptt_trace import heads
 from bptt_trace.numsys import Float64
 from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import Example, Scenario
-from bptt_trace.sums import sum_over_time
+from bptt_trace.cell_parts import sum_over_time
 from bptt_trace.trace import Trace
 
 GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bptt_trace import heads
 from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import GATES, Example, Scenario
-from bptt_trace.sums import affine, back_through, sum_over_time
+from bptt_trace.cell_parts import affine, back_through, sum_over_time
 
 
 def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> None:

@@ -71,6 +71,16 @@ def prepare(scenario: str, example: int | None = None, round_=None, round_mode: 
     return Job(mode, chosen, trace, drift_rows, None, full)
 
 
+def for_model(spec, model):
+    """A notation as it applies to a model: its names for W_xh, W_hh and b_h are the vanilla RNN's,
+    so other networks keep only its shared symbols (x, h, o, ŷ, W_hy, …)."""
+    if spec is None or (model.cell == "rnn" and not model.bidirectional):
+        return spec
+    from bptt_trace.notation import PRESETS, RNN_ONLY
+    chosen = PRESETS[spec] if isinstance(spec, str) else spec
+    return {k: v for k, v in chosen.items() if k not in RNN_ONLY}
+
+
 def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mode:
     """Command-line options first, then the scenario's `display:` and `notation:`, then defaults."""
     if exact and isinstance(round_, int):
@@ -80,7 +90,7 @@ def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mo
     return Mode(round=places, round_mode=round_mode or d.round_mode, exact=exact, digits=digits or d.digits or 6,
                 decimals=decimals if decimals is not None else (d.decimals if d.decimals is not None else
                                                                 (places if places is not None else 3)),
-                notation=notation or d.notation)
+                notation=for_model(notation or d.notation, sc.model))
 
 
 def chosen_examples(sc, example: int | None) -> list[int]:

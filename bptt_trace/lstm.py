@@ -12,7 +12,7 @@ from __future__ import annotations
 from bptt_trace import heads
 from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import GATES, Example, Scenario
-from bptt_trace.sums import affine, back_through, sum_over_time
+from bptt_trace.cell_parts import affine, back_through, sum_over_time
 
 # Each gate's activation, the name of its value, and the name of its slope.
 GATE_FUNCTIONS = {"f": "sigmoid", "i": "sigmoid", "c": "tanh", "o": "sigmoid"}

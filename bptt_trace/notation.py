@@ -7,6 +7,7 @@ from __future__ import annotations
 
 SYMBOLS = ("W_xh", "W_hh", "W_hy", "b_h", "b_y", "x", "h", "z", "o", "y_hat", "y")
 PARAMETERS = ("W_xh", "W_hh", "W_hy", "b_h", "b_y")
+RNN_ONLY = ("W_xh", "W_hh", "b_h", "z")  # other networks have parameters and pre-activations of their own
 PRESETS: dict[str, dict[str, str]] = {
     "default": {},
     # The lecture's Wi/Wh/Wo, with O_t for the hidden state.

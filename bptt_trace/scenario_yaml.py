@@ -10,7 +10,7 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario import GATES, Scenario
 
 
 def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: str = "") -> str:
@@ -19,8 +19,8 @@ def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: 
     params = {p: _tolist(parameters[p]) if parameters else sc.parameters[p] for p in sc.parameter_names}
     lines = [f"# {note}"] if note else []
     lines += [f"name: {_text(sc.name)}"] + ([f"description: {_text(sc.description)}"] if sc.description else [])
-    lines += ["model:", f"  cell: {m.cell}", f"  activation: {m.activation}", f"  output: {m.output}",
-              f"  loss: {m.loss}"]
+    lines += ["model:", f"  cell: {m.cell}"] + ([] if m.cell in GATES else [f"  activation: {m.activation}"])
+    lines += [f"  output: {m.output}", f"  loss: {m.loss}"]
     if m.cell == "mlp":
         lines += ["  layers:"] + [f"    - {{size: {n}, activation: {fn}}}" for n, fn in m.layers]
     else:

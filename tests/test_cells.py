@@ -92,6 +92,10 @@ def test_every_gradient_equals_finite_differences(cell):
         names = ["dL/dx"] if cell == "mlp" else [f"dL/dx[{t}]" for t in range(1, len(grad_x) + 1)]
         for name, g in zip(names, grad_x):
             np.testing.assert_allclose(trace.value(name, 1) / n, g, rtol=1e-9, atol=1e-11, err_msg=name)
+        if len(sc.examples) == 1 and cell == "birnn":  # h0 starts both directions
+            grad = _fd(lambda v: total_loss(sc, P, start={"h0": v}), [mpf(c) for c in sc.h0])
+            both = trace.value("dL/dh_fw[0]", 1) + trace.value(f"dL/dh_bw[{sc.examples[0].steps + 1}]", 1)
+            np.testing.assert_allclose(both, grad, rtol=1e-9, atol=1e-11)
         if len(sc.examples) == 1 and cell in ("lstm", "gru"):
             for state in ("h0", "c0") if cell == "lstm" else ("h0",):
                 base = [mpf(c) for c in (getattr(sc, state) or [0] * sc.model.hidden_size)]

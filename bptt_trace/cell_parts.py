@@ -1,5 +1,6 @@
-"""What every network does after its backward pass: per-step contributions summed over time,
-and each word's embedding gradient summed over the steps it was read."""
+"""The pieces the recurrent networks share: a gate's pre-activation, a δ sent back through several
+products, and after the backward pass the contributions summed over time and each word's
+embedding gradient."""
 
 from __future__ import annotations
 

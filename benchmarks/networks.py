@@ -1,0 +1,128 @@
+"""The LSTM and GRU engines at T = 500, hidden 32, input 16, and XOR training, each against a
+plain numpy implementation measured in the same process.
+
+No target was set for these networks; the figures go in the closing note. The recorded engine
+writes every gate product down, so it is expected to cost a few times the bare numpy.
+"""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+import numpy as np
+
+from _common import ROOT, best_of
+
+from bptt_trace import engine
+from bptt_trace.loader import load_scenario
+from bptt_trace.scenario import GATES, Example, Model, Scenario
+from bptt_trace.training import train
+
+HIDDEN, INPUT, STEPS = 32, 16, 500
+sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+
+
+def scenario(cell: str, seed: int = 0) -> Scenario:
+    rng = np.random.default_rng(seed)
+    frac = lambda a: tuple(map(frac, a)) if np.ndim(a) else Fraction(float(a))  # noqa: E731
+    s = 1 / np.sqrt(HIDDEN)
+    params = {}
+    for g in GATES[cell]:
+        params |= {f"W_{g}": frac(rng.uniform(-s, s, (HIDDEN, INPUT))), f"U_{g}": frac(rng.uniform(-s, s, (HIDDEN, HIDDEN))),
+                   f"b_{g}": frac(np.zeros(HIDDEN))}
+    params |= {"W_hy": frac(rng.uniform(-s, s, (1, HIDDEN))), "b_y": frac(np.zeros(1))}
+    ex = Example(inputs=frac(rng.uniform(-1, 1, (STEPS, INPUT))), tokens=None, targets=((Fraction(1),),), target=1)
+    model = Model(cell, HIDDEN, INPUT, 1, "tanh", "sigmoid", "bce", "last")
+    return Scenario(name="bench", description="", model=model, parameters=params, h0=(Fraction(0),) * HIDDEN,
+                    embeddings={}, examples=(ex,), learning_rate=Fraction(1, 10), reduction="sum",
+                    c0=(Fraction(0),) * HIDDEN)
+
+
+def numpy_lstm(P: dict, xs: np.ndarray) -> dict:
+    """Forward and BPTT of a many-to-one LSTM with bare numpy (stacked gates): the baseline."""
+    H = len(P["b_f"])
+    W, U = np.vstack([P[f"W_{k}"] for k in "fico"]), np.vstack([P[f"U_{k}"] for k in "fico"])
+    b = np.concatenate([P[f"b_{k}"] for k in "fico"])
+    hs, cs, acts = [np.zeros(H)], [np.zeros(H)], [None]
+    for x in xs:
+        a = W @ x + U @ hs[-1] + b
+        f, i, g, o = sig(a[:H]), sig(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sig(a[3 * H:])
+        cs.append(f * cs[-1] + i * g)
+        hs.append(o * np.tanh(cs[-1]))
+        acts.append((f, i, g, o))
+    d_o = sig(P["W_hy"] @ hs[-1] + P["b_y"]) - 1
+    dh, dc, dW, dU = P["W_hy"].T @ d_o, np.zeros(H), np.zeros_like(W), np.zeros_like(U)
+    for t in range(len(xs), 0, -1):
+        f, i, g, o = acts[t]
+        tc = np.tanh(cs[t])
+        dc = dc + dh * o * (1 - tc ** 2)
+        da = np.concatenate([dc * cs[t - 1] * f * (1 - f), dc * g * i * (1 - i), dc * i * (1 - g ** 2), dh * tc * o * (1 - o)])
+        dW += np.outer(da, xs[t - 1])
+        dU += np.outer(da, hs[t - 1])
+        dh, dc = U.T @ da, dc * f
+    return {"W_f": dW[:H], "U_o": dU[3 * H:]}
+
+
+def numpy_gru(P: dict, xs: np.ndarray) -> dict:
+    """Forward and BPTT of a many-to-one GRU with bare numpy: the baseline."""
+    H = len(P["b_u"])
+    hs, saved = [np.zeros(H)], [None]
+    for x in xs:
+        h = hs[-1]
+        u, r = sig(P["W_u"] @ x + P["U_u"] @ h + P["b_u"]), sig(P["W_r"] @ x + P["U_r"] @ h + P["b_r"])
+        c = np.tanh(P["W_h"] @ x + P["U_h"] @ (r * h) + P["b_h"])
+        hs.append((1 - u) * h + u * c)
+        saved.append((u, r, c))
+    dh = P["W_hy"].T @ (sig(P["W_hy"] @ hs[-1] + P["b_y"]) - 1)
+    g = {k: np.zeros_like(P[k]) for k in ("W_u", "U_h")}
+    for t in range(len(xs), 0, -1):
+        u, r, c = saved[t]
+        h = hs[t - 1]
+        dzh, dzu = dh * u * (1 - c ** 2), dh * (c - h) * u * (1 - u)
+        drh = P["U_h"].T @ dzh
+        dzr = drh * h * r * (1 - r)
+        g["W_u"] += np.outer(dzu, xs[t - 1])
+        g["U_h"] += np.outer(dzh, r * h)
+        dh = dh * (1 - u) + drh * r + P["U_u"].T @ dzu + P["U_r"].T @ dzr
+    return g
+
+
+def numpy_xor(sc: Scenario, epochs: int) -> None:
+    """The XOR network's batch training with bare numpy: the baseline."""
+    P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
+    X = [np.array(ex.inputs[0], dtype=float) for ex in sc.examples]
+    Y = [float(ex.targets[0][0]) for ex in sc.examples]
+    lr = float(sc.learning_rate)
+    for _ in range(epochs):
+        g = {k: np.zeros_like(v) for k, v in P.items()}
+        for x, y in zip(X, Y):
+            h = sig(P["W_1"] @ x + P["b_1"])
+            d = sig(P["W_2"] @ h + P["b_2"]) - y
+            g["W_2"] += np.outer(d, h)
+            g["b_2"] += d
+            dz = (P["W_2"].T @ d) * h * (1 - h)
+            g["W_1"] += np.outer(dz, x)
+            g["b_1"] += dz
+        P = {k: P[k] - lr * g[k] for k in P}
+
+
+def main() -> int:
+    for cell, baseline, check in (("lstm", numpy_lstm, "W_f"), ("gru", numpy_gru, "W_u")):
+        sc = scenario(cell)
+        P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
+        xs = np.array(sc.examples[0].inputs, dtype=float)
+        ref = baseline(P, xs)
+        assert np.allclose(engine.run(sc).value(f"dL/d{check}"), ref[check], rtol=1e-9, atol=1e-12), cell
+        t_engine, t_plain = best_of(lambda: engine.run(sc), 3), best_of(lambda: baseline(P, xs), 3)
+        print(f"{cell} T={STEPS}, hidden={HIDDEN}, input={INPUT}: engine {t_engine * 1000:.0f} ms, "
+              f"plain numpy {t_plain * 1000:.0f} ms, ratio {t_engine / t_plain:.2f}x")
+    sc = load_scenario(ROOT / "scenarios" / "xor.yaml")
+    t_train, t_plain = best_of(lambda: train(sc, sc.epochs), 3), best_of(lambda: numpy_xor(sc, sc.epochs), 3)
+    print(f"xor {sc.epochs} epochs: train {t_train * 1000:.0f} ms, plain numpy {t_plain * 1000:.0f} ms, "
+          f"ratio {t_train / t_plain:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
