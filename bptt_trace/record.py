@@ -10,8 +10,10 @@ from bptt_trace.ops import compute
 from bptt_trace.trace import Step, Trace
 
 # Inf and NaN propagate through sums and products, so checking the ops that could hide one
-# (squashing functions) or must not pass one on (losses, totals, updates) finds every one.
+# (squashing functions, whose inputs are checked too) or must not pass one on (losses, totals,
+# updates) finds every one.
 CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update", "norm"})
+SQUASHING = frozenset({"activation", "softmax"})
 
 
 class Q(NamedTuple):
@@ -33,7 +35,7 @@ class Recorder:
         value, terms = compute(op, detail, values, self.num)
         value = self.num.result(value, name)  # a result the student writes down: it may be rounded
         self.trace.append(Step(op, self.phase, self.example, self.t, name, names, values, value, terms, detail))
-        if op in CHECKED and not (self.num.finite(value) and all(self.num.finite(v) for v in values)):
+        if op in CHECKED and not (self.num.finite(value) and (op not in SQUASHING or self.num.finite(values[0]))):
             self._report_first_non_finite()
         return Q(name, value)
 
