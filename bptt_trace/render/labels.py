@@ -25,9 +25,16 @@ class Labels:
 
     def __init__(self, notation: str | dict[str, str] | None = None) -> None:
         self.sym = symbols(notation)
+        self._known: dict[str, str] = {}
 
     def __call__(self, name: str) -> str:
         """A display label for a canonical name or an expression of them."""
+        label = self._known.get(name)
+        if label is None:
+            label = self._known[name] = self._label(name)
+        return label
+
+    def _label(self, name: str) -> str:
         partial = _PARTIAL.match(name)
         if partial:
             a, i, b, j = partial.groups()
