@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from bptt_trace.names import is_reported
 from bptt_trace.trace import Trace
 
 GIVEN_OPS = ("given",)
+_DERIVATIVE = re.compile(r"^d\w+/d")  # dL/dz[3], dh/dz[3], dy_hat/do[3], df/dz_f[3], dtanh_c/dc[3]
 
 
 def answerable(trace: Trace) -> list[str]:
@@ -17,8 +19,9 @@ def answerable(trace: Trace) -> list[str]:
 
 
 def is_forward(name: str) -> bool:
-    """z, h, o, ŷ and the loss: what the forward pass and the loss compute."""
-    return not (name.startswith("dL/") or name.startswith("dh/") or name.startswith("dy_hat/") or name.endswith("_new"))
+    """z, h, o, ŷ, the gates and the loss: what the forward pass and the loss compute (not a δ, a
+    slope such as `dh/dz[3]` or `df/dz_f[3]`, or an updated parameter)."""
+    return not (_DERIVATIVE.match(name) or name.endswith("_new"))
 
 
 def select(trace: Trace, spec: str) -> frozenset[str]:

@@ -59,3 +59,14 @@ def test_a_slip_is_the_first_mistake_and_honest_work_after_it_is_carried_forward
     for (n, k) in after:
         verdict = next(v for v in report.verdicts if v.name == n and v.answer.example == k)
         assert verdict.verdict == "carried_forward", (n, k)
+
+
+@pytest.mark.parametrize("name", ["lstm_sentiment", "gru_sentiment", "birnn_sentiment", "xor"])
+def test_forward_and_backward_blanks_split_every_quantity_by_pass(name):
+    from bptt_trace.blanks import select
+    trace = engine.run(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
+    forward, backward = select(trace, "forward"), select(trace, "backward")
+    assert forward | backward == set(answerable(trace)) and not forward & backward
+    phase = {s.name: s.phase for s in reversed(trace.steps)}  # where each is first computed
+    assert all(phase[n] in ("forward", "loss") for n in forward), sorted(n for n in forward if phase[n] not in ("forward", "loss"))
+    assert all(phase.get(n, "update") in ("loss", "backward", "gradients", "update") for n in backward)

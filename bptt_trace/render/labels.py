@@ -59,7 +59,7 @@ class Labels:
             return f"(1 − u_{index})"
         if stem == "rh":
             return f"r_{index}⊙{self.sym['h']}_{int(index) - 1}"
-        if stem.startswith("dL/d") and _PARAMETER.match(self._original(stem[4:])):
+        if stem.startswith("dL/d") and _PARAMETER.match(stem[4:]):
             return f"{self._stem(stem)} (t={index.replace('..', '…')})"
         if stem.startswith("dL/d") and stem[4:] not in ("x", "y_hat"):
             inner = self(f"{stem[4:]}[{index}]")
@@ -69,10 +69,6 @@ class Labels:
             a, b, t = slope.groups()
             return f"∂{self(f'{a}[{t}]')}/∂{self(f'{b}[{t}]')}"
         return _subscript(self._stem(stem), index)
-
-    def _original(self, stem: str) -> str:
-        """A canonical stem, whether or not the notation renames it (`Wh` -> `W_hh`)."""
-        return next((k for k, v in self.sym.items() if v == stem), stem)
 
     def _stem(self, stem: str) -> str:
         if stem in self.sym:
