@@ -23,6 +23,17 @@ class Training(NamedTuple):
     traces: list[Trace]
     traced_epoch: int
     correct: list[bool] | None = None  # classification: whether each example's prediction is its target class
+    accuracy: list[int] | None = None  # classification: examples right at the start of each epoch
+
+    @property
+    def all_correct_from(self) -> int | None:
+        """The first epoch from which every example stays classified correctly (measured at its start)."""
+        if not self.accuracy:
+            return None
+        n, since = len(self.losses[0]), None
+        for epoch, right in enumerate(self.accuracy, start=1):
+            since = (since or epoch) if right == n else None
+        return since
 
 
 def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: int = 1,
@@ -33,23 +44,32 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
     params = {p: numbers.array(scenario.parameters[p]) for p in names}
     everyone = list(range(1, len(scenario.examples) + 1))
     batches = [everyone] if update == "batch" else [[k] for k in everyone]
-    losses, epoch_losses, traced = [], [], []
+    losses, epoch_losses, traced, accuracy = [], [], [], []
     for epoch in range(1, epochs + 1):
-        per_example = {}
+        per_example, outputs = {}, {}
         for batch in batches:
             trace = engine.run(scenario, numbers, batch, params)
             per_example.update({k: float(trace.value("loss", k)) for k in batch})
+            outputs.update({k: _prediction(trace, k) for k in batch})
             params = {p: trace.value(f"{p}_new") for p in names}
             if epoch == trace_epoch:
                 traced.append(trace)
         losses.append([per_example[k] for k in everyone])
         epoch_losses.append(sum(losses[-1]) / (len(everyone) if scenario.reduction == "mean" else 1))
+        right = classified(scenario, [outputs[k] for k in everyone])
+        accuracy.append(sum(right) if right is not None else None)
         if progress:
             progress(epoch)
     final = engine.run(scenario, numbers, everyone, params)
-    predictions = [np.ravel(final.value(scenario.prediction(ex), k)).tolist()
-                   for k, ex in zip(everyone, scenario.examples)]
-    return Training(losses, epoch_losses, predictions, params, traced, trace_epoch, classified(scenario, predictions))
+    predictions = [_prediction(final, k) for k in everyone]
+    correct = classified(scenario, predictions)
+    return Training(losses, epoch_losses, predictions, params, traced, trace_epoch, correct,
+                    accuracy if correct is not None else None)
+
+
+def _prediction(trace: Trace, k: int) -> list[float]:
+    """Example k's final output ŷ as a list."""
+    return np.ravel(trace.value(trace.scenario.prediction(trace.scenario.examples[k - 1]), k)).tolist()
 
 
 def classified(scenario: Scenario, predictions: list[list[float]]) -> list[bool] | None:

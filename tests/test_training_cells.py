@@ -51,6 +51,14 @@ def test_xor_is_learned_from_the_shipped_weights():
     for p in sc.parameter_names:
         np.testing.assert_allclose(result.parameters[p], params[p], rtol=1e-9, atol=1e-12, err_msg=p)
     assert train(sc, 1).correct != [True] * 4  # the untrained network does not yet classify XOR
+    P, first = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}, None
+    for epoch in range(1, sc.epochs + 1):  # when numpy first gets all four right, at the start of an epoch
+        ref = reference(sc, P)
+        right = all((ex["y_hat"][0] > 0.5) == (e.targets[0][0] == 1) for ex, e in zip(ref["examples"], sc.examples))
+        first = (first or epoch) if right else None
+        P = ref["updated"]
+    assert result.all_correct_from == first == 64
+    assert result.accuracy[0] == 2 and result.accuracy[-1] == 4
 
 
 def test_regression_fits_its_points():

@@ -26,12 +26,14 @@ class TrainingSheet(Worksheet):
         epochs = len(run.epoch_losses)
         yield Heading(1, cell(Prose(f"Training: {epochs} epochs, {update} updates, learning rate "),
                               self.fmt(sc.learning_rate)))
-        rows = [[cell("…")] + [()] * (n + 1) if e is None else
-                [cell(str(e + 1))] + [cell(self.fmt(x)) for x in run.losses[e]] + [cell(self.fmt(run.epoch_losses[e]))]
+        right = run.accuracy is not None
+        rows = [[cell("…")] + [()] * (n + 1 + right) if e is None else
+                [cell(str(e + 1))] + [cell(self.fmt(x)) for x in run.losses[e]] + [cell(self.fmt(run.epoch_losses[e]))] +
+                [cell(f"{run.accuracy[e]}/{n}")] * right
                 for e in self.indices(epochs)]
         yield Table(cell(Prose("Loss per epoch (measured before each epoch's updates)")),
-                    [cell(Prose("epoch"))] + [cell(Prose(f"example {k}")) for k in range(1, n + 1)] + [cell(Prose("total"))],
-                    rows)
+                    [cell(Prose("epoch"))] + [cell(Prose(f"example {k}")) for k in range(1, n + 1)] +
+                    [cell(Prose("total"))] + [cell(Prose("correct"))] * right, rows)
         if epochs > 1:
             yield Para(cell(Prose("Total loss per epoch, log scale:")))
             yield Pre(text_chart(list(range(1, epochs + 1)), run.epoch_losses, max(20, width - 12), x_name="epoch"))
@@ -43,7 +45,10 @@ class TrainingSheet(Worksheet):
         yield Table(cell(Prose("Predictions after training")), [cell(Prose(h)) for h in ("example", "input", "target")]
                     + [cell("ŷ")] + [cell(Prose("correct"))] * bool(run.correct), rows, left=(1,))
         if run.correct:
-            yield Para(cell(Prose(f"Accuracy: {sum(run.correct)} of {n} examples classified correctly.")))
+            since = run.all_correct_from
+            after = f"; all {n} from epoch {since} on" if since else ""
+            yield Para(cell(Prose(f"Accuracy after training: {sum(run.correct)} of {n} examples classified "
+                                  f"correctly{after}.")))
         yield SideBySide([cell(self.label(p)) for p in run.parameters],
                          [self.matrix(run.parameters[p], p) for p in run.parameters], cell(Prose("Final parameters")))
 
@@ -51,6 +56,6 @@ class TrainingSheet(Worksheet):
 def training_json(run: Training) -> str:
     """Losses per epoch and example, predictions and final parameters."""
     return json.dumps({"losses": run.losses, "epoch_losses": run.epoch_losses, "predictions": run.predictions,
-                       "correct": run.correct,
+                       "correct": run.correct, "accuracy": run.accuracy, "all_correct_from": run.all_correct_from,
                        "parameters": {p: to_jsonable(v) for p, v in run.parameters.items()}},
                       indent=2, allow_nan=False) + "\n"
