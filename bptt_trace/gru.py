@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bptt_trace import heads
 from bptt_trace.record import Q, Recorder
-from bptt_trace.scenario import GATES, Example, Scenario
+from bptt_trace.scenario import Example, Scenario
 from bptt_trace.cell_parts import affine, back_through, sum_over_time
 
 
@@ -43,8 +43,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, ste
               delta_o: dict[int, Q]) -> None:
     """δh_t from t = T down to 1, through the update gate, the candidate and the reset gate."""
     rec.phase = "backward"
-    names = [f"{p}_{k}" for k in GATES["gru"] for p in ("W", "U", "b")] + ["W_hy", "b_y"]
-    contributions: dict[str, list[Q]] = {n: [] for n in names}
+    contributions: dict[str, list[Q]] = {n: [] for n in P}  # every parameter, in the model's order
     dx: dict[int, Q] = {}
     later: dict[str, Q] = {}  # step t+1's δs that reach h_t
     for t in range(ex.steps, 0, -1):

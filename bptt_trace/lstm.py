@@ -50,8 +50,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
               tanh_c: list, delta_o: dict[int, Q]) -> None:
     """δh_t and δc_t from t = T down to 1; through them each gate's δz and its contributions."""
     rec.phase = "backward"
-    names = [f"{p}_{k}" for k in GATES["lstm"] for p in ("W", "U", "b")] + ["W_hy", "b_y"]
-    contributions: dict[str, list[Q]] = {n: [] for n in names}
+    contributions: dict[str, list[Q]] = {n: [] for n in P}  # every parameter, in the model's order
     dx: dict[int, Q] = {}
     dz_next: dict[str, Q] = {}
     dc_next: Q | None = None
