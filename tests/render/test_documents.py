@@ -214,11 +214,12 @@ def test_pdf_export_and_missing_pdflatex(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "pdflatex was not found" in result.stderr and not (tmp_path / "x.pdf").exists()
 
 
-def test_the_example_worksheet_in_the_repository_is_current(tmp_path):
-    """examples/sentiment-worksheet.md is what `export` writes today (BPTT_REGENERATE_GOLDEN=1 rewrites it)."""
+@pytest.mark.parametrize("scenario", ["sentiment", "xor", "lstm_sentiment"])
+def test_the_example_worksheets_in_the_repository_are_current(tmp_path, scenario):
+    """examples/*-worksheet.md are what `export` writes today (BPTT_REGENERATE_GOLDEN=1 rewrites them)."""
     import os
-    md = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", ".md")
-    path = ROOT / "examples" / "sentiment-worksheet.md"
+    md = export(tmp_path, ROOT / "scenarios" / f"{scenario}.yaml", ".md")
+    path = ROOT / "examples" / f"{scenario}-worksheet.md"
     if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":
         path.write_text(md)
     assert path.read_text() == md, "regenerate with BPTT_REGENERATE_GOLDEN=1 pytest tests/render"
