@@ -188,7 +188,8 @@ class Checker:
         stem, index = split(name)
         out: list[tuple[str, Any]] = []
         num = self.num
-        act = self.trace.scenario.model.activation
+        model = self.trace.scenario.model
+        act = model.layers[int(index) - 1][1] if model.cell == "mlp" and stem in ("dh/dz", "dL/dz") else model.activation
         if stem in ("dh/dz", "dL/dz") and act in ("tanh", "sigmoid"):
             z = self.operand(f"z[{index}]", example, self.trace.value(f"z[{index}]", example))
             wrong = compute("derivative", act, (z,), num)[0]

@@ -70,3 +70,12 @@ def test_forward_and_backward_blanks_split_every_quantity_by_pass(name):
     phase = {s.name: s.phase for s in reversed(trace.steps)}  # where each is first computed
     assert all(phase[n] in ("forward", "loss") for n in forward), sorted(n for n in forward if phase[n] not in ("forward", "loss"))
     assert all(phase.get(n, "update") in ("loss", "backward", "gradients", "update") for n in backward)
+
+
+def test_a_slope_taken_from_the_pre_activation_is_named_in_an_mlp(tmp_path):
+    trace = engine.run(load_scenario(ROOT / "scenarios" / "xor.yaml"))
+    z = np.asarray(trace.value("z[1]", 1), dtype=float)
+    slip = {("dh/dz[1]", 1): z * (1 - z)}  # the slope h(1 − h) written with z in place of h
+    report = check(trace, answers_file(tmp_path, {**true_values(trace), **slip}, 4))
+    assert report.first_mistake.name == "dh/dz[1]"
+    assert report.first_mistake.misconception == "derivative_from_pre_activation"
