@@ -122,3 +122,25 @@ def test_the_report_refuses_networks_without_one_recurrent_state():
     for name in ("xor", "birnn_sentiment"):
         result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / f"{name}.yaml")])
         assert result.exit_code == 2 and "rnn, lstm and gru" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["lstm_long", "gru_sentiment"])
+def test_each_gated_jacobian_carries_bptt_back_one_step(name):
+    """δs_(t−1) = J_tᵀ·δs_t to 1e-12, with the engine's own BPTT (checked elsewhere against finite
+    differences): for an LSTM s = [h; c], and the δ of c held apart from h's is δc_(t+1) ⊙ f_(t+1)."""
+    from bptt_trace.gradflow import _gru_jacobian, _lstm_jacobian
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    trace, T = engine.run(sc), sc.examples[0].steps
+
+    def v(n, k=1):
+        return np.asarray(trace.value(n, k), dtype=float)
+    lstm = sc.model.cell == "lstm"
+
+    def state_delta(t):
+        if not lstm:
+            return v(f"dL/dh[{t}]")
+        later = v(f"dL/dc[{t + 1}]") * v(f"f[{t + 1}]") if t < T else np.zeros(sc.model.hidden_size)
+        return np.concatenate([v(f"dL/dh[{t}]"), later])
+    for t in range(T, 1, -1):
+        J = (_lstm_jacobian if lstm else _gru_jacobian)(v, t)
+        assert np.allclose(J.T @ state_delta(t), state_delta(t - 1), rtol=1e-12, atol=1e-15), t
