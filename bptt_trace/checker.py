@@ -25,7 +25,9 @@ VERDICTS = ("correct", "carried_forward", "wrong", "unknown", "malformed", "unan
 MISCONCEPTIONS = {
     "derivative_from_pre_activation": "the derivative taken from the pre-activation (1 − z² for tanh, z(1 − z) for σ) "
                                       "instead of from the activation",
-    "future_term_dropped": "the term from the next step, W_hhᵀ·δz_(t+1), left out",
+    "future_term_dropped": "the term from the next step, W_hhᵀ·δz_(t+1) (in a gated cell the Uᵀ·δz terms), left out",
+    "cell_path_dropped": "the cell state's own path, δc_(t+1) ⊙ f_(t+1), left out of δc_t",
+    "direct_path_dropped": "the GRU's direct path, (1 − u_(t+1)) ⊙ δh_(t+1), left out of δh_t",
     "not_transposed": "W used where Wᵀ belongs in the backward product",
     "update_sign": "the wrong sign in the update (W + η·∇W)",
     "updated_twice": "the update applied to already-updated weights",
@@ -200,7 +202,9 @@ class Checker:
             o = self.operand(f"o[{index}]", example, self.trace.value(f"o[{index}]", example))
             out.append(("derivative_from_pre_activation", compute("derivative", "sigmoid", (o,), num)[0]))
         if stem == "dL/dh" and index != "0":
-            out += self._backward_slips(step, example)
+            out += self._gated_slips(step) if model.cell in ("lstm", "gru") else self._backward_slips(step, example)
+        if stem == "dL/dc" and step.op == "add":  # an LSTM's δc_t: through h, and along the cell state
+            out.append(("cell_path_dropped", step.inputs[0]))
         if step.op == "matvec_t" and np.shape(step.inputs[0])[0] == np.shape(step.inputs[0])[1]:
             out.append(("not_transposed", step.inputs[0] @ step.inputs[1]))
         if name.endswith("_new"):
@@ -225,6 +229,17 @@ class Checker:
         rest = [v for j, (_, v) in enumerate(parts) if j != i]
         dropped = rest[0] if rest else np.asarray(W @ dz) * 0
         return [("future_term_dropped", dropped), ("not_transposed", dropped + W @ dz if rest else W @ dz)]
+
+    def _gated_slips(self, step: Step) -> list[tuple[str, Any]]:
+        """δh_t of an LSTM or GRU with only its output term, or (GRU) without the direct path."""
+        if step.op != "add":
+            return []
+        parts = list(zip(step.operands, step.inputs))
+        out = [("future_term_dropped", v) for o, v in parts if o.startswith("W_hy^T")]
+        direct = [i for i, (o, _) in enumerate(parts) if o.startswith("1-u[")]
+        if direct:
+            out.append(("direct_path_dropped", step.value - parts[direct[0]][1]))
+        return out
 
     def _other_reduction(self, grad_name: str) -> Any:
         step = self.trace.step(grad_name, None)

@@ -79,3 +79,25 @@ def test_a_slope_taken_from_the_pre_activation_is_named_in_an_mlp(tmp_path):
     report = check(trace, answers_file(tmp_path, {**true_values(trace), **slip}, 4))
     assert report.first_mistake.name == "dh/dz[1]"
     assert report.first_mistake.misconception == "derivative_from_pre_activation"
+
+
+@pytest.mark.parametrize("name,quantity,misconception", [
+    ("lstm_sentiment", "dL/dc[3]", "cell_path_dropped"),
+    ("lstm_sentiment", "dL/dh[6]", None),  # the last step has no next step to drop
+    ("gru_sentiment", "dL/dh[2]", "direct_path_dropped"),
+    ("lstm_sentiment", "dL/dh[3]", "future_term_dropped"),  # many-to-many below: δh_3 has an output term
+])
+def test_gated_misconceptions_are_named(tmp_path, name, quantity, misconception):
+    text = (ROOT / "scenarios" / f"{name}.yaml").read_text().replace("  loss: bce\n", "  loss: bce\n  outputs_at: every\n")
+    text = text.replace("target: 1", "target: [1, 1, 1, 1, 1, 1]").replace("target: 0", "target: [0, 0, 0, 0]")
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    trace = engine.run(load_scenario(path))
+    step = trace.step(quantity, 1)
+    v = {o: np.asarray(x, dtype=float) for o, x in zip(step.operands, step.inputs)}
+    slip = {"cell_path_dropped": lambda: next(x for o, x in v.items() if "dtanh_c" in o),
+            "direct_path_dropped": lambda: step.value - next(x for o, x in v.items() if o.startswith("1-u[")),
+            "future_term_dropped": lambda: next(x for o, x in v.items() if o.startswith("W_hy^T")),
+            None: lambda: np.asarray(step.value, dtype=float) + 0.05}[misconception]()
+    report = check(trace, answers_file(tmp_path, {**true_values(trace), (quantity, 1): slip}, 4, name="b.yaml"))
+    assert report.first_mistake.name == quantity and report.first_mistake.misconception == misconception
