@@ -102,3 +102,31 @@ def test_every_gradient_equals_finite_differences(cell):
                 grad = _fd(lambda v, state=state: total_loss(sc, P, start={state: v}), base)
                 np.testing.assert_allclose(trace.value(f"dL/d{state[0]}[0]", 1), grad, rtol=1e-9, atol=1e-11)
     check()
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_random_scenarios_of_every_network_render_in_every_format(cell):
+    """Every op of a random network renders in the terminal, Markdown and LaTeX, and as JSON."""
+    import json
+
+    from bptt_trace.render.blocks import Answers
+    from bptt_trace.render.documents import LatexWriter, MarkdownWriter
+    from bptt_trace.render.json_out import render_json
+    from bptt_trace.render.terminal import TerminalWriter
+    from bptt_trace.render.worksheet import Worksheet
+
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(cell_scenarios(cell))
+    def check(sc):
+        try:
+            trace = engine.run(sc)
+        except ArithmeticFault:
+            return
+        examples = list(range(1, len(sc.examples) + 1))
+        blocks = list(Worksheet().build(trace, examples))
+        assert sum(1 for line in TerminalWriter(100).write(blocks)) > 20
+        assert "Update" in MarkdownWriter(Answers()).write(blocks, sc.name)
+        assert r"\begin{document}" in LatexWriter(Answers()).write(blocks, sc.name)
+        doc = json.loads(render_json(trace, examples))
+        assert list(doc["updated"]) == list(sc.parameter_names)
+    check()
