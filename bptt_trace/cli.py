@@ -221,10 +221,9 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
 def gradients(scenario: str, example: int | None, fmt: str, output: str | None, force: bool, full: bool,
               color: bool | None, width: int | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
-    from bptt_trace.gradflow import gradient_flow
+    from bptt_trace.gradflow import gradient_flows
     from bptt_trace.output import OutputError, check_target, write_atomic
-    from bptt_trace.render.chart import svg_chart
-    from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json
+    from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json, flow_svg
     if output:
         try:
             check_target(output, force)
@@ -232,19 +231,17 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
             raise BadInput(str(exc)) from None
     job = jobs.prepare(scenario, example=example or 1, round_="off")
     try:
-        flow = gradient_flow(job.trace, job.chosen[0])
+        flows = gradient_flows(job.trace, job.chosen[0])
     except ValueError as exc:
         raise BadInput(f"{scenario}: {exc}") from None
     if output:
-        title = f"{job.trace.scenario.name}, example {flow.example}"
-        lines = {"‖dL/dh_t‖": flow.dh_norms} | ({"‖dL/dc_t‖": flow.dc_norms} if flow.dc_norms else {})
-        lines["‖ds_T/ds_t‖ (Jacobian product)"] = flow.jacobian_norms
-        write_atomic(output, svg_chart(title, flow.steps, lines), force)
+        write_atomic(output, flow_svg(flows, job.trace.scenario.name), force)
     if fmt == "json":
-        click.echo(flow_json(flow), nl=False)
+        click.echo(flow_json(flows), nl=False)
         return
     sheet = GradientFlowSheet(max_items=10**9 if full else 12)
-    print_lines(sheet.build_flow(flow, job.trace.scenario.name, width or 80), color, width)
+    blocks = (b for flow in flows for b in sheet.build_flow(flow, job.trace.scenario.name, width or 80))
+    print_lines(blocks, color, width)
 
 
 @main.command()

@@ -1,5 +1,5 @@
 """How gradients flow back through time: ‖dL/dh_t‖ (and ‖dL/dc_t‖), the Jacobian products, and for
-a vanilla RNN W_hh's spectrum.
+a vanilla RNN W_hh's spectrum; a bidirectional RNN gets one report per direction.
 
 The Jacobian product from the last step back to t is J_T·J_(T−1)·…·J_(t+1), with J_k = ∂s_k/∂s_(k−1)
 for the state s: h for an RNN (J_k = diag(f'(z_k))·W_hh) or a GRU, [h; c] for an LSTM. Its
@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bptt_trace.scenario import DIRECTIONS
 from bptt_trace.trace import Trace
 
 VANISHING, EXPLODING = 1e-3, 1e3  # the Jacobian product over the whole sequence, below or above
@@ -35,41 +36,58 @@ class GradientFlow(NamedTuple):
     spectral_radius: float | None
     reading: str
     per_step: float
+    direction: str = ""  # a bidirectional RNN's fw (left to right) or bw (right to left); "" otherwise
+
+    @property
+    def path(self) -> list[int]:
+        """The steps in the order the gradient travels: T … 1, or 1 … T right to left."""
+        return self.steps if self.direction == "bw" else self.steps[::-1]
 
 
-def gradient_flow(trace: Trace, example: int) -> GradientFlow:
-    """The norms for every step of one example, and vanishing, exploding or stable."""
+def gradient_flows(trace: Trace, example: int) -> list[GradientFlow]:
+    """One report per recurrent state: two for a bidirectional RNN (left to right, right to left)."""
     model = trace.scenario.model
-    if model.cell not in CELLS or model.bidirectional:
-        raise ValueError("the gradient-flow report follows one recurrent state back through time: "
-                         "it is for the rnn, lstm and gru cells, not for an mlp or a bidirectional rnn")
+    if model.cell not in CELLS:
+        raise ValueError("the gradient-flow report follows a recurrent state back through time: it is for the "
+                         "rnn, lstm and gru cells, not for an mlp")
+    return [gradient_flow(trace, example, d) for d in DIRECTIONS] if model.bidirectional else \
+        [gradient_flow(trace, example)]
+
+
+def gradient_flow(trace: Trace, example: int, direction: str = "") -> GradientFlow:
+    """The norms for every step of one example (of one direction, `fw` or `bw`, of a bidirectional
+    RNN), and vanishing, exploding or stable."""
+    model = trace.scenario.model
     T = trace.scenario.examples[example - 1].steps
+    sfx = f"_{direction}" if direction else ""
 
     def v(name: str, k: int | None = example) -> np.ndarray:
         return np.asarray(trace.value(name, k), dtype=float)
-    dh = [float(np.linalg.norm(v(f"dL/dh[{t}]"))) for t in range(1, T + 1)]
-    dc = [float(np.linalg.norm(v(f"dL/dc[{t}]"))) for t in range(1, T + 1)] if model.cell == "lstm" else None
+    steps = list(range(1, T + 1))
+    path = steps if direction == "bw" else steps[::-1]  # the order the gradient travels in
+    dh = [float(np.linalg.norm(v(f"dL/dh{sfx}[{t}]"))) for t in steps]
+    dc = [float(np.linalg.norm(v(f"dL/dc[{t}]"))) for t in steps] if model.cell == "lstm" else None
     jacobian = {"rnn": _rnn_jacobian, "lstm": _lstm_jacobian, "gru": _gru_jacobian}[model.cell]
-    product, norms = None, [1.0]
-    for t in range(T - 1, 0, -1):
-        J = jacobian(v, t + 1)
+    product, norms = None, {path[0]: 1.0}
+    for later, earlier in zip(path, path[1:]):
+        J = jacobian(v, later, sfx) if model.cell == "rnn" else jacobian(v, later)
         product = J if product is None else product @ J
         # the spectral norm, √λ_max(PᵀP): the symmetric eigensolver is quicker than a full SVD
-        norms.append(float(np.sqrt(max(np.linalg.eigvalsh(product.T @ product)[-1], 0.0))))
-    norms = norms[::-1]  # norms[t - 1] is the product from T back to t
-    whole = norms[0]
+        norms[earlier] = float(np.sqrt(max(np.linalg.eigvalsh(product.T @ product)[-1], 0.0)))
+    whole = norms[path[-1]]
     per_step = whole ** (1 / (T - 1)) if T > 1 and whole > 0 else (0.0 if T > 1 else 1.0)
     reading = "vanishing" if whole < VANISHING else "exploding" if whole > EXPLODING else "stable"
     spectrum, radius = None, None
     if model.cell == "rnn":
-        W = v("W_hh", None)
+        W = v(f"W_hh{sfx}", None)
         spectrum, radius = np.linalg.svd(W, compute_uv=False).tolist(), float(np.max(np.abs(np.linalg.eigvals(W))))
-    return GradientFlow(example, model.cell, list(range(1, T + 1)), dh, dc, norms, spectrum, radius, reading, per_step)
+    return GradientFlow(example, model.cell, steps, dh, dc, [norms[t] for t in steps], spectrum, radius, reading,
+                        per_step, direction)
 
 
-def _rnn_jacobian(v, t: int) -> np.ndarray:
-    """∂h_t/∂h_(t−1) = diag(f′(z_t))·W_hh."""
-    return v(f"dh/dz[{t}]")[:, None] * v("W_hh", None)
+def _rnn_jacobian(v, t: int, sfx: str = "") -> np.ndarray:
+    """∂h_t/∂h_(t∓1) = diag(f′(z_t))·W_hh (of one direction of a bidirectional RNN with `sfx`)."""
+    return v(f"dh{sfx}/dz{sfx}[{t}]")[:, None] * v(f"W_hh{sfx}", None)
 
 
 def _gru_jacobian(v, t: int) -> np.ndarray:

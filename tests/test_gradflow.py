@@ -109,19 +109,45 @@ def test_the_cell_state_keeps_the_gradient_that_the_vanilla_rnn_loses():
     rnn = gradient_flow(engine.run(load_scenario(ROOT / "scenarios" / "vanishing.yaml")), 1)
     lstm = gradient_flow(engine.run(load_scenario(ROOT / "scenarios" / "lstm_long.yaml")), 1)
     assert rnn.steps == lstm.steps == list(range(1, 51))
-    assert kept_share(rnn.dh_norms) < 1e-20 and rnn.reading == "vanishing"
-    assert kept_share(lstm.dc_norms) > 0.5 and lstm.reading == "stable"
-    assert kept_share(lstm.dc_norms) > 10 * kept_share(lstm.dh_norms)
+    assert kept_share(rnn, rnn.dh_norms) < 1e-20 and rnn.reading == "vanishing"
+    assert kept_share(lstm, lstm.dc_norms) > 0.5 and lstm.reading == "stable"
+    assert kept_share(lstm, lstm.dc_norms) > 10 * kept_share(lstm, lstm.dh_norms)
     result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / "lstm_long.yaml")])
     assert result.exit_code == 0
     assert "cell state ‖δc_1‖/‖δc_50‖ = 1.278" in " ".join(result.stdout.split())
-    assert "‖∂[h; c]_50/∂[h; c]_t‖" in result.stdout
+    assert "‖∂[h_50; c_50]/∂[h_t; c_t]‖" in result.stdout
 
 
-def test_the_report_refuses_networks_without_one_recurrent_state():
-    for name in ("xor", "birnn_sentiment"):
-        result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / f"{name}.yaml")])
-        assert result.exit_code == 2 and "rnn, lstm and gru" in result.stderr and "Traceback" not in result.output
+def test_the_report_refuses_a_network_without_a_recurrent_state():
+    result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / "xor.yaml")])
+    assert result.exit_code == 2 and "rnn, lstm and gru" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_bidirectional_rnn_gets_one_report_per_direction(tmp_path):
+    """Left to right from T back to 1, right to left from 1 back to T; norms against plain numpy."""
+    from bptt_trace.gradflow import gradient_flows
+    sc = load_scenario(ROOT / "scenarios" / "birnn_sentiment.yaml")
+    fw, bw = gradient_flows(engine.run(sc), 1)
+    ref = reference_cells(sc)["examples"][0]
+    T = sc.examples[0].steps
+    for flow, d in ((fw, "fw"), (bw, "bw")):
+        assert flow.direction == d
+        assert flow.dh_norms == pytest.approx([np.linalg.norm(ref[f"dL/dh_{d}[{t}]"]) for t in range(1, T + 1)], rel=1e-9)
+        W = np.array(sc.parameters[f"W_hh_{d}"], dtype=float)
+        J = {t: np.diag(1 - ref[f"h_{d}[{t}]"] ** 2) @ W for t in range(1, T + 1)}
+        for t in range(1, T + 1):
+            chain = [J[k] for k in (range(T, t, -1) if d == "fw" else range(1, t))]
+            direct = np.linalg.multi_dot(chain) if len(chain) > 1 else chain[0] if chain else np.eye(len(W))
+            assert flow.jacobian_norms[t - 1] == pytest.approx(np.linalg.norm(direct, 2), rel=1e-9), (d, t)
+        assert flow.singular_values == pytest.approx(np.linalg.svd(W, compute_uv=False).tolist())
+    assert bw.path == list(range(1, T + 1)) and fw.path == list(range(T, 0, -1))
+    result = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / "birnn_sentiment.yaml"),
+                                       "-o", str(tmp_path / "f.svg"), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert [d["direction"] for d in doc] == ["fw", "bw"] and doc[1]["jacobian_norms"][0] == 1.0
+    assert len(ET.fromstring((tmp_path / "f.svg").read_text()).findall("{http://www.w3.org/2000/svg}polyline")) == 4
+    text = CliRunner().invoke(main, ["gradients", str(ROOT / "scenarios" / "birnn_sentiment.yaml")]).stdout
+    assert "(right to left), example 1" in text and "‖∂h_bw,1/∂h_bw,t‖" in text
 
 
 @pytest.mark.parametrize("name", ["lstm_long", "gru_sentiment"])

@@ -6,7 +6,7 @@ import json
 
 from bptt_trace.gradflow import EXPLODING, VANISHING, GradientFlow
 from bptt_trace.render.blocks import Heading, Para, Pre, Prose, Table, cell
-from bptt_trace.render.chart import text_chart
+from bptt_trace.render.chart import svg_chart, text_chart
 from bptt_trace.render.worksheet import Blocks, Worksheet
 
 READINGS = {"vanishing": f"vanishing: less than {VANISHING:g} of a gradient at the last step reaches the first",
@@ -19,11 +19,14 @@ class GradientFlowSheet(Worksheet):
 
     def build_flow(self, flow: GradientFlow, title: str, width: int = 80) -> Blocks:
         """W_hh's spectrum (RNN), a table of the norms per step, the chart, and the reading."""
-        h = self.label.sym["h"]
-        state = f"[{h}; c]" if flow.cell == "lstm" else h
-        yield Heading(1, cell(Prose(f"Gradient flow: {title}, example {flow.example}")))
+        sfx = f"_{flow.direction}" if flow.direction else ""
+        h = lambda t: self.label(f"h{sfx}[{t}]")  # noqa: E731
+        state = (lambda t: f"[{h(t)}; c_{t}]") if flow.cell == "lstm" else h
+        first, last = flow.path[0], flow.path[-1]
+        side = {"fw": " (left to right)", "bw": " (right to left)"}.get(flow.direction, "")
+        yield Heading(1, cell(Prose(f"Gradient flow: {title}{side}, example {flow.example}")))
         if flow.singular_values is not None:
-            yield Para(cell(Prose("Singular values of "), self.label("W_hh"), Prose(": "),
+            yield Para(cell(Prose("Singular values of "), self.label(f"W_hh{sfx}"), Prose(": "),
                             ", ".join(self.fmt(s) for s in flow.singular_values), Prose("; spectral radius "),
                             self.fmt(flow.spectral_radius)))
         cell_state = flow.dc_norms is not None
@@ -31,28 +34,42 @@ class GradientFlowSheet(Worksheet):
         rows = [[cell("…")] + [()] * len(columns) if i is None else
                 [cell(str(flow.steps[i]))] + [cell(self.fmt(norms[i])) for norms in columns]
                 for i in self.indices(len(flow.steps))]
-        T = flow.steps[-1]
-        yield Table(None, [cell("t"), cell(f"‖δ{h}_t‖")] + [cell("‖δc_t‖")] * cell_state +
-                    [cell(f"‖∂{state}_{T}/∂{state}_t‖")], rows)
-        yield Para(cell(f"‖δ{h}_t‖", Prose(" against t, log scale:")))
+        yield Table(None, [cell("t"), cell(f"‖δ{h('t')}‖")] + [cell("‖δc_t‖")] * cell_state +
+                    [cell(f"‖∂{state(first)}/∂{state('t')}‖")], rows)
+        yield Para(cell(f"‖δ{h('t')}‖", Prose(" against t, log scale:")))
         yield Pre(text_chart(flow.steps, flow.dh_norms, max(20, width - 12)))
         if cell_state:
             yield Para(cell("‖δc_t‖", Prose(" against t, log scale:")))
             yield Pre(text_chart(flow.steps, flow.dc_norms, max(20, width - 12)))
         yield Para(cell(Prose(f"Reading: {READINGS[flow.reading]} (Jacobian product over the sequence "
-                              f"{self.fmt(flow.jacobian_norms[0])}, about {self.fmt(flow.per_step)} per step).")))
+                              f"{self.fmt(flow.jacobian_norms[last - 1])}, about {self.fmt(flow.per_step)} per step).")))
         if len(flow.steps) > 1:
-            kept = [f"hidden state ‖δ{h}_1‖/‖δ{h}_{T}‖ = {self.fmt(kept_share(flow.dh_norms))}"]
+            kept = [f"hidden state ‖δ{h(last)}‖/‖δ{h(first)}‖ = {self.fmt(kept_share(flow, flow.dh_norms))}"]
             if cell_state:
-                kept.append(f"cell state ‖δc_1‖/‖δc_{T}‖ = {self.fmt(kept_share(flow.dc_norms))}")
-            yield Para(cell(Prose(f"Gradient kept from step {T} back to step 1: "), "; ".join(kept), Prose(".")))
+                kept.append(f"cell state ‖δc_{last}‖/‖δc_{first}‖ = {self.fmt(kept_share(flow, flow.dc_norms))}")
+            yield Para(cell(Prose(f"Gradient kept from step {first} back to step {last}: "), "; ".join(kept),
+                            Prose(".")))
 
 
-def kept_share(norms: list[float]) -> float:
-    """How much of the gradient at the last step is left at the first: ‖δ_1‖/‖δ_T‖."""
-    return norms[0] / norms[-1] if norms[-1] else 0.0
+def kept_share(flow: GradientFlow, norms: list[float]) -> float:
+    """How much of the gradient at the state's last step is left at its first: ‖δ_1‖/‖δ_T‖."""
+    at = lambda t: norms[t - 1]  # noqa: E731
+    return at(flow.path[-1]) / at(flow.path[0]) if at(flow.path[0]) else 0.0
 
 
-def flow_json(flow: GradientFlow) -> str:
-    """Every norm of the report, for other programs."""
-    return json.dumps(flow._asdict(), indent=2, allow_nan=False) + "\n"
+def flow_json(flows: list[GradientFlow]) -> str:
+    """Every norm of the report, for other programs: one object, or a list of one per direction."""
+    doc = [f._asdict() for f in flows]
+    return json.dumps(doc if len(doc) > 1 else doc[0], indent=2, allow_nan=False) + "\n"
+
+
+def flow_svg(flows: list[GradientFlow], title: str) -> str:
+    """The norms against t as an SVG chart: ‖dL/dh_t‖ (and ‖dL/dc_t‖) and the Jacobian products."""
+    lines = {}
+    for flow in flows:
+        side = f" ({flow.direction})" if flow.direction else ""
+        lines[f"‖dL/dh_t‖{side}"] = flow.dh_norms
+        if flow.dc_norms:
+            lines["‖dL/dc_t‖"] = flow.dc_norms
+        lines[f"‖ds_T/ds_t‖ (Jacobian product){side}"] = flow.jacobian_norms
+    return svg_chart(f"{title}, example {flows[0].example}", flows[0].steps, lines)
