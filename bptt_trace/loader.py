@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from fractions import Fraction
 from pathlib import Path
 
-from bptt_trace.reader import TreeReader, kind_of
+from bptt_trace.reader import TreeReader, close_matches, kind_of
 from bptt_trace.scenario import (ACTIVATIONS, CELLS, LAYER_ACTIVATIONS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
                                  REDUCTIONS, UPDATES, Display, Example, Model, Scenario, Vector, parameter_names)
 from bptt_trace.yamlsource import Map, Node, Scalar, Seq, read_yaml
@@ -195,7 +194,7 @@ class ScenarioReader(TreeReader):
                 raise self.fail(e["text"], f"{path}.text", "expected at least one word")
             for word in tokens:
                 if word not in embeddings:
-                    hint = difflib.get_close_matches(word, list(embeddings), n=1)
+                    hint = close_matches(word, list(embeddings), n=1)
                     also = f" (did you mean '{hint[0]}'?)" if hint else ""
                     raise self.fail(e["text"], f"{path}.text", f"word '{word}' is not in embeddings{also}")
             inputs = tuple(embeddings[w] for w in tokens)

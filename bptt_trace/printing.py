@@ -17,15 +17,27 @@ def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
     return isatty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
 
 
+def terminal_width(environ) -> int:
+    """$COLUMNS, else the terminal's width, else 80 (as shutil.get_terminal_size, without importing shutil:
+    it costs a few milliseconds of start-up)."""
+    import os
+    columns = environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns or 80
+    except (OSError, ValueError):
+        return 80
+
+
 def print_lines(blocks, color: bool | None, width: int | None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
-    import shutil
 
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
-    width = width or (shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80)
+    width = width or (terminal_width(os.environ) if sys.stdout.isatty() else 80)
     lines = TerminalWriter(width).write(blocks)
     if not color:
         click.echo("\n".join(line.text for line in lines))

@@ -3,7 +3,6 @@ matrices), with one clear error naming the file, the key and line:column."""
 
 from __future__ import annotations
 
-import difflib
 from fractions import Fraction
 
 from bptt_trace.errors import InputError
@@ -29,7 +28,7 @@ class TreeReader:
             raise self.fail(node, path, f"expected a mapping of keys for {what}, got {kind_of(node)}")
         for key in node.items:
             if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
+                hint = close_matches(key, allowed, n=1)
                 also = f"; did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
                 line, col = node.key_lines[key]
                 raise InputError(self.file, f"unknown key '{key}'{also}", _join(path, key), line, col)
@@ -46,7 +45,7 @@ class TreeReader:
     def choice(self, node: Node, path: str, options: tuple[str, ...]) -> str:
         value = self.text(node, path)
         if value not in options:
-            hint = difflib.get_close_matches(value, options, n=1)
+            hint = close_matches(value, options, n=1)
             also = f" (did you mean '{hint[0]}'?)" if hint else ""
             raise self.fail(node, path, f"expected one of {' | '.join(options)}, got '{value}'{also}")
         return value
@@ -92,6 +91,12 @@ class TreeReader:
         if value not in ("true", "false"):
             raise self.fail(node, path, f"expected true or false, got '{value}'")
         return value == "true"
+
+
+def close_matches(word: str, options, n: int = 1) -> list[str]:
+    """The nearest options to a misspelt word (difflib is imported only when a file has an error)."""
+    import difflib
+    return difflib.get_close_matches(word, list(options), n=n)
 
 
 def _join(path: str, key: str) -> str:

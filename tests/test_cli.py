@@ -182,3 +182,10 @@ def test_paths_option_terminal_and_json():
     assert len(doc["examples"][0]["paths"]) == 6 and "dh[6]/dh[5]" in doc["examples"][0]["jacobians"]
     bad = invoke("run", SENTIMENT, "--paths", "W_zz")
     assert bad.exit_code == 2 and "--paths: expected one of W_hh, W_xh, b_h" in bad.stderr
+
+
+def test_terminal_width_follows_columns_then_the_terminal():
+    from bptt_trace.printing import terminal_width
+    assert terminal_width({"COLUMNS": "132"}) == 132
+    assert terminal_width({"COLUMNS": "wide"}) >= 1  # not a number: the terminal's width, else 80
+    assert terminal_width({}) >= 1
