@@ -38,7 +38,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     for s in outputs:
         rec.t = s
         joined[s] = rec.concat(f"h[{s}]", h["fw"][reads[s][0]], h["bw"][reads[s][1]])
-        heads.output(rec, model.output, s, rec.add(f"o[{s}]", rec.matvec(P["W_hy"], joined[s]), P["b_y"]))
+        heads.output(rec, model.output, s, joined[s], P["W_hy"], P["b_y"])
     delta_o = heads.losses(rec, scenario, ex, outputs)
     _backward(rec, scenario, ex, P, x, h, z, joined, reads, delta_o)
 
@@ -53,8 +53,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     from_output: dict[str, dict[int, Q]] = {d: {} for d in DIRECTIONS}
     for s in sorted(delta_o, reverse=True):
         rec.t = s
-        contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{s}]", delta_o[s], joined[s]))
-        contributions["b_y"].append(delta_o[s])
+        heads.output_contributions(rec, contributions, s, delta_o[s], joined[s])
         dh = rec.matvec_t(P["W_hy"], delta_o[s], f"dL/dh[{s}]")
         for n, d in enumerate(DIRECTIONS):
             at = reads[s][n]

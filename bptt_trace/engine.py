@@ -10,10 +10,10 @@ student would write down, in the order they would write it.
 from __future__ import annotations
 
 from bptt_trace import heads
+from bptt_trace.cell_parts import sum_over_time
 from bptt_trace.numsys import Float64
 from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import Example, Scenario
-from bptt_trace.cell_parts import sum_over_time
 from bptt_trace.trace import Trace
 
 GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
@@ -68,8 +68,7 @@ def _example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) ->
         z.append(rec.add(f"z[{t}]", rec.matvec(P["W_xh"], x[t]), rec.matvec(P["W_hh"], h[t - 1]), P["b_h"]))
         h.append(rec.activation(f"h[{t}]", model.activation, z[t]))
         if t in outputs:
-            o = rec.add(f"o[{t}]", rec.matvec(P["W_hy"], h[t]), P["b_y"])
-            heads.output(rec, model.output, t, o)
+            heads.output(rec, model.output, t, h[t], P["W_hy"], P["b_y"])
     delta_o = heads.losses(rec, scenario, ex, outputs)
     _backward(rec, scenario, ex, P, x, z, h, delta_o)
 
@@ -117,8 +116,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     for t in range(T, 0, -1):
         rec.t = t
         if t in delta_o:
-            contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{t}]", delta_o[t], h[t]))
-            contributions["b_y"].append(delta_o[t])
+            heads.output_contributions(rec, contributions, t, delta_o[t], h[t])
         dz = chain.delta(t)
         contributions["W_xh"].append(rec.outer(f"dL/dW_xh[{t}]", dz, x[t]))
         contributions["W_hh"].append(rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]))

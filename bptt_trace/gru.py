@@ -34,7 +34,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         h.append(rec.add(f"h[{t}]", rec.hadamard("", s["keep"], h[t - 1]), rec.hadamard("", s["u"], s["h_tilde"])))
         steps.append(s)
         if t in outputs:
-            heads.output(rec, scenario.model.output, t, rec.add(f"o[{t}]", rec.matvec(P["W_hy"], h[t]), P["b_y"]))
+            heads.output(rec, scenario.model.output, t, h[t], P["W_hy"], P["b_y"])
     delta_o = heads.losses(rec, scenario, ex, outputs)
     _backward(rec, ex, P, x, h, steps, delta_o)
 
@@ -50,8 +50,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, ste
         rec.t = t
         s = steps[t]
         if t in delta_o:
-            contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{t}]", delta_o[t], h[t]))
-            contributions["b_y"].append(delta_o[t])
+            heads.output_contributions(rec, contributions, t, delta_o[t], h[t])
         dh = _into_state(rec, f"dL/dh[{t}]", P, later, steps, t + 1, delta_o.get(t))
         d_candidate = rec.hadamard(f"dL/dh_tilde[{t}]", dh, s["u"])
         d_u = rec.hadamard(f"dL/du[{t}]", dh, rec.subtract(f"dh/du[{t}]", s["h_tilde"], h[t - 1]))

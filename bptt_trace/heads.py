@@ -13,11 +13,18 @@ def at_step(t: int) -> str:
     return f"[{t}]"
 
 
-def output(rec: Recorder, kind: str, t: int, o: Q, at: Callable[[int], str] = at_step) -> Q:
-    """ŷ = the output activation of o."""
+def output(rec: Recorder, kind: str, t: int, h: Q, W: Q, b: Q, at: Callable[[int], str] = at_step) -> Q:
+    """o = W·h + b, then ŷ = the output activation of o."""
+    o = rec.add(f"o{at(t)}", rec.matvec(W, h), b)
     if kind == "softmax":
         return rec.softmax(f"y_hat{at(t)}", o)
     return rec.activation(f"y_hat{at(t)}", kind, o)
+
+
+def output_contributions(rec: Recorder, contributions: dict[str, list[Q]], t: int, delta_o: Q, h: Q) -> None:
+    """Step t's share of the output layer's gradients: δo_t·h_tᵀ for W_hy and δo_t for b_y."""
+    contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{t}]", delta_o, h))
+    contributions["b_y"].append(delta_o)
 
 
 def losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, ...],

@@ -41,7 +41,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         tanh_c.append(rec.activation(f"tanh_c[{t}]", "tanh", c[t]))
         h.append(rec.hadamard(f"h[{t}]", g["o"], tanh_c[t]))
         if t in outputs:
-            heads.output(rec, scenario.model.output, t, rec.add(f"o[{t}]", rec.matvec(P["W_hy"], h[t]), P["b_y"]))
+            heads.output(rec, scenario.model.output, t, h[t], P["W_hy"], P["b_y"])
     delta_o = heads.losses(rec, scenario, ex, outputs)
     _backward(rec, ex, P, x, h, c, gates, tanh_c, delta_o)
 
@@ -58,8 +58,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
         rec.t = t
         parts = []
         if t in delta_o:
-            contributions["W_hy"].append(rec.outer(f"dL/dW_hy[{t}]", delta_o[t], h[t]))
-            contributions["b_y"].append(delta_o[t])
+            heads.output_contributions(rec, contributions, t, delta_o[t], h[t])
             parts.append((P["W_hy"], delta_o[t]))
         parts += [(P[f"U_{k}"], dz_next[k]) for k in GATES["lstm"] if dz_next]
         dh = back_through(rec, f"dL/dh[{t}]", parts)

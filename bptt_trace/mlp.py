@@ -28,7 +28,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         z.append(rec.add(f"z[{n}]", rec.matvec(P[f"W_{n}"], h[n - 1]), P[f"b_{n}"]))
         h.append(rec.activation(f"h[{n}]", fn, z[n]))
     rec.t = L
-    heads.output(rec, model.output, L, rec.add("o", rec.matvec(P[f"W_{L}"], h[L - 1]), P[f"b_{L}"]), no_index)
+    heads.output(rec, model.output, L, h[L - 1], P[f"W_{L}"], P[f"b_{L}"], no_index)
     delta = heads.losses(rec, scenario, ex, (L,), no_index)[L]
     rec.phase = "backward"
     for n in range(L, 0, -1):

@@ -83,8 +83,8 @@ class Worksheet(OpBlocks):
         for step in trace.of_example(k):
             if step.phase != phase:
                 phase, group = step.phase, None
-                title = "Backward pass (backpropagation)" if phase == "backward" and not ex.steps > 1 and \
-                    trace.scenario.model.cell == "mlp" else PHASE_TITLES[phase]
+                title = "Backward pass (backpropagation)" if phase == "backward" and trace.scenario.model.cell == "mlp" \
+                    else PHASE_TITLES[phase]
                 yield Heading(2, cell(Prose(title)))
             part = _part(step) if two_way else ""
             if (step.t, part) != group and step.phase in ("forward", "backward") and step.t is not None:
