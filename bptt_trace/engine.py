@@ -13,10 +13,9 @@ from bptt_trace import heads
 from bptt_trace.cell_parts import sum_over_time
 from bptt_trace.numsys import Float64
 from bptt_trace.record import Q, Recorder
-from bptt_trace.scenario import Example, Scenario
+from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
 from bptt_trace.trace import Trace
 
-GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
 def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, parameters: dict | None = None) -> Trace:
@@ -101,7 +100,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     """δz_t for t = T…1 (full or truncated BPTT); per-step contributions, then their sums."""
     act = scenario.model.activation
     rec.phase = "backward"
-    contributions: dict[str, list[Q]] = {g: [] for g in GRADIENTS}
+    contributions: dict[str, list[Q]] = {g: [] for g in PARAMETER_NAMES}
     dx: dict[int, Q] = {}
     T = ex.steps
 

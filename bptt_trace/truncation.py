@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Callable
 
 from bptt_trace.record import Q, Recorder
-from bptt_trace.scenario import Example, Scenario
+from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
 
-GRADIENTS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
 class TruncatedBPTT:
@@ -71,7 +70,7 @@ class TruncatedBPTT:
         rec = self.rec
         params = {p: q.value for p, q in self.P.items()}
         full = engine.run(scenario._replace(truncate=None), rec.num, [rec.example], params)
-        for g in GRADIENTS:
+        for g in PARAMETER_NAMES:
             whole = rec.given(f"dL/d{g} (full BPTT)", full.value(f"dL/d{g}", rec.example))
             truncated = Q(f"dL/d{g}", rec.trace.value(f"dL/d{g}", rec.example))
             rec.subtract(f"dL/d{g} (cut off)", whole, truncated)
