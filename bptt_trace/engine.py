@@ -17,7 +17,6 @@ from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
 from bptt_trace.trace import Trace
 
 
-
 def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, parameters: dict | None = None) -> Trace:
     """Trace the forward pass, BPTT and one update; `examples` limits which (from 1) are traced.
 

@@ -14,7 +14,6 @@ from bptt_trace.record import Q, Recorder
 from bptt_trace.scenario import PARAMETER_NAMES, Example, Scenario
 
 
-
 class TruncatedBPTT:
     """The δ terms of one example, truncated to `k` steps per loss."""
 
