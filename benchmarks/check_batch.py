@@ -20,9 +20,9 @@ import numpy as np
 
 from _common import ROOT, tool, wall
 
-from bptt_trace import engine
-from bptt_trace.blanks import answerable
-from bptt_trace.loader import load_scenario
+from bptt_trace.networks.run import run
+from bptt_trace.marking.blanks import answerable
+from bptt_trace.scenario.loader import load_scenario
 
 SHEETS = 500
 
@@ -32,7 +32,7 @@ def written(v) -> str:
 
 
 def sheets(folder: Path) -> list[str]:
-    trace = engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
+    trace = run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
     names = answerable(trace)
     per_example = {k: [n for n in trace.names(k) if n in names] for k in (1, 2)}
     rng = random.Random(0)

@@ -14,8 +14,8 @@ import numpy as np
 
 from _common import best_of, numpy_bptt
 
-from bptt_trace import engine
-from bptt_trace.scenario import Example, Model, Scenario
+from bptt_trace.networks.run import run
+from bptt_trace.scenario.spec import Example, Model, Scenario
 
 HIDDEN, INPUT, STEPS = 64, 32, 1000
 
@@ -43,7 +43,7 @@ def plain_numpy(sc: Scenario) -> dict:
 def memory(steps: int) -> int:
     sc = scenario(steps)
     tracemalloc.start()
-    trace = engine.run(sc)
+    trace = run(sc)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     del trace
@@ -52,10 +52,10 @@ def memory(steps: int) -> int:
 
 def main() -> int:
     sc = scenario(STEPS)
-    trace = engine.run(sc)
+    trace = run(sc)
     ref = plain_numpy(sc)
     assert np.allclose(trace.value("dL/dW_hh"), ref["W_hh"], rtol=1e-9, atol=1e-12), "engine and baseline disagree"
-    t_engine, t_plain = best_of(lambda: engine.run(sc)), best_of(lambda: plain_numpy(sc))
+    t_engine, t_plain = best_of(lambda: run(sc)), best_of(lambda: plain_numpy(sc))
     ratio = t_engine / t_plain
     print(f"T={STEPS}, hidden={HIDDEN}, input={INPUT}: engine {t_engine * 1000:.1f} ms, "
           f"plain numpy {t_plain * 1000:.1f} ms, ratio {ratio:.2f}x (target <= 3x)")

@@ -15,8 +15,8 @@ import sys
 from _common import best_of, tool, wall
 from engine_speed import scenario
 
-from bptt_trace import engine
-from bptt_trace.paths import chain_paths
+from bptt_trace.networks.run import run
+from bptt_trace.analysis.paths import chain_paths
 
 RUNS = 7
 
@@ -33,8 +33,8 @@ def main() -> int:
           f"ratio {e / b:.1f}x (target: well under 3 s)")
 
     sc = scenario(1000)
-    trace = engine.run(sc)
-    t_engine = best_of(lambda: engine.run(sc), 3)
+    trace = run(sc)
+    t_engine = best_of(lambda: run(sc), 3)
     t_paths = best_of(lambda: chain_paths(trace, "W_hh", None, [1]), 3)
     report = chain_paths(trace, "W_hh", None, [1])
     print(f"paths of W_hh, T=1000, hidden 64: {t_paths * 1000:.0f} ms for {len(report.examples[0].paths)} paths, "

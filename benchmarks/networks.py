@@ -14,10 +14,10 @@ import numpy as np
 
 from _common import ROOT, best_of
 
-from bptt_trace import engine
-from bptt_trace.loader import load_scenario
-from bptt_trace.scenario import GATES, Example, Model, Scenario
-from bptt_trace.training import train
+from bptt_trace.networks.run import run
+from bptt_trace.scenario.loader import load_scenario
+from bptt_trace.scenario.spec import GATES, Example, Model, Scenario
+from bptt_trace.analysis.training import train
 
 HIDDEN, INPUT, STEPS = 32, 16, 500
 sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
@@ -113,8 +113,8 @@ def main() -> int:
         P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
         xs = np.array(sc.examples[0].inputs, dtype=float)
         ref = baseline(P, xs)
-        assert np.allclose(engine.run(sc).value(f"dL/d{check}"), ref[check], rtol=1e-9, atol=1e-12), cell
-        t_engine, t_plain = best_of(lambda: engine.run(sc), 3), best_of(lambda: baseline(P, xs), 3)
+        assert np.allclose(run(sc).value(f"dL/d{check}"), ref[check], rtol=1e-9, atol=1e-12), cell
+        t_engine, t_plain = best_of(lambda: run(sc), 3), best_of(lambda: baseline(P, xs), 3)
         print(f"{cell} T={STEPS}, hidden={HIDDEN}, input={INPUT}: engine {t_engine * 1000:.0f} ms, "
               f"plain numpy {t_plain * 1000:.0f} ms, ratio {t_engine / t_plain:.2f}x")
     sc = load_scenario(ROOT / "scenarios" / "xor.yaml")

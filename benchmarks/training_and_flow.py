@@ -16,10 +16,10 @@ import numpy as np
 from _common import ROOT, best_of, numpy_bptt
 from engine_speed import scenario as long_scenario
 
-from bptt_trace import engine
-from bptt_trace.gradflow import gradient_flow
-from bptt_trace.loader import load_scenario
-from bptt_trace.training import train
+from bptt_trace.networks.run import run
+from bptt_trace.analysis.gradient_flow import gradient_flow
+from bptt_trace.scenario.loader import load_scenario
+from bptt_trace.analysis.training import train
 
 
 def numpy_training(sc, epochs: int) -> float:
@@ -44,8 +44,8 @@ def main() -> int:
     print(f"1000 epochs of sentiment: train {t_train:.2f} s, plain numpy {t_numpy:.2f} s, ratio {t_train / t_numpy:.1f}x "
           "(target <= 10x and < 5 s)")
     long = long_scenario(1000)
-    trace = engine.run(long)
-    t_engine = best_of(lambda: engine.run(long), 3)
+    trace = run(long)
+    t_engine = best_of(lambda: run(long), 3)
     t_flow = best_of(lambda: gradient_flow(trace, 1), 3)
     print(f"gradient-flow report, T=1000, hidden 64: {t_flow * 1000:.0f} ms, engine {t_engine * 1000:.0f} ms, "
           f"ratio {t_flow / t_engine:.2f}x (target <= 2x)")

@@ -1,3 +1,5 @@
 """bptt-trace: the hand calculation of RNN training, recorded step by step and rendered as worked tables."""
 
-__version__ = "0.1.0"
+from bptt_trace.version import __version__
+
+__all__ = ["__version__"]

@@ -9,13 +9,13 @@ import sys
 
 import click
 
-from bptt_trace import __version__
+from bptt_trace.version import __version__
 from bptt_trace import jobs
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
 from bptt_trace.printing import print_lines, progress
-from bptt_trace.scenario import UPDATES
+from bptt_trace.scenario.spec import UPDATES
 
-PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.notation.PRESETS, kept import-free here
+PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.scenario.notation.PRESETS, kept import-free here
 
 
 def _round_option(ctx, param, value: str | None) -> int | str | None:
@@ -126,9 +126,9 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 def template(scenario: str, output: str, blank: str, example: int | None, force: bool) -> None:
     """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
-    from bptt_trace.blanks import select
+    from bptt_trace.marking.blanks import select
     from bptt_trace.output import OutputError, check_target, write_atomic
-    from bptt_trace.template import answers_template
+    from bptt_trace.marking.template import answers_template
     try:
         check_target(output, force)
     except OutputError as exc:
@@ -171,12 +171,12 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
 
     Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
     """
-    from bptt_trace.answers import load_answers
-    from bptt_trace.checker import Checker
+    from bptt_trace.marking.answers import load_answers
+    from bptt_trace.marking.checker import Checker
     from bptt_trace.errors import InputError
-    from bptt_trace.numsys import Float64, HandDecimal
+    from bptt_trace.numbers.systems import Float64, HandDecimal
     from bptt_trace.output import OutputError, check_target, write_atomic
-    from bptt_trace.tolerance import Tolerance
+    from bptt_trace.numbers.tolerance import Tolerance
     if csv_file:
         try:
             check_target(csv_file, force)
@@ -221,7 +221,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
 def gradients(scenario: str, example: int | None, fmt: str, output: str | None, force: bool, full: bool,
               color: bool | None, width: int | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
-    from bptt_trace.gradflow import gradient_flows
+    from bptt_trace.analysis.gradient_flow import gradient_flows
     from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json, flow_svg
     if output:
@@ -265,8 +265,8 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     from bptt_trace.errors import ArithmeticFault
     from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.render.training_view import TrainingSheet, training_json
-    from bptt_trace.scenario_yaml import dump_scenario
-    from bptt_trace.training import train as run_training
+    from bptt_trace.scenario.writer import dump_scenario
+    from bptt_trace.analysis.training import train as run_training
     if save:
         try:
             check_target(save, force)

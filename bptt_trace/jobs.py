@@ -36,7 +36,7 @@ class Mode(NamedTuple):
 def load(path: str):
     """The validated scenario, or BadInput naming the file, key and line."""
     from bptt_trace.errors import InputError
-    from bptt_trace.loader import load_scenario
+    from bptt_trace.scenario.loader import load_scenario
     try:
         return load_scenario(path)
     except InputError as exc:
@@ -66,7 +66,7 @@ def prepare(scenario: str, example: int | None = None, round_=None, round_mode: 
     trace, full_trace = trace_in(sc, scenario, mode, chosen)
     drift_rows = None
     if full_trace is not None:
-        from bptt_trace.drift import drift
+        from bptt_trace.analysis.drift import drift
         drift_rows = drift(trace, full_trace, chosen)
     return Job(mode, chosen, trace, drift_rows, None, full)
 
@@ -76,7 +76,7 @@ def for_model(spec, model):
     so other networks keep only its shared symbols (x, h, o, ŷ, W_hy, …)."""
     if spec is None or (model.cell == "rnn" and not model.bidirectional):
         return spec
-    from bptt_trace.notation import PRESETS, RNN_ONLY
+    from bptt_trace.scenario.notation import PRESETS, RNN_ONLY
     chosen = PRESETS[spec] if isinstance(spec, str) else spec
     return {k: v for k, v in chosen.items() if k not in RNN_ONLY}
 
@@ -103,23 +103,23 @@ def chosen_examples(sc, example: int | None) -> list[int]:
 
 def trace_in(sc, path: str, mode: Mode, chosen: list[int]):
     """The trace in the chosen number system, and the float64 one to measure a hand calculation's drift."""
-    from bptt_trace import engine
+    from bptt_trace.networks.run import run
     from bptt_trace.errors import ArithmeticFault
-    from bptt_trace.numsys import HandDecimal
+    from bptt_trace.numbers.systems import HandDecimal
     try:
         if mode.exact:
-            from bptt_trace.exact import Exact
-            return engine.run(sc, Exact(mode.digits), chosen), None
+            from bptt_trace.numbers.exact import Exact
+            return run(sc, Exact(mode.digits), chosen), None
         if mode.round is not None:
-            return engine.run(sc, HandDecimal(mode.round, mode.round_mode), chosen), engine.run(sc, examples=chosen)
-        return engine.run(sc, examples=chosen), None
+            return run(sc, HandDecimal(mode.round, mode.round_mode), chosen), run(sc, examples=chosen)
+        return run(sc, examples=chosen), None
     except ArithmeticFault as exc:
         raise BadInput(f"{path}: {exc}") from None
 
 
 def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool) -> Job:
     """The chain-rule paths of one parameter (or entry), from a float64 trace."""
-    from bptt_trace.paths import chain_paths, parse_target
+    from bptt_trace.analysis.paths import chain_paths, parse_target
     if sc.model.cell != "rnn" or sc.model.bidirectional:
         raise BadInput(f"--paths: the chain-rule paths are written for the one-directional vanilla RNN "
                        f"(cell: rnn); {path} is {'a bidirectional rnn' if sc.model.bidirectional else 'an ' + sc.model.cell}")
@@ -144,7 +144,7 @@ def format_from_suffix(output: str) -> str:
 
 def answers(job: Job, blank: str | None, answer_key: bool):
     """What the writer blanks or highlights."""
-    from bptt_trace.blanks import select
+    from bptt_trace.marking.blanks import select
     from bptt_trace.render.blocks import Answers
     if blank is None and not answer_key:
         return Answers()

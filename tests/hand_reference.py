@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario.spec import Scenario
 
 
 def hand_reference(sc: Scenario, places: int, mode: str = "round") -> dict:

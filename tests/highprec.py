@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario.spec import Scenario
 
 mp.mp.dps = 50
 

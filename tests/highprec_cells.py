@@ -6,7 +6,7 @@ from __future__ import annotations
 import mpmath as mp
 
 from tests.highprec import _act, _loss, _matvec
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario.spec import Scenario
 
 mp.mp.dps = 50
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario.spec import Scenario
 
 ACT = {"tanh": np.tanh, "sigmoid": lambda a: 1 / (1 + np.exp(-a)), "relu": lambda a: np.maximum(a, 0),
        "identity": lambda a: a}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tests.reference import ACT, _act_grad, _loss_and_delta, _output
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario.spec import Scenario
 
 sig = ACT["sigmoid"]
 

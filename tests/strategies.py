@@ -8,8 +8,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from bptt_trace.loader import load_scenario
-from bptt_trace.scenario import Scenario
+from bptt_trace.scenario.loader import load_scenario
+from bptt_trace.scenario.spec import Scenario
 
 PAIRS = [("sigmoid", "bce"), ("softmax", "ce"), ("identity", "mse"), ("sigmoid", "mse")]
 WORDS = ["a", "b", "c", "d"]

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from bptt_trace import engine
+from bptt_trace.networks.run import run
 from bptt_trace.cli import main
-from bptt_trace.loader import load_scenario
+from bptt_trace.scenario.loader import load_scenario
 from tests.conftest import ROOT, SENTIMENT
 
 SCENARIO = str(ROOT / "scenarios" / "sentiment.yaml")
@@ -24,7 +24,7 @@ def invoke(*args):
 
 @pytest.fixture(scope="module")
 def trace():
-    return engine.run(load_scenario(SCENARIO))
+    return run(load_scenario(SCENARIO))
 
 
 def write(tmp_path, name, text):

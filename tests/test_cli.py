@@ -11,7 +11,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from bptt_trace import __version__
+from bptt_trace.version import __version__
 from bptt_trace.cli import main
 from bptt_trace.printing import wants_color
 from tests.conftest import ROOT

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bptt_trace import engine
-from bptt_trace.blanks import answerable
+from bptt_trace.networks.run import run
+from bptt_trace.marking.blanks import answerable
 from bptt_trace.cli import main
-from bptt_trace.loader import load_scenario
-from bptt_trace.yamlsource import Map, Scalar, Seq, read_yaml
+from bptt_trace.scenario.loader import load_scenario
+from bptt_trace.scenario.yaml_tree import Map, Scalar, Seq, read_yaml
 from tests.conftest import ROOT
 
 SENTIMENT = str(ROOT / "scenarios" / "sentiment.yaml")
@@ -70,7 +70,7 @@ def test_template_lists_every_answer_with_its_shape(tmp_path):
     result = invoke("template", SENTIMENT, "-o", str(out))
     assert result.exit_code == 0
     root = read_yaml(out)
-    trace = engine.run(load_scenario(SENTIMENT))
+    trace = run(load_scenario(SENTIMENT))
     assert isinstance(root, Map) and set(root.items) == {"scenario", "examples", "total", "updated"}
     examples = root.items["examples"].items
     assert list(examples) == ["1", "2"]

@@ -32,9 +32,9 @@ def _pattern(name: str) -> str:
 def test_readme_documents_every_reported_name_of_the_new_networks():
     import re
 
-    from bptt_trace import engine
-    from bptt_trace.loader import load_scenario
-    from bptt_trace.names import is_reported
+    from bptt_trace.networks.run import run
+    from bptt_trace.scenario.loader import load_scenario
+    from bptt_trace.record.names import is_reported
     readme = (ROOT / "README.md").read_text()
     spans, fenced = [], False
     for line in readme.splitlines():
@@ -43,7 +43,7 @@ def test_readme_documents_every_reported_name_of_the_new_networks():
     documented = {_pattern(tok) for span in spans
                   for tok in re.findall(r"[\w/\-]+(?:\[[^\]]*\])?", span)}
     for scenario in ("xor", "lstm_sentiment", "gru_sentiment", "birnn_sentiment"):
-        trace = engine.run(load_scenario(ROOT / "scenarios" / f"{scenario}.yaml"))
+        trace = run(load_scenario(ROOT / "scenarios" / f"{scenario}.yaml"))
         names = {n for k in (1, None) for n in trace.names(k) if is_reported(n)}
         missing = sorted(n for n in names if _pattern(n) not in documented)
         assert not missing, (scenario, missing)

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from bptt_trace.names import is_reported
+from bptt_trace.record.names import is_reported
 from bptt_trace.render.blocks import Matrix, Value, cell
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.trace import Step, Trace
+from bptt_trace.record.steps import Step, Trace
 
 
 class Cells:

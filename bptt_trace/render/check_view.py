@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from bptt_trace.checker import MISCONCEPTIONS, Report, Verdict
+from bptt_trace.marking.checker import MISCONCEPTIONS, Report, Verdict
 from bptt_trace.render.blocks import Heading, Para, Prose, Table, cell
 from bptt_trace.render.json_out import to_jsonable
 from bptt_trace.render.worksheet import Blocks, Worksheet

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bptt_trace.gradflow import EXPLODING, VANISHING, GradientFlow
+from bptt_trace.analysis.gradient_flow import EXPLODING, VANISHING, GradientFlow
 from bptt_trace.render.blocks import Heading, Para, Pre, Prose, Table, cell
 from bptt_trace.render.chart import svg_chart, text_chart
 from bptt_trace.render.worksheet import Blocks, Worksheet

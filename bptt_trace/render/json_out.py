@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from bptt_trace.names import is_reported
-from bptt_trace.trace import Trace
+from bptt_trace.record.names import is_reported
+from bptt_trace.record.steps import Trace
 
 
 def to_jsonable(value: Any) -> Any:

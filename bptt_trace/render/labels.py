@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from bptt_trace.names import split
-from bptt_trace.notation import symbols
+from bptt_trace.record.names import split
+from bptt_trace.scenario.notation import symbols
 
 _DELTA = ("h", "z", "o")
 _NOTE = re.compile(r"^(?P<base>\S+) \((?P<note>chain|loss \d+(?:, cut)?|full BPTT|cut off|clipped|output)\)$")

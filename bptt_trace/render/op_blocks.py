@@ -10,12 +10,12 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from bptt_trace.names import split
+from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import Cells, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.trace import Step, partial_sums, row_products, summed_examples
+from bptt_trace.record.steps import Step, partial_sums, row_products, summed_examples
 
 DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
                        "identity": "1"}

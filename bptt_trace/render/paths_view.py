@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from bptt_trace.paths import PathReport
+from bptt_trace.analysis.paths import PathReport
 from bptt_trace.render.blocks import Heading, Matrix, Para, Prose, Table, Value, cell
 from bptt_trace.render.worksheet import Blocks, Worksheet
-from bptt_trace.trace import Trace
+from bptt_trace.record.steps import Trace
 
 
 class PathsWorksheet(Worksheet):

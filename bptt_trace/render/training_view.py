@@ -9,7 +9,7 @@ from bptt_trace.render.blocks import Heading, Para, Pre, Prose, SideBySide, Tabl
 from bptt_trace.render.chart import text_chart
 from bptt_trace.render.json_out import to_jsonable
 from bptt_trace.render.worksheet import Blocks, Worksheet
-from bptt_trace.training import Training
+from bptt_trace.analysis.training import Training
 
 
 class TrainingSheet(Worksheet):

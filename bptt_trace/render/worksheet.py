@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from bptt_trace.names import split
+from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Heading, Math, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import feeds
 from bptt_trace.render.op_blocks import Blocks, OpBlocks
-from bptt_trace.trace import Step, Trace
+from bptt_trace.record.steps import Step, Trace
 
 __all__ = ["Blocks", "Worksheet"]
 

@@ -100,13 +100,13 @@ def boxed_numbers(text: str) -> list[float]:
 @pytest.mark.parametrize("suffix", [".md", ".tex"])
 def test_numbers_read_back_equal_the_trace(tmp_path, suffix):
     """The answer key boxes every result in document order; each equals the trace to the shown decimals."""
-    from bptt_trace import engine
-    from bptt_trace.blanks import answerable
-    from bptt_trace.loader import load_scenario
+    from bptt_trace.networks.run import run
+    from bptt_trace.marking.blanks import answerable
+    from bptt_trace.scenario.loader import load_scenario
     from bptt_trace.render.blocks import Value
     from bptt_trace.render.worksheet import Worksheet
     sc = load_scenario(ROOT / "scenarios" / "sentiment.yaml")
-    trace = engine.run(sc)
+    trace = run(sc)
     doc = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", suffix, "--answer-key", "--blank", "all")
     shown = boxed_numbers(doc)
     names = set(answerable(trace))
@@ -160,13 +160,13 @@ def test_blank_worksheets_of_the_other_networks_hide_their_answers(tmp_path, sce
 
 
 def _assert_blanks_hide_their_answers(tmp_path, scenario: str, spec: str) -> None:
-    from bptt_trace import engine
-    from bptt_trace.blanks import select
-    from bptt_trace.loader import load_scenario
+    from bptt_trace.networks.run import run
+    from bptt_trace.marking.blanks import select
+    from bptt_trace.scenario.loader import load_scenario
     from bptt_trace.render.blocks import Answers, Value
     from bptt_trace.render.worksheet import Worksheet
     path = ROOT / "scenarios" / f"{scenario}.yaml"
-    trace = engine.run(load_scenario(path))
+    trace = run(load_scenario(path))
     answers = Answers(select(trace, spec), "blank")
     blocks = list(Worksheet().build(trace, list(range(1, len(trace.scenario.examples) + 1))))
     hidden = {v.text.lstrip("-") for b in blocks for v in _values(b) if isinstance(v, Value) and answers.hides(v)}

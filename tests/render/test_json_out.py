@@ -7,14 +7,14 @@ import json
 import numpy as np
 import pytest
 
-from bptt_trace import engine
-from bptt_trace.loader import load_scenario
+from bptt_trace.networks.run import run
+from bptt_trace.scenario.loader import load_scenario
 from bptt_trace.render.json_out import document, render_json
 from tests.conftest import ROOT
 
 
 def test_many_to_many_has_a_loss_per_step_and_values_equal_the_trace():
-    trace = engine.run(load_scenario(ROOT / "scenarios" / "time_series.yaml"))
+    trace = run(load_scenario(ROOT / "scenarios" / "time_series.yaml"))
     doc = json.loads(render_json(trace, [1, 2]))
     values = doc["examples"][0]["values"]
     assert doc["examples"][1]["target"] == [0.5, 0.25, 0.125]
@@ -25,7 +25,7 @@ def test_many_to_many_has_a_loss_per_step_and_values_equal_the_trace():
 
 
 def test_softmax_example_reports_class_target_and_probabilities():
-    trace = engine.run(load_scenario(ROOT / "scenarios" / "i_love_ai.yaml"))
+    trace = run(load_scenario(ROOT / "scenarios" / "i_love_ai.yaml"))
     doc = document(trace, [1])
     ex = doc["examples"][0]
     assert ex["target"] == 0 and ex["values"]["y[3]"] == [1.0, 0.0]
@@ -36,14 +36,14 @@ def test_softmax_example_reports_class_target_and_probabilities():
 @pytest.mark.parametrize("scenario", ["sentiment", "i_love_ai", "time_series"])
 @pytest.mark.parametrize("mode", ["float", "round", "truncate", "exact"])
 def test_every_mode_writes_json_equal_to_its_trace(scenario, mode):
-    from bptt_trace.drift import drift
-    from bptt_trace.exact import Exact
-    from bptt_trace.numsys import HandDecimal
+    from bptt_trace.analysis.drift import drift
+    from bptt_trace.numbers.exact import Exact
+    from bptt_trace.numbers.systems import HandDecimal
     sc = load_scenario(ROOT / "scenarios" / f"{scenario}.yaml")
     numbers = {"float": None, "round": HandDecimal(3), "truncate": HandDecimal(2, "truncate"), "exact": Exact()}[mode]
-    trace = engine.run(sc, numbers)
+    trace = run(sc, numbers)
     chosen = list(range(1, len(sc.examples) + 1))
-    rows = drift(trace, engine.run(sc), chosen) if mode in ("round", "truncate") else None
+    rows = drift(trace, run(sc), chosen) if mode in ("round", "truncate") else None
     doc = json.loads(render_json(trace, chosen, rows))
     as_float = np.vectorize(float, otypes=[float])
     for entry in doc["examples"]:

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from bptt_trace import engine
-from bptt_trace.loader import load_scenario
+from bptt_trace.networks.run import run
+from bptt_trace.scenario.loader import load_scenario
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.render.terminal import TerminalWriter
 from bptt_trace.render.worksheet import Worksheet
-from bptt_trace.trace import OPS, Step
+from bptt_trace.record.steps import OPS, Step
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "render" / "golden"
@@ -25,7 +25,7 @@ def render(trace, examples=None, width=80, **kw) -> str:
 
 
 def traces():
-    out = [engine.run(load_scenario(ROOT / "scenarios" / f"{n}.yaml")) for n in SCENARIOS]
+    out = [run(load_scenario(ROOT / "scenarios" / f"{n}.yaml")) for n in SCENARIOS]
     relu = (ROOT / "scenarios" / "sentiment.yaml").read_text().replace("activation: tanh", "activation: relu")
     return out, relu
 
@@ -33,9 +33,9 @@ def traces():
 def test_every_op_is_emitted_by_the_shipped_scenarios_and_renders(tmp_path):
     ts, relu_text = traces()
     (tmp_path / "relu.yaml").write_text(relu_text + "  clip: {value: 0.01}\n")
-    ts.append(engine.run(load_scenario(tmp_path / "relu.yaml")))
-    ts.append(engine.run(load_scenario(ROOT / "scenarios" / "exploding.yaml")))
-    ts.append(engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml")._replace(truncate=2)))
+    ts.append(run(load_scenario(tmp_path / "relu.yaml")))
+    ts.append(run(load_scenario(ROOT / "scenarios" / "exploding.yaml")))
+    ts.append(run(load_scenario(ROOT / "scenarios" / "sentiment.yaml")._replace(truncate=2)))
     seen = {s.op for t in ts for s in t.steps}
     assert seen == set(OPS)
     sheet = Worksheet()
@@ -53,7 +53,7 @@ def test_unknown_op_fails_loudly():
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_golden_output(name):
-    text = render(engine.run(load_scenario(ROOT / "scenarios" / f"{name}.yaml")))
+    text = render(run(load_scenario(ROOT / "scenarios" / f"{name}.yaml")))
     path = GOLDEN / f"{name}.txt"
     if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":  # deliberate regeneration only
         path.write_text(text)
@@ -63,12 +63,12 @@ def test_golden_output(name):
 def test_markup_in_scenario_text_is_shown_literally(tmp_path):
     text = (ROOT / "scenarios" / "sentiment.yaml").read_text().replace("name: sentiment", "name: '[bold]x[/bold]'")
     (tmp_path / "s.yaml").write_text(text)
-    out = render(engine.run(load_scenario(tmp_path / "s.yaml")))
+    out = render(run(load_scenario(tmp_path / "s.yaml")))
     assert "[bold]x[/bold]" in out
 
 
 def test_eighty_columns_fit_the_sentiment_example():
-    out = render(engine.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml")), width=80)
+    out = render(run(load_scenario(ROOT / "scenarios" / "sentiment.yaml")), width=80)
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0619 + 0.0264   = 0.156" in out
 

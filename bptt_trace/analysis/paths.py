@@ -1,0 +1,115 @@
+"""Chain-rule paths: dL/dPARAM written as the sum over paths through time, the way lectures do.
+
+For a loss at output step s and a step j where PARAM is used, the path is
+(dL/dŷ_s)(dŷ_s/do_s)(do_s/dh_s)(dh_s/dh_{s-1})…(dh_{j+1}/dh_j)(dh_j/dPARAM), with the Jacobians
+dh_t/dh_{t-1} = diag(f'(z_t))·W_hh written out. The products are formed explicitly, not by the
+BPTT recursion, so that their sum agreeing with the BPTT gradient is a real check.
+Computed in float64 from a float64 trace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bptt_trace.record.steps import Trace
+
+PARAMS = ("W_hh", "W_xh", "b_h")
+_ENTRY = re.compile(r"^(W_hh|W_xh|b_h)(?:\[(\d+)(?:,\s*(\d+))?\])?$")
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path: the loss's step, the step where the parameter is used, its factors and value."""
+
+    output_step: int
+    use_step: int
+    factors: tuple[str, ...]
+    value: Any
+
+
+@dataclass(frozen=True)
+class ExamplePaths:
+    """All paths of one example, their sum, and the BPTT gradient it must equal."""
+
+    example: int
+    paths: tuple[Path, ...]
+    jacobians: dict[int, np.ndarray]
+    total: Any
+    bptt: Any
+    max_abs_difference: float
+    agrees: bool
+
+
+@dataclass(frozen=True)
+class PathReport:
+    """The chain-rule paths of one parameter (or one entry of it) for each traced example."""
+
+    param: str
+    entry: tuple[int, ...] | None
+    examples: tuple[ExamplePaths, ...]
+
+
+def parse_target(text: str, shapes: dict[str, tuple[int, ...]]) -> tuple[str, tuple[int, ...] | None]:
+    """`W_hh` or `W_hh[1,2]` (from 1) -> (param, 0-based entry); ValueError saying what was expected."""
+    m = _ENTRY.match(text.replace(" ", ""))
+    if not m:
+        raise ValueError(f"expected one of {', '.join(PARAMS)}, optionally with an entry such as W_hh[1,2] "
+                         f"or b_h[3], got '{text}'")
+    param, a, b = m.groups()
+    if a is None:
+        return param, None
+    shape = shapes[param]
+    entry = tuple(int(i) - 1 for i in (a, b) if i is not None)
+    if len(entry) != len(shape) or any(not 0 <= i < n for i, n in zip(entry, shape)):
+        raise ValueError(f"{param} is {'×'.join(map(str, shape))}; entries count from 1, got '{text}'")
+    return param, entry
+
+
+def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, examples: list[int]) -> PathReport:
+    """Every path of every traced example, with the check against the recorded BPTT gradient."""
+    f = lambda name, k=None: np.asarray(trace.value(name, k), dtype=float)  # noqa: E731
+    W_hh, W_hy = f("W_hh"), f("W_hy")
+    out = []
+    for k in examples:
+        ex = trace.scenario.examples[k - 1]
+        outputs = trace.scenario.output_steps(ex)
+        slope = {t: f(f"dh/dz[{t}]", k) for t in range(1, ex.steps + 1)}
+        jac = {t: slope[t][:, None] * W_hh for t in range(2, ex.steps + 1)}
+        paths = []
+        for s in outputs:
+            d_out = f(f"dy_hat/do[{s}]", k)
+            d_out = d_out if d_out.ndim == 2 else np.diag(d_out)
+            upstream = f(f"dL/dy_hat[{s}]", k) @ d_out @ W_hy  # row vector dL/dh_s along this loss
+            for j in range(s, 0, -1):
+                if j < s:
+                    upstream = upstream @ jac[j + 1]
+                dz = upstream * slope[j]
+                value = _immediate(param, dz, f(f"x[{j}]", k), f(f"h[{j - 1}]", k))
+                paths.append(Path(s, j, _factors(param, s, j), value if entry is None else value[entry]))
+        total = sum(p.value for p in paths)
+        bptt = f(f"dL/d{param}", k)
+        bptt = bptt if entry is None else bptt[entry]
+        diff = float(np.max(np.abs(np.asarray(total) - bptt)))
+        out.append(ExamplePaths(k, tuple(paths), jac, total, bptt, diff,
+                                bool(np.allclose(total, bptt, rtol=1e-9, atol=1e-12))))
+    return PathReport(param, entry, tuple(out))
+
+
+def _immediate(param: str, dz: np.ndarray, x: np.ndarray, h_prev: np.ndarray) -> np.ndarray:
+    """dL/dPARAM along a path, given dL/dz_j along it: the immediate partial dz_j/dPARAM applied."""
+    if param == "W_hh":
+        return np.outer(dz, h_prev)
+    if param == "W_xh":
+        return np.outer(dz, x)
+    return dz
+
+
+def _factors(param: str, s: int, j: int) -> tuple[str, ...]:
+    """Canonical names of a path's factors: dL/dy_hat[s], dy_hat/do[s], do/dh[s], dh[t]/dh[t-1]…, dh[j]/dPARAM."""
+    chain = [f"dL/dy_hat[{s}]", f"dy_hat/do[{s}]", f"do[{s}]/dh[{s}]"]
+    chain += [f"dh[{t}]/dh[{t - 1}]" for t in range(s, j, -1)]
+    return tuple(chain + [f"dh[{j}]/d{param}"])

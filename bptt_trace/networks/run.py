@@ -1,0 +1,81 @@
+"""The run: parameters, each example through its network, then totals over examples and the update.
+
+Which network traces an example is one table, `NETWORKS`, from the scenario's network kind to
+its module; each module's `example(rec, scenario, ex, params)` writes one example's forward pass
+and backward pass with the recorded primitives, in the lecture's equations.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from bptt_trace.numbers.systems import Float64
+from bptt_trace.record.recorder import Q, Recorder
+from bptt_trace.record.steps import Trace
+from bptt_trace.scenario.spec import Model, Scenario
+
+# Imported on first use, so a run loads only its own network's module.
+NETWORKS = {
+    "rnn": "bptt_trace.networks.rnn",
+    "birnn": "bptt_trace.networks.birnn",
+    "lstm": "bptt_trace.networks.lstm",
+    "gru": "bptt_trace.networks.gru",
+    "mlp": "bptt_trace.networks.mlp",
+}
+
+
+def network_kind(model: Model) -> str:
+    """The key of `NETWORKS` for a model: its cell, or `birnn` for a bidirectional RNN."""
+    return "birnn" if model.bidirectional else model.cell
+
+
+def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, parameters: dict | None = None) -> Trace:
+    """Trace the forward pass, BPTT and one update; `examples` limits which (from 1) are traced.
+
+    `parameters` (arrays in the number system) replace the scenario's, as training does each step.
+    """
+    numbers = numbers or Float64()
+    trace = Trace(scenario, numbers.name)
+    rec = Recorder(trace, numbers)
+    params = {n: rec.given(n, parameters[n] if parameters else numbers.array(scenario.parameters[n]))
+              for n in scenario.parameter_names}
+    chosen = examples or list(range(1, len(scenario.examples) + 1))
+    example = import_module(NETWORKS[network_kind(scenario.model)]).example
+    with numbers.context():
+        for k in chosen:
+            rec.example = k
+            example(rec, scenario, scenario.examples[k - 1], params)
+        _totals_and_update(rec, scenario, chosen, params)
+    trace.symbols = getattr(numbers, "symbols", {})
+    return trace
+
+
+def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: dict[str, Q]) -> None:
+    """Loss and gradients over the examples (sum or mean), clipped if asked, then W ← W − η ∇W."""
+    trace, mean = rec.trace, scenario.reduction == "mean"
+    rec.example, rec.t, rec.phase = None, None, "gradients"
+    names = scenario.parameter_names
+    for name in ("loss",) + tuple(f"dL/d{g}" for g in names):
+        rec.total(name, [Q(name, trace.value(name, k)) for k in chosen], mean=mean,
+                  detail="examples " + ",".join(map(str, chosen)))  # read back by trace.summed_examples
+    grads = {g: Q(f"dL/d{g}", trace.value(f"dL/d{g}")) for g in names}
+    if scenario.clip is not None:
+        grads = _clip(rec, scenario.clip, grads)
+    rec.phase = "update"
+    rate = rec.given("learning_rate", rec.num.const(scenario.learning_rate))
+    for g in names:
+        rec.update(f"{g}_new", P[g], grads[g], rate)
+
+
+def _clip(rec: Recorder, clip: tuple[str, object], grads: dict[str, Q]) -> dict[str, Q]:
+    """Norm clipping scales every gradient by one factor (the direction is kept); value clipping
+    holds each entry within [−c, c]."""
+    kind, c = clip
+    limit = rec.given(f"clip_{kind}", rec.num.const(c))
+    if kind == "value":
+        return {g: rec.clamp(f"dL/d{g} (clipped)", q, limit) for g, q in grads.items()}
+    norm = rec.norm("‖∇L‖", list(grads.values()))
+    factor = rec.clip_factor("clip_factor", norm, limit)
+    clipped = {g: rec.scale(f"dL/d{g} (clipped)", q, factor) for g, q in grads.items()}
+    rec.norm("‖∇L‖ (clipped)", list(clipped.values()))
+    return clipped

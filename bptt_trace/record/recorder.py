@@ -1,0 +1,140 @@
+"""The recorded primitives: each computes one operation (`ops.compute`), appends one Step, and
+returns a named value."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from bptt_trace.errors import ArithmeticFault
+from bptt_trace.record.ops import compute
+from bptt_trace.record.steps import Step, Trace
+
+# Inf and NaN propagate through sums and products, so checking the ops that could hide one
+# (squashing functions, whose inputs are checked too) or must not pass one on (losses, totals,
+# updates) finds every one.
+CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update", "norm"})
+SQUASHING = frozenset({"activation", "softmax"})
+
+
+class Q(NamedTuple):
+    """A named quantity: the canonical name and its value."""
+
+    name: str
+    value: Any
+
+
+class Recorder:
+    """Appends Steps to a trace; `phase`, `example` and `t` are set by the engine as it goes."""
+
+    def __init__(self, trace: Trace, numbers) -> None:
+        self.trace, self.num = trace, numbers
+        self.phase, self.example, self.t = "setup", None, None
+
+    def _op(self, op: str, name: str, operands: tuple[Q, ...], detail: str = "") -> Q:
+        names, values = tuple(zip(*operands)) or ((), ())
+        value, terms = compute(op, detail, values, self.num)
+        value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+        self.trace.append(Step(op, self.phase, self.example, self.t, name, names, values, value, terms, detail))
+        if op in CHECKED and not (self.num.finite(value) and (op not in SQUASHING or self.num.finite(values[0]))):
+            self._report_first_non_finite()
+        return Q(name, value)
+
+    def _report_first_non_finite(self) -> None:
+        step = next(s for s in self.trace.steps if not self.num.finite(s.value))
+        where = f" (example {step.example}, step {step.t})" if step.example else ""
+        raise ArithmeticFault(f"{step.name}{where} overflowed or is not a number; "
+                              "the scenario's values are too large for this calculation")
+
+    def given(self, name: str, value: Any, example: Any = ...) -> Q:
+        """A value taken from the scenario (a parameter, an input, the initial state): never rounded."""
+        ex = self.example if example is ... else example
+        self.trace.append(Step("given", self.phase, ex, self.t, name, (), (), value))
+        return Q(name, value)
+
+    def matvec(self, m: Q, v: Q, name: str = "") -> Q:
+        """M·v; each row's products are derived from the recorded operands by `row_products`."""
+        return self._op("matvec", name or f"{m.name} {v.name}", (m, v))
+
+    def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
+        """Mᵀ·v; its products are derived from the operands by `row_products`."""
+        return self._op("matvec_t", name or f"{m.name}^T {v.name}", (m, v))
+
+    def add(self, name: str, *parts: Q) -> Q:
+        """The elementwise sum of vectors or matrices."""
+        return self._op("add", name, parts)
+
+    def subtract(self, name: str, a: Q, b: Q) -> Q:
+        """a − b elementwise."""
+        return self._op("subtract", name, (a, b))
+
+    def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
+        """Σ of many quantities (over steps, or over examples with `detail="examples 1,2"`), or their mean."""
+        return self._op("mean" if mean else "sum", name, tuple(parts), detail)
+
+    def activation(self, name: str, fn: str, z: Q) -> Q:
+        """An elementwise activation: tanh, sigmoid, relu or identity."""
+        return self._op("activation", name, (z,), fn)
+
+    def softmax(self, name: str, o: Q) -> Q:
+        """softmax(o) with the exponentials kept as terms."""
+        return self._op("softmax", name, (o,), "softmax")
+
+    def derivative(self, name: str, fn: str, a: Q) -> Q:
+        """f'(z) written from the activation's output (tanh, sigmoid) or input (relu, identity)."""
+        return self._op("derivative", name, (a,), fn)
+
+    def softmax_jacobian(self, name: str, p: Q) -> Q:
+        """dŷ/do for softmax: diag(p) − p pᵀ."""
+        return self._op("derivative", name, (p,), "softmax")
+
+    def hadamard(self, name: str, a: Q, b: Q) -> Q:
+        """a ⊙ b elementwise; an empty name names the product by its factors."""
+        return self._op("hadamard", name or f"{a.name} {b.name}", (a, b))
+
+    def complement(self, name: str, a: Q) -> Q:
+        """1 − a elementwise (a GRU's 1 − u)."""
+        return self._op("complement", name, (a,))
+
+    def concat(self, name: str, *parts: Q) -> Q:
+        """[a; b]: vectors stacked one above the other."""
+        return self._op("concat", name, parts)
+
+    def slice(self, name: str, a: Q, start: int, stop: int) -> Q:
+        """Entries start … stop − 1 (from 0) of a vector: one part of a concatenation."""
+        return self._op("slice", name, (a,), f"{start}:{stop}")
+
+    def outer(self, name: str, a: Q, b: Q) -> Q:
+        """a bᵀ."""
+        return self._op("outer", name, (a, b))
+
+    def loss(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
+        """The loss of one output, with each unit's term kept."""
+        return self._op("loss", name, (y_hat, y), kind)
+
+    def loss_gradient(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
+        """dL/dŷ for one output."""
+        return self._op("loss_gradient", name, (y_hat, y), kind)
+
+    def update(self, name: str, old: Q, grad: Q, rate: Q) -> Q:
+        """Gradient descent: old − η·grad."""
+        return self._op("update", name, (old, grad, rate))
+
+    def norm(self, name: str, parts: list[Q]) -> Q:
+        """‖·‖: the square root of the sum of the squares of every entry of `parts`, taken together."""
+        return self._op("norm", name, tuple(parts))
+
+    def clip_factor(self, name: str, norm: Q, limit: Q) -> Q:
+        """c/‖∇‖ when the norm is over c, else 1."""
+        return self._op("clip_factor", name, (norm, limit))
+
+    def scale(self, name: str, a: Q, factor: Q) -> Q:
+        """a times a scalar factor."""
+        return self._op("scale", name, (a, factor))
+
+    def clamp(self, name: str, a: Q, limit: Q) -> Q:
+        """Each entry of a held within [−c, c]."""
+        return self._op("clamp", name, (a, limit))
+
+    def zero(self, name: str, like: Q, why: str) -> Q:
+        """A quantity that is zero (shaped like `like`), and why: e.g. no loss reaches this step."""
+        return self._op("zero", name, (like,), why)

@@ -1,0 +1,96 @@
+"""The recorded trace: a flat list of Steps, the single source of truth for renderers and the checker."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, NamedTuple
+
+from bptt_trace.scenario.spec import Scenario
+
+# Every op the recorder emits; each renderer handles each one.
+OPS = ("given", "matvec", "matvec_t", "add", "subtract", "sum", "mean", "activation", "softmax",
+       "derivative", "hadamard", "outer", "loss", "loss_gradient", "update", "norm", "clip_factor", "scale", "clamp",
+       "zero", "complement", "concat", "slice")
+
+
+class Step(NamedTuple):
+    """One recorded operation: what was done, to which named operands, and its result.
+
+    `example` counts from 1 (None for parameters, totals and updates); `t` counts from 1.
+    `terms` holds an op's written-out parts (e.g. each row's products of a matvec).
+    """
+
+    op: str
+    phase: str
+    example: int | None
+    t: int | None
+    name: str
+    operands: tuple[str, ...]
+    inputs: tuple[Any, ...]
+    value: Any
+    terms: Any = None
+    detail: str = ""
+
+
+def row_products(step: Step) -> Any:
+    """The products `M[i, j]·v[j]` behind each row sum of a matvec (or `M[j, i]·v[j]` for Mᵀ·v).
+
+    Derived from the step's recorded operands rather than stored: for long sequences they
+    would be most of the trace's memory.
+    """
+    m, v = step.inputs
+    return (m if step.op == "matvec" else m.T) * v[None, :]
+
+
+def partial_sums(step: Step) -> list[Any]:
+    """The running totals of a sum step, adding its operands in their order; the last is its value.
+
+    For a gradient summed over time these are the sums a student carries from t = T down to 1.
+    """
+    totals, acc = [], None
+    for v in step.inputs:
+        acc = v if acc is None else acc + v
+        totals.append(acc)
+    return totals
+
+
+def summed_examples(step: Step) -> list[int] | None:
+    """The examples (from 1) a sum or mean over examples adds up, one per operand; None for other steps."""
+    if step.op in ("sum", "mean") and step.detail.startswith("examples "):
+        return [int(k) for k in step.detail.split()[1].split(",")]
+    return None
+
+
+class Trace:
+    """The steps of one run, in computation order, with lookup by (name, example)."""
+
+    def __init__(self, scenario: Scenario, number_system: str) -> None:
+        self.scenario = scenario
+        self.number_system = number_system
+        self.steps: list[Step] = []
+        self.symbols: dict = {}  # exact mode: names standing for long expressions
+        self._index: dict[tuple[str, int | None], Step] = {}
+
+    def append(self, step: Step) -> None:
+        """Add a step; a later step of the same name and example replaces it in lookups."""
+        self.steps.append(step)
+        self._index[(step.name, step.example)] = step
+
+    def step(self, name: str, example: int | None = None) -> Step:
+        """The step that produced `name` (in `example`, or global when None)."""
+        return self._index[(name, example)]
+
+    def value(self, name: str, example: int | None = None) -> Any:
+        """The recorded value of `name`."""
+        return self._index[(name, example)].value
+
+    def has(self, name: str, example: int | None = None) -> bool:
+        """Whether `name` was recorded."""
+        return (name, example) in self._index
+
+    def of_example(self, example: int | None) -> Iterator[Step]:
+        """The steps of one example, or the global ones for None, in order."""
+        return (s for s in self.steps if s.example == example)
+
+    def names(self, example: int | None) -> list[str]:
+        """Every name recorded for an example (or globally), in computation order, once each."""
+        return list(dict.fromkeys(s.name for s in self.of_example(example)))
