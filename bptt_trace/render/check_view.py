@@ -14,7 +14,8 @@ from bptt_trace.render.blocks import Heading, Para, Prose, Table, cell
 from bptt_trace.render.json_out import to_jsonable
 from bptt_trace.render.worksheet import Blocks, Worksheet
 
-VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "wrong": "WRONG", "unknown": "unknown",
+VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "imprecise": "imprecise",
+                 "wrong": "WRONG", "unknown": "unknown",
                  "malformed": "malformed", "unanswered": "left blank"}
 
 

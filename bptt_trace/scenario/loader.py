@@ -5,9 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from bptt_trace.scenario.tree_reader import TreeReader, close_matches, kind_of
+from bptt_trace.scenario.check_reader import CheckReader
+from bptt_trace.scenario.tree_reader import close_matches, kind_of
 from bptt_trace.scenario.spec import (ACTIVATIONS, CELLS, LAYER_ACTIVATIONS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
-                                 REDUCTIONS, UPDATES, Display, Example, Model, Scenario, Vector, parameter_names)
+                                 REDUCTIONS, UPDATES, CheckSpec, Display, Example, Model, Scenario, Vector, parameter_names)
 from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, read_yaml
 
 MAX_SIZE = 4096
@@ -29,7 +30,7 @@ def load_scenario(path: str | Path) -> Scenario:
     return ScenarioReader(str(path)).scenario(read_yaml(path))
 
 
-class ScenarioReader(TreeReader):
+class ScenarioReader(CheckReader):
     """Checks each part of the tree against the scenario format, naming file, key and line."""
 
     def __init__(self, file: str) -> None:
@@ -63,13 +64,13 @@ class ScenarioReader(TreeReader):
             raise self.fail(top["training"], "training.truncate",
                             "truncated BPTT is offered for the one-directional vanilla RNN (cell: rnn) only")
         display = self.display(top.get("display"), notation)
-        if "check" in top:
-            display = display._replace(tolerance=self.tolerance(top["check"]))
+        check = self.check(top["check"]) if "check" in top else CheckSpec()
+        display = display._replace(tolerance=check.tolerance)
         return Scenario(display=display, name=self.text(top["name"], "name"),
                         description=self.text(top["description"], "description") if "description" in top else "",
                         model=model, parameters=params, h0=initial["h0"], c0=initial.get("c0"),
                         embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction,
-                        epochs=epochs, update=update, truncate=truncate, clip=clip)
+                        epochs=epochs, update=update, truncate=truncate, clip=clip, check=check)
 
     def model_settings(self, node: Node) -> tuple[int, dict]:
         m = self.mapping(node, "model", MODEL_KEYS, ("output", "loss"))
@@ -251,16 +252,6 @@ class ScenarioReader(TreeReader):
             decimals=self.integer(d["decimals"], "display.decimals", 0, 15) if "decimals" in d else None,
             digits=self.integer(d["digits"], "display.digits", 1, 30) if "digits" in d else None,
             notation=notation)
-
-    def tolerance(self, node: Node) -> str:
-        from bptt_trace.numbers.tolerance import Tolerance
-        c = self.mapping(node, "check", ("tolerance",), ("tolerance",))
-        spec = self.text(c["tolerance"], "check.tolerance")
-        try:
-            Tolerance.parse(spec)
-        except ValueError as exc:
-            raise self.fail(c["tolerance"], "check.tolerance", str(exc)) from None
-        return spec
 
     def notation(self, node: Node) -> str | dict[str, str]:
         from bptt_trace.scenario.notation import PRESETS, SYMBOLS

@@ -80,6 +80,17 @@ class Display(NamedTuple):
     tolerance: str | None = None  # the scenario's `check: {tolerance: ...}` for the homework checker
 
 
+class CheckSpec(NamedTuple):
+    """The scenario's `check:` settings for the homework checker."""
+
+    tolerance: str | None = None
+    decimals: int | None = None  # decimals the assignment asks for (default: the display decimals)
+    points: Fraction = Fraction(1)  # per answer, unless `per_quantity` names it (or its stem)
+    per_quantity: tuple[tuple[str, Fraction], ...] = ()
+    carried_forward: Fraction = Fraction(1)  # share of the points a carried-forward answer earns
+    imprecise: Fraction = Fraction(0)  # share of the points an imprecise answer earns
+
+
 class Scenario(NamedTuple):
     """Everything one run needs, exact and validated."""
 
@@ -98,6 +109,7 @@ class Scenario(NamedTuple):
     truncate: int | None = None  # truncated BPTT: each loss's gradient flows back at most this many steps
     clip: tuple[str, Fraction] | None = None  # ("norm", c) or ("value", c)
     c0: Vector | None = None  # an LSTM's initial cell state
+    check: CheckSpec = CheckSpec()  # the homework checker's settings
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

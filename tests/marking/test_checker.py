@@ -201,8 +201,8 @@ def test_unknown_malformed_and_blank_answers(tmp_path, sentiment):
                     "  h[1]: 'abc'\n  loss: [[1, 2], [3]]\n")
     verdicts = {v.answer.name: v for v in check(trace, str(path)).verdicts}
     assert verdicts["hh[2]"].verdict == "unknown" and "h[2]" in verdicts["hh[2]"].suggestions
-    assert verdicts["h[2]"].verdict == "malformed" and "expected 3, got 2" in verdicts["h[2]"].problem
-    assert verdicts["z[1]"].verdict == "malformed" and "left blank" in verdicts["z[1]"].problem
+    assert verdicts["h[2]"].verdict == "malformed" and "expected a list of 3 numbers, got 2" in verdicts["h[2]"].problem
+    assert verdicts["z[1]"].verdict == "correct" and verdicts["z[1]"].blank == ((1,),)  # its written entries marked
     assert verdicts["z[2]"].verdict == "unanswered"
     assert verdicts["h[1]"].verdict == "malformed" and "text 'abc'" in verdicts["h[1]"].problem
     assert verdicts["loss"].verdict == "malformed"
