@@ -151,11 +151,13 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
               show_default=True, help="How to report the marking.")
 @click.option("--tolerance", default=None, metavar="abs=A|rel=R|sigfig=S|decimals=D",
-              help="When a number counts as right. Default: the scenario's check.tolerance, else within one unit "
-                   "of the last decimal written (0.310 is checked to ±0.001).")
+              help="When a number counts as right. Default: the scenario's check.tolerance, else one unit of the "
+                   "decimals asked (check.decimals, else the display decimals); fewer decimals: imprecise.")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), default=None,
               help="Also write one row per submission to this CSV file (for a gradebook).")
-@click.option("--force", is_flag=True, help="Overwrite the CSV file if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite the CSV file and feedback files if they exist.")
+@click.option("--feedback", "feedback", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Also write one Markdown feedback file per student into DIR.")
 @click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
               help="Mark against a hand calculation rounded to K decimals (as run --round).")
 @click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None, help="With --round.")
@@ -165,45 +167,39 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
-          force: bool, round_, round_mode: str | None, notation: str | None, decimals: int | None,
-          color: bool | None, width: int | None) -> None:
-    """Mark homework ANSWERS (YAML files) against SCENARIO: correct, carried forward, wrong, and the first mistake.
+          force: bool, feedback: str | None, round_, round_mode: str | None, notation: str | None,
+          decimals: int | None, color: bool | None, width: int | None) -> None:
+    """Mark homework ANSWERS (YAML files) against SCENARIO: scores, every mistake, and a class report.
 
-    Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
+    Exit code 0 when every sheet is fully correct, 1 when anything is wrong, imprecise, malformed
+    or unreadable, 2 for bad usage or a bad scenario.
     """
-    from bptt_trace.marking.answers import load_answers
-    from bptt_trace.marking.checker import Checker
-    from bptt_trace.errors import InputError
-    from bptt_trace.numbers.systems import Float64, HandDecimal
+    from bptt_trace import check_job
+    from bptt_trace.marking.classroom import ClassReport
     from bptt_trace.output import OutputError, check_target, write_atomic
-    from bptt_trace.numbers.tolerance import Tolerance
     if csv_file:
         try:
             check_target(csv_file, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
+    targets = check_job.feedback_paths(answers, feedback) if feedback else []
+    check_job.check_feedback(targets, force)
     job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
-    sc = job.trace.scenario
-    try:
-        tol = Tolerance.parse(tolerance or sc.display.tolerance) if (tolerance or sc.display.tolerance) else Tolerance()
-    except ValueError as exc:
-        raise BadInput(f"--tolerance: {exc}") from None
-    numbers = HandDecimal(job.mode.round, job.mode.round_mode) if job.mode.round is not None else Float64()
-    checker = Checker(job.trace, numbers, tol, job.mode.notation)
-    reports, bad = [], []
-    for path in answers:
-        try:
-            reports.append(checker.check(load_answers(path)))
-        except InputError as exc:
-            bad.append(exc.describe())
-            click.echo(f"bptt-trace: error: {exc.describe()}", err=True)
-    _print_reports(job, reports, fmt, color, width)
+    checker, spec, asked = check_job.checker_for(job, tolerance)
+    view = _check_view(job, asked)
+    klass, sheets = ClassReport(), []
+    for i, sheet in enumerate(check_job.mark_all(checker, spec, answers)):
+        klass.add(sheet.student, sheet.report)
+        sheets.append(sheet)
+        if sheet.report is None:
+            click.echo(f"bptt-trace: error: {sheet.problem}", err=True)
+        if targets:
+            check_job.write_feedback(sheet, view, targets[i], force, f"feedback for {sheet.student}")
+    _print_reports(job, view, sheets, klass, fmt, color, width)
     if csv_file:
         from bptt_trace.render.check_view import report_csv
-        write_atomic(csv_file, report_csv(reports), force)
-    if bad:
-        sys.exit(EXIT_BAD_INPUT)
-    if any(r.has_wrong for r in reports):
+        write_atomic(csv_file, report_csv(sheets), force)
+    if any(s.report is None or s.report.has_wrong for s in sheets):
         sys.exit(1)
 
 
@@ -291,24 +287,33 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     print_lines(sheet.build_training(result, update, width or 80), color, width)
 
 
-def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
-    """One report in full, or a summary row per submission when there are several."""
-    from bptt_trace.render.check_view import CheckWorksheet, batch_blocks, report_json
+def _check_view(job, asked: int | None):
+    """The report's worksheet: the job's number format and notation."""
+    from bptt_trace.render.check_view import CheckWorksheet
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
-    if not reports:
-        return
-    sheet = CheckWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), labels=Labels(job.mode.notation))
+    view = CheckWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), labels=Labels(job.mode.notation))
+    view.asked = asked
+    return view
+
+
+def _print_reports(job, view, sheets: list, klass, fmt: str, color: bool | None, width: int | None) -> None:
+    """One report in full (every report in Markdown), then a row per submission and the class report."""
+    from bptt_trace.render.check_view import batch_blocks, report_json
+    from bptt_trace.render.class_view import class_blocks
     if fmt == "json":
-        click.echo(report_json(reports, sheet), nl=False)
+        click.echo(report_json(sheets, view, klass, job.trace.scenario.name), nl=False)
         return
 
     def blocks():
-        if len(reports) == 1 or fmt == "markdown":
-            for r in reports:
-                yield from sheet.build_report(r)
-        if len(reports) > 1:
-            yield from batch_blocks(reports)
+        if len(sheets) == 1 or fmt == "markdown":
+            for s in sheets:
+                if s.report is not None:
+                    yield from view.build_report(s.report, s)
+        if len(sheets) > 1 or any(s.report is None for s in sheets):
+            yield from batch_blocks(sheets)
+        if len(sheets) > 1:
+            yield from class_blocks(klass, view.label)
     if fmt == "markdown":
         from bptt_trace.render.documents import MarkdownWriter
         click.echo(MarkdownWriter().write(blocks(), f"marking for {job.trace.scenario.name}"), nl=False)

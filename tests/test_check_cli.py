@@ -44,17 +44,22 @@ def bad(tmp_path, name="bad.yaml"):
 
 def test_exit_codes(tmp_path, trace):
     assert invoke("check", SCENARIO, good(tmp_path, trace)).exit_code == 0
-    result = invoke("check", SCENARIO, bad(tmp_path))
+    result = invoke("check", SCENARIO, bad(tmp_path), "--width", "200")
     assert result.exit_code == 1
-    assert "first mistake: loss: you wrote 0.377; from your own earlier numbers it is 0.378" in result.stdout
+    assert "first mistake: loss (example 1): you wrote 0.377; from your own earlier numbers it is 0.378" \
+        in result.stdout
     broken = write(tmp_path, "broken.yaml", "answers: [\n")
-    result = invoke("check", SCENARIO, broken)
-    assert result.exit_code == 2 and "broken.yaml" in result.stderr and "Traceback" not in result.output
+    result = invoke("check", SCENARIO, broken)  # an unreadable sheet is reported, exit 1 (issue 12)
+    assert result.exit_code == 1 and "broken.yaml" in result.stderr and "Traceback" not in result.output
+    assert "unreadable" in result.stdout
+    assert invoke("check", str(ROOT / "nothing.yaml"), broken).exit_code == 2  # a bad scenario is bad usage
 
 
 def test_json_report(tmp_path):
     doc = json.loads(invoke("check", SCENARIO, bad(tmp_path), "--format", "json").stdout)
-    assert set(doc) == {"file", "student", "answers", "summary"}
+    assert set(doc) == {"scenario", "sheets", "class"} and len(doc["sheets"]) == 1
+    doc = doc["sheets"][0]
+    assert doc["status"] == "marked" and doc["score"] == {"points": 2, "maximum": 3, "percent": 66.67}
     loss = next(a for a in doc["answers"] if a["name"] == "loss")
     assert loss["verdict"] == "wrong" and loss["given"] == 0.377 and abs(loss["recomputed"] + np.log(0.685)) < 1e-12
     assert {"name", "example", "verdict", "given", "expected", "recomputed", "note"} <= set(loss)
@@ -85,8 +90,8 @@ def test_a_class_in_one_call_with_a_csv(tmp_path, trace):
 def test_one_bad_file_in_a_batch_does_not_stop_the_others(tmp_path, trace):
     files = [good(tmp_path, trace), write(tmp_path, "x.yaml", "nope: 1\n")]
     result = invoke("check", SCENARIO, *files)
-    assert result.exit_code == 2 and "x.yaml" in result.stderr and "2 submissions" not in result.stdout
-    assert "Answers of Ada" in result.stdout
+    assert result.exit_code == 1 and "x.yaml" in result.stderr and "2 submissions" in result.stdout
+    assert "unreadable: " in result.stdout and "unknown key 'nope'" in result.stdout
 
 
 def test_tolerance_from_option_and_scenario(tmp_path):

@@ -105,7 +105,8 @@ class Checker:
         for p in pending:
             if isinstance(p, _Parsed):
                 self.world.write((p.name, p.answer.example), p.given, p.mask)
-        verdicts = [self.mark(p) if isinstance(p, _Parsed) else p for p in pending]
+        with self.num.context():
+            verdicts = [self.mark(p) if isinstance(p, _Parsed) else p for p in pending]
         verdicts.sort(key=lambda v: v.order)
         counts = {k: sum(v.verdict == k for v in verdicts) for k in VERDICTS}
         mistakes = [v for v in verdicts if v.verdict == "wrong"]

@@ -74,8 +74,12 @@ class World:
             if self.computed(k) and k not in self.memo:
                 self.value(k)
         inputs = self.inputs(step)
-        value, terms = compute(step.op, step.detail, inputs, self.num)
-        value = self.num.result(value, step.name)
+        try:
+            with self.num.context():
+                value, terms = compute(step.op, step.detail, inputs, self.num)
+                value = self.num.result(value, step.name)
+        except (ArithmeticError, ValueError, TypeError):  # ln of a student's negative ŷ, say: nothing matches it
+            value, terms = np.full(np.shape(step.value), np.nan) if np.ndim(step.value) else np.nan, None
         return value, step._replace(inputs=inputs, value=value, terms=terms)
 
     def _overlay(self, key: Key, value: Any) -> Any:

@@ -1,4 +1,8 @@
-"""The homework checker's report as worksheet blocks (terminal, Markdown), JSON and CSV."""
+"""The homework checker's report as worksheet blocks (terminal, Markdown), JSON and CSV.
+
+Expected values are shown at the student's own precision (the decimals they wrote), names as
+in the table (the scenario's notation), the given value as the student wrote it.
+"""
 
 from __future__ import annotations
 
@@ -10,116 +14,172 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.marking.checker import MISCONCEPTIONS, Report, Verdict
+from bptt_trace.marking.classroom import ClassReport, Sheet
+from bptt_trace.marking.scoring import plain
 from bptt_trace.render.blocks import Heading, Para, Prose, Table, cell
 from bptt_trace.render.json_out import to_jsonable
+from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.render.worksheet import Blocks, Worksheet
 
 VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "imprecise": "imprecise",
-                 "wrong": "WRONG", "unknown": "unknown",
-                 "malformed": "malformed", "unanswered": "left blank"}
+                 "wrong": "WRONG", "unknown": "unknown", "malformed": "malformed", "unanswered": "left blank"}
+COUNTED = ("correct", "carried_forward", "imprecise", "wrong", "malformed", "unknown", "unanswered")
 
 
 class CheckWorksheet(Worksheet):
     """Shares the worksheet's number format, labels and op handlers (for the worked first mistake)."""
 
-    def build_report(self, report: Report) -> Blocks:
-        """A table of every answer, the summary, then the first mistake worked with the student's numbers."""
+    asked: int | None = None  # decimals the assignment asks for, for the imprecise note
+
+    def build_report(self, report: Report, sheet: Sheet | None = None) -> Blocks:
+        """A table of every answer, the summary and score, every mistake, the first one worked out."""
         sub = report.submission
         yield Heading(1, cell(Prose(f"Answers of {sub.student} ({sub.file})")))
         rows = [[cell(self.written_name(v)), cell(Prose(_written(v.answer.entries))),
-                 cell(self.shown(v.expected)), cell(Prose(VERDICT_WORDS[v.verdict])), cell(Prose(self.note(v)))]
-                for v in report.verdicts]
+                 cell(self.shown(v.expected, self.at(v))), cell(Prose(VERDICT_WORDS[v.verdict])),
+                 cell(Prose(self.note(v)))] for v in report.verdicts]
         yield Table(None, [cell(Prose(h)) for h in ("name", "given", "expected", "verdict", "note")], rows,
                     left=(0, 1, 2, 3, 4), stack=4)
-        yield Para(cell(Prose(summary_line(report))))
+        score = f"; score {plain(sheet.score.points)} of {plain(sheet.score.maximum)} ({sheet.score.percent:.0f}%)" \
+            if sheet is not None and sheet.score is not None else ""
+        yield Para(cell(Prose(summary_line(report) + score)))
+        for i, v in enumerate(report.mistakes[1:], 2):
+            yield Para(cell(Prose(f"mistake {i} of {len(report.mistakes)}: " + self.mistake(v))))
         v = report.first_mistake
         if v is not None:
-            entry = f", entry {_entry(v.off[0])}" if v.off and v.off[0] else ""
-            yield Para(cell(Prose(f"first mistake: {v.answer.name}{entry}: you wrote "
-                                  f"{_pick(v)}; from your own earlier numbers it is "),
-                            self.shown(_at(v.recomputed, v.off)), Prose(". Worked with your numbers:")))
+            yield Para(cell(Prose("first mistake: " + self.mistake(v) + " Worked with your numbers:")))
             for step in v.replay:
                 yield from self.step(step)
+
+    def mistake(self, v: Verdict) -> str:
+        """`loss (example 1), entry 2: you wrote 0.377; from your own earlier numbers it is 0.378.`"""
+        entry = f", entry {_entry(v.off[0])}" if v.off and v.off[0] else ""
+        looks = f" It looks like {MISCONCEPTIONS[v.misconception]}." if v.misconception else ""
+        return (f"{self.written_name(v)}{entry}: you wrote {_pick(v)}; from your own earlier numbers it is "
+                f"{self.shown(_at(v.recomputed, v.off), self.at(v))}.{looks}")
 
     def written_name(self, v: Verdict) -> str:
         where = {"total": " (total)", "updated": ""}.get(v.answer.section, f" (example {v.answer.example})")
         return (self.label(v.name) if v.name else v.answer.name) + where
 
-    def shown(self, value: Any) -> str:
+    def at(self, v: Verdict) -> NumberFormat:
+        """The number format at the student's own precision (the decimals they wrote), else the sheet's."""
+        return self.fmt if v.decimals is None else NumberFormat(min(v.decimals, 15), self.fmt.digits)
+
+    def shown(self, value: Any, fmt: NumberFormat | None = None) -> str:
         """A number, vector or matrix as `0.5`, `[0.1, 0.2]` or `[[0.1, 0.2]]`."""
         if value is None:
             return ""
         if np.ndim(value) == 0:
-            return self.fmt(value)
-        return "[" + ", ".join(self.shown(v) for v in value) + "]"
+            return (fmt or self.fmt)(value)
+        return "[" + ", ".join(self.shown(v, fmt) for v in value) + "]"
 
     def note(self, v: Verdict) -> str:
+        """The note column: what is off, the value from the student's numbers, the misconception."""
+        blank = f"; entries {', '.join(_entry(i) for i in v.blank)} left blank" if v.blank else ""
         if v.verdict == "unknown":
             return f"not a quantity of this scenario; did you mean {', '.join(v.suggestions)}?" if v.suggestions \
                 else "not a quantity of this scenario"
         if v.verdict == "malformed":
-            return v.problem
+            return v.problem + (f"; looks like {MISCONCEPTIONS[v.misconception]}" if v.misconception else "")
         if v.verdict == "carried_forward":
-            return f"right method on your earlier numbers: {self.shown(v.recomputed)}"
+            return f"right method on your earlier numbers: {self.shown(v.recomputed, self.at(v))}" + blank
+        if v.verdict == "imprecise":
+            asked = f"{self.asked} decimals are asked" if self.asked is not None else "more decimals are asked"
+            return f"right only to the decimals written; {asked}" + blank
         if v.verdict == "wrong":
             entries = ", ".join(_entry(i) if len(i) == 1 else f"({_entry(i)})" for i in v.off if i) or "the value"
-            text = f"off at {entries}; from your earlier numbers: {self.shown(v.recomputed)}"
-            return text + (f"; looks like {MISCONCEPTIONS[v.misconception]}" if v.misconception else "")
-        return ""
+            text = f"off at {entries}; from your earlier numbers: {self.shown(v.recomputed, self.at(v))}"
+            return text + (f"; looks like {MISCONCEPTIONS[v.misconception]}" if v.misconception else "") + blank
+        return blank.lstrip("; ")
 
 
 def summary_line(report: Report) -> str:
     """`7 of 12 correct, 1 carried forward, 3 wrong, 1 unknown`."""
     c = report.counts
-    marked = sum(c[k] for k in ("correct", "carried_forward", "wrong", "malformed"))
+    marked = sum(c[k] for k in ("correct", "carried_forward", "imprecise", "wrong", "malformed"))
     parts = [f"{c['correct']} of {marked} correct"] + [f"{c[k]} {VERDICT_WORDS[k].lower()}" for k in
-                                                       ("carried_forward", "wrong", "malformed", "unknown", "unanswered") if c[k]]
+                                                       COUNTED[1:] if c[k]]
     return ", ".join(parts)
 
 
-def batch_blocks(reports: list[Report]) -> Blocks:
-    """One row per student: counts and first mistake."""
-    heads = ("student", "file", "correct", "carried forward", "wrong", "malformed", "unknown", "first mistake")
-    rows = [[cell(Prose(r.submission.student)), cell(Prose(r.submission.file)),
-             *(cell(str(r.counts[k])) for k in ("correct", "carried_forward", "wrong", "malformed", "unknown")),
-             cell(Prose(r.first_mistake.answer.name if r.first_mistake else ""))] for r in reports]
-    yield Heading(1, cell(Prose(f"{len(reports)} submissions")))
-    yield Table(None, [cell(Prose(h)) for h in heads], rows, left=(0, 1, 7))
+def batch_blocks(sheets: list[Sheet]) -> Blocks:
+    """One row per student: score, counts and first mistake (fits 80 columns)."""
+    heads = ("student", "score", "%", "ok", "cf", "wrong", "impr", "malf", "first mistake")
+    rows = []
+    for s in sheets:
+        if s.report is None:
+            rows.append([cell(Prose(_short(s.student, 16))), *(cell("") for _ in range(7)),
+                         cell(Prose("unreadable: see below"))])
+            continue
+        c, first = s.report.counts, s.report.first_mistake
+        rows.append([cell(Prose(_short(s.student, 16))), cell(f"{plain(s.score.points)}/{plain(s.score.maximum)}"),
+                     cell(f"{s.score.percent:.0f}"),
+                     *(cell(str(c[k])) for k in ("correct", "carried_forward", "wrong", "imprecise", "malformed")),
+                     cell(Prose(_short(_where(first), 22) if first else ""))])
+    yield Heading(1, cell(Prose(f"{len(sheets)} submissions")))
+    yield Table(None, [cell(Prose(h)) for h in heads], rows, left=(0, 8))
+    for s in sheets:
+        if s.report is None:
+            yield Para(cell(Prose(f"unreadable: {s.problem}")))
 
 
-def report_json(reports: list[Report], sheet: CheckWorksheet) -> str:
-    """`{"answers": [...], "summary": {...}}` for one file; a list of those for several.
-
-    A wrong answer's `worked` holds its step redone with the student's numbers, as the terminal shows it.
-    """
+def sheet_json(s: Sheet, sheet: CheckWorksheet) -> dict:
+    """One sheet as JSON: status, score, every answer, summary with every mistake (or the reason unreadable)."""
     from bptt_trace.render.terminal import TerminalWriter
+    if s.report is None:
+        return {"file": s.file, "student": s.student, "status": "unreadable", "problem": s.problem,
+                "score": None, "answers": [], "summary": None}
 
     def worked(v: Verdict) -> list[str]:
         return [line.text for step in v.replay for line in TerminalWriter(200).write(sheet.step(step))] \
             if v.verdict == "wrong" else []
-    docs = [{"file": r.submission.file, "student": r.submission.student,
-             "answers": [{"name": v.name or v.answer.name, "written": v.answer.name, "example": v.answer.example,
-                          "verdict": v.verdict, "given": _plain(v.given), "expected": _plain(v.expected),
-                          "recomputed": _plain(v.recomputed), "note": sheet.note(v), "off": [list(i) for i in v.off],
-                          "misconception": v.misconception, "suggestions": list(v.suggestions), "problem": v.problem,
-                          "worked": worked(v), "line": v.answer.line} for v in r.verdicts],
-             "summary": {**r.counts, "first_mistake": None if r.first_mistake is None else
-                         {"name": r.first_mistake.name, "example": r.first_mistake.answer.example,
-                          "entries": [list(i) for i in r.first_mistake.off]}}} for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False) + "\n"
+    r = s.report
+    mistakes = [{"name": v.name, "example": v.answer.example, "entries": [list(i) for i in v.off],
+                 "misconception": v.misconception} for v in r.mistakes]
+    return {"file": s.file, "student": s.student, "status": "marked", "problem": "",
+            "score": {"points": plain(s.score.points), "maximum": plain(s.score.maximum),
+                      "percent": round(s.score.percent, 2)},
+            "answers": [{"name": v.name or v.answer.name, "written": v.answer.name, "example": v.answer.example,
+                         "verdict": v.verdict, "given": _plain(v.given), "expected": _plain(v.expected),
+                         "recomputed": _plain(v.recomputed), "note": sheet.note(v), "off": [list(i) for i in v.off],
+                         "blank": [list(i) for i in v.blank], "misconception": v.misconception,
+                         "suggestions": list(v.suggestions), "problem": v.problem, "worked": worked(v),
+                         "line": v.answer.line} for v in r.verdicts],
+            "summary": {**r.counts, "first_mistake": mistakes[0] if mistakes else None, "mistakes": mistakes}}
 
 
-def report_csv(reports: list[Report]) -> str:
+def report_json(sheets: list[Sheet], sheet: CheckWorksheet, klass: ClassReport, scenario: str) -> str:
+    """`{"scenario", "sheets": [...], "class": {...}}`, the same shape for one file or many."""
+    from bptt_trace.render.class_view import class_json
+    doc = {"scenario": scenario, "sheets": [sheet_json(s, sheet) for s in sheets], "class": class_json(klass)}
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+
+
+def report_csv(sheets: list[Sheet]) -> str:
     """One row per student, for a gradebook."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["student", "file", "correct", "carried_forward", "wrong", "malformed", "unknown", "unanswered",
-                "first_mistake"])
-    for r in reports:
-        w.writerow([r.submission.student, r.submission.file, *(r.counts[k] for k in
-                    ("correct", "carried_forward", "wrong", "malformed", "unknown", "unanswered")),
-                    r.first_mistake.name if r.first_mistake else ""])
+    w.writerow(["student", "file", "status", "score", "maximum", "percent", *COUNTED, "first_mistake", "mistakes",
+                "problem"])
+    for s in sheets:
+        if s.report is None:
+            w.writerow([s.student, s.file, "unreadable", "", "", "", *([""] * len(COUNTED)), "", "", s.problem])
+            continue
+        r = s.report
+        w.writerow([s.student, s.file, "marked", plain(s.score.points), plain(s.score.maximum),
+                    f"{s.score.percent:.1f}", *(r.counts[k] for k in COUNTED),
+                    r.first_mistake.name if r.first_mistake else "", "; ".join(_where(v) for v in r.mistakes), ""])
     return out.getvalue()
+
+
+def _where(v: Verdict) -> str:
+    """`h[2] (example 1)`, `dL/dW_hh (total)`, `W_hh_new`."""
+    return v.name + ("" if v.answer.example is None else f" (example {v.answer.example})")
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,96 @@
+"""A class's marking in one view: per quantity how many got it wrong and how many had it as their
+first mistake, a tally of misconceptions, and pairs of sheets identical in most of their answers.
+
+Sheets are added one at a time, so a batch can be marked as it streams. Two sheets are flagged
+as near-identical when they write the same text for at least SIMILAR of the answers both give
+(at least MIN_SHARED of them) and share at least one identical answer that is not correct:
+identical correct answers are expected of honest work, identical slips are not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from bptt_trace.marking.checker import Report
+from bptt_trace.marking.scoring import Score
+
+SIMILAR = 0.9
+MIN_SHARED = 5
+MAX_PAIRS = 50
+MAX_GROUP = 50
+
+
+class Sheet(NamedTuple):
+    """One answers file, marked (its report and score) or unreadable (with the reason)."""
+
+    file: str
+    student: str
+    report: Report | None
+    score: Score | None = None
+    problem: str = ""
+
+
+@dataclass
+class ClassReport:
+    """Counts over every marked sheet of a class."""
+
+    sheets: int = 0
+    unreadable: int = 0
+    wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong
+    first: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it as first mistake
+    misconceptions: Counter = field(default_factory=Counter)
+    _texts: list[dict] = field(default_factory=list)
+    _labels: list[str] = field(default_factory=list)
+    _slips: dict = field(default_factory=lambda: defaultdict(list))  # a non-correct answer -> sheets
+
+    def add(self, label: str, report: Report | None) -> None:
+        """Count one sheet (None: unreadable)."""
+        self.sheets += 1
+        if report is None:
+            self.unreadable += 1
+            return
+        for v in report.mistakes:
+            self.wrong[(v.name, v.answer.example)] += 1
+        for v in report.verdicts:
+            if v.misconception:
+                self.misconceptions[v.misconception] += 1
+        if report.first_mistake is not None:
+            self.first[(report.first_mistake.name, report.first_mistake.answer.example)] += 1
+        index = len(self._texts)
+        texts = {(v.name or v.answer.name, v.answer.example): _text(v.answer.entries) for v in report.verdicts}
+        self._texts.append(texts)
+        self._labels.append(label)
+        for v in report.verdicts:
+            key = (v.name or v.answer.name, v.answer.example)
+            if v.verdict not in ("correct", "unanswered"):
+                self._slips[(*key, texts[key])].append(index)
+
+    def similar(self) -> list[tuple[str, str, float]]:
+        """(sheet, sheet, share of identical answers) for near-identical pairs, most alike first."""
+        pairs = {(i, j) for sheets in self._slips.values() if len(sheets) <= MAX_GROUP  # a common slip proves nothing
+                 for n, i in enumerate(sheets) for j in sheets[n + 1:]}
+        out = []
+        for i, j in pairs:
+            a, b = self._texts[i], self._texts[j]
+            both = [k for k in a if k in b and a[k] != "~"]
+            if len(both) >= MIN_SHARED:
+                same = sum(a[k] == b[k] for k in both) / len(both)
+                if same >= SIMILAR:
+                    out.append((self._labels[i], self._labels[j], same))
+        return sorted(out, key=lambda p: (-p[2], p[0], p[1]))[:MAX_PAIRS]
+
+
+def _text(entries: Any) -> str:
+    if isinstance(entries, list):
+        return "[" + ",".join(_text(e) for e in entries) + "]"
+    return entries if isinstance(entries, str) else entries.text.strip()
+
+
+def shared_rows(counts: ClassReport) -> list[tuple[str, int | None, int, int]]:
+    """(name, example, wrong, first mistake) for every quantity someone got wrong, most often wrong first."""
+    keys = set(counts.wrong) | set(counts.first)
+    rows = [(n, e, counts.wrong[(n, e)], counts.first[(n, e)]) for n, e in keys]
+    return sorted(rows, key=lambda r: (-r[2], -r[3], str(r[0]), r[1] or 0))
+

@@ -1,0 +1,61 @@
+"""A sheet's score: points per answer (the scenario's `check.points`), shares for partial credit.
+
+Each answer naming a quantity of the scenario counts towards the maximum (an `unknown` name does
+not). A correct answer earns its points, a carried-forward one `check.carried_forward` of them
+(all, by default), an imprecise one `check.imprecise` (none, by default); a partly blank answer
+earns the share of its entries written.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+
+from bptt_trace.marking.checker import Report, Verdict
+from bptt_trace.record.names import split
+from bptt_trace.scenario.spec import CheckSpec
+
+
+class Score(NamedTuple):
+    """Points earned, the maximum, and the percent."""
+
+    points: Fraction
+    maximum: Fraction
+
+    @property
+    def percent(self) -> float:
+        return float(100 * self.points / self.maximum) if self.maximum else 0.0
+
+
+def points_for(name: str, spec: CheckSpec) -> Fraction:
+    """The points of one quantity: by its canonical name, else by its stem, else the default."""
+    table = dict(spec.per_quantity)
+    stem = split(name)[0]
+    for key in (name, stem, name.removesuffix("_new")):
+        if key in table:
+            return table[key]
+    return spec.points
+
+
+def earned(v: Verdict, spec: CheckSpec) -> Fraction:
+    """The share of its points one answer earns."""
+    share = {"correct": Fraction(1), "carried_forward": spec.carried_forward, "imprecise": spec.imprecise}
+    credit = share.get(v.verdict, Fraction(0))
+    if credit and v.blank:
+        size = int(np.size(v.given)) or 1
+        credit *= Fraction(size - len(v.blank), size)
+    return credit * points_for(v.name, spec)
+
+
+def score(report: Report, spec: CheckSpec) -> Score:
+    """The sheet's score and maximum."""
+    counted = [v for v in report.verdicts if v.name is not None]
+    return Score(sum((earned(v, spec) for v in counted), Fraction(0)),
+                 sum((points_for(v.name, spec) for v in counted), Fraction(0)))
+
+
+def plain(x: Fraction) -> int | float:
+    """A score as a JSON or CSV number: `3`, `2.5`."""
+    return int(x) if x.denominator == 1 else round(float(x), 4)
