@@ -32,6 +32,7 @@ __all__ = ["Checker", "Report", "Verdict", "VERDICTS", "MISCONCEPTIONS"]
 
 VERDICTS = ("correct", "carried_forward", "imprecise", "wrong", "unknown", "malformed", "unanswered")
 MISTAKES = ("wrong", "imprecise", "malformed")  # verdicts that make a sheet not fully correct
+TRIVIAL = "follows from your earlier numbers, but they make it 0: no credit is carried forward for work a slip made trivial"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Verdict:
     replay: tuple[Step, ...] = ()  # the step redone from the student's inputs, after its intermediates
     blank: tuple = ()  # entries left blank in a partly written answer
     decimals: int | None = None  # the most decimals the student wrote in this answer
+    follows: bool = False  # wrong, but explained by an earlier mistake (not an independent one)
 
 
 @dataclass
@@ -109,7 +111,7 @@ class Checker:
             verdicts = [self.mark(p) if isinstance(p, _Parsed) else p for p in pending]
         verdicts.sort(key=lambda v: v.order)
         counts = {k: sum(v.verdict == k for v in verdicts) for k in VERDICTS}
-        mistakes = [v for v in verdicts if v.verdict == "wrong"]
+        mistakes = [v for v in verdicts if v.verdict == "wrong" and not v.follows]
         return Report(submission, verdicts, counts, mistakes[0] if mistakes else None, mistakes)
 
     # --- names and shapes -------------------------------------------------------------------
@@ -181,18 +183,27 @@ class Checker:
         if any(j == "correct" for j, _ in judged):
             return Verdict(**base, verdict="correct")
         best = None
-        for value, replay, slack in routes(self.world, self.trace.step(name, a.example), p.decimals):
-            verdict, off = self.judge(p, value, slack)
+        asked = self.tolerance.asked
+        places = p.decimals if p.decimals is not None and (asked is None or p.decimals >= asked) else None
+        for route, value, replay in routes(self.world, self.trace.step(name, a.example), places):
+            verdict, off = self.judge(p, value)
             if best is None or len(off) < len(best[2]):
                 best = (verdict, value, off, replay)
-            if verdict == "correct":
-                honest = not self.off(self.world.redo(self.trace.step(name, a.example))[0], expected, p.texts, slack)
+            if verdict == "correct":  # on the student's own inputs; honest when those are right
+                inputs = value if route == "formula" else replay[-1].value
+                honest = not self.off(inputs, expected, p.texts)
+                if not honest and _trivial(p.given, expected, p.mask):
+                    return Verdict(**base, verdict="wrong", recomputed=value, replay=replay, follows=True,
+                                   problem=TRIVIAL, off=tuple(i for i in np.ndindex(np.shape(p.given))))
                 return Verdict(**base, verdict="correct" if honest else "carried_forward", recomputed=value,
                                replay=replay)
         imprecise = any(j == "imprecise" for j, _ in judged) or best[0] == "imprecise"
         verdict, value, off, replay = best
         named = next((k for k, alt in slips(self.world, replay[-1]) if alt is not None and
                       np.shape(alt) == np.shape(p.given) and not self.off(p.given, alt, p.texts, mask=p.mask)), None)
+        off = off or [i for i in np.ndindex(np.shape(p.given)) if (p.mask is None or p.mask[i]) and
+                      self.tolerance.judge(float(np.asarray(p.given)[i]), float(np.asarray(value)[i]),
+                                           str(np.asarray(p.texts, dtype=object)[i])) != "correct"]
         if imprecise and named is None:
             return Verdict(**base, verdict="imprecise", recomputed=value, off=tuple(off), replay=replay)
         return Verdict(**base, verdict="wrong", recomputed=value, off=tuple(off), misconception=named, replay=replay)
@@ -214,6 +225,13 @@ class Checker:
             return [()]
         return [i for i in np.ndindex(g.shape) if (mask is None or mask[i]) and
                 not self.tolerance.close(float(g[i]), float(t[i]), str(w[i]), slack)]
+
+
+def _trivial(given: Any, expected: Any, mask: Any) -> bool:
+    """Whether an answer is all zeros where the true value is not: work an earlier slip made trivial."""
+    g, e = np.asarray(given, dtype=float), np.asarray(expected, dtype=float)
+    keep = np.ones(g.shape, bool) if mask is None else np.asarray(mask, bool)
+    return bool((g[keep] == 0).all() and (np.abs(e[keep]) > 1e-9).any())
 
 
 def _entries(mask: Any) -> tuple:

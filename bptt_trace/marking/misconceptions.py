@@ -24,6 +24,7 @@ MISCONCEPTIONS = {
     "update_sign": "the wrong sign in the update (W + η·∇W)",
     "updated_twice": "the update applied to already-updated weights",
     "learning_rate": "a learning rate other than the scenario's",
+    "not_updated": "the old weights copied as the update",
     "mean_sum_swapped": "the mean over examples where the sum belongs, or the reverse",
 }
 
@@ -103,7 +104,7 @@ def _gated(step: Step) -> list[tuple[str, Any]]:
 def _update(world, step: Step) -> list[tuple[str, Any]]:
     """The update's slips; a learning rate before the mean/sum swap when the student wrote the gradient."""
     old, grad, rate = step.inputs
-    out = [("update_sign", old + rate * grad), ("updated_twice", old - rate * grad - rate * grad)]
+    out = [("not_updated", old), ("update_sign", old + rate * grad), ("updated_twice", old - rate * grad - rate * grad)]
     total = world.trace.step(step.operands[1], None)
     other = compute("sum" if total.op == "mean" else "mean", "", world.inputs(total), world.num)[0] \
         if summed_examples(total) else None
@@ -124,7 +125,7 @@ def _other_rate(world, step: Step) -> Any:
     if not usable.any():
         return None
     eta = float(np.median((o[usable] - g[usable]) / d[usable]))
-    if not np.isfinite(eta) or abs(eta - float(rate)) <= 1e-9 * max(1.0, abs(eta)):
+    if not np.isfinite(eta) or abs(eta) < 1e-9 or abs(eta - float(rate)) <= 1e-9 * max(1.0, abs(eta)):
         return None
     return old - world.num.const(_fraction(eta)) * grad
 

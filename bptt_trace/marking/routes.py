@@ -21,20 +21,22 @@ ALTERNATIVE = " (chain)"  # the suffix of another recorded formula for the same 
 ROUNDED_OPS = ("matvec", "matvec_t", "add", "subtract", "hadamard", "outer", "sum", "mean")
 
 
-def routes(world, step: Step, decimals: int | None) -> Iterator[tuple[Any, tuple[Step, ...], float]]:
-    """(value, the steps worked for it, slack) for each valid route, the recorded one first."""
+def routes(world, step: Step, decimals: int | None) -> Iterator[tuple[str, Any, tuple[Step, ...]]]:
+    """(route, value, the steps worked for it) for each valid route, the recorded one first.
+
+    `route` is "recorded", "formula" (another recorded formula) or "rounded"."""
     value, redone = world.redo(step)
-    yield value, chain(world, redone), 1.0
+    yield "recorded", value, chain(world, redone)
     other = (step.name + ALTERNATIVE, step.example)
     if world.trace.has(*other):
         value, redone = world.redo(world.trace.step(*other))
-        yield value, chain(world, redone), 1.0
+        yield "formula", value, chain(world, redone)
     if decimals is None or world.num.name != "float64" or step.op not in ROUNDED_OPS:
         return
     for mode in ("round", "truncate"):
         value = rounded(world, step, decimals, mode)
         if value is not None:
-            yield value, chain(world, world.redo(step)[1]), 1.0
+            yield "rounded", value, chain(world, world.redo(step)[1])
 
 
 def chain(world, step: Step) -> tuple[Step, ...]:

@@ -61,8 +61,9 @@ class Tolerance:
         if self.kind != "written":
             return "correct" if diff <= self._explicit(given, expected) * (1 + 1e-9) + floor else "off"
         d = written_decimals(text)
-        if d is None:
-            return "correct" if diff <= EXACT_REL * abs(expected) + floor else "off"
+        if d is None:  # a fraction is exact: checked to the decimals asked, else exactly
+            unit = EXACT_REL * abs(expected) if self.asked is None else 10.0 ** -self.asked
+            return "correct" if diff <= unit * slack * (1 + 1e-9) + floor else "off"
         unit = 10.0 ** -(d if self.asked is None else self.asked)
         if diff <= unit * slack * (1 + 1e-9) + floor:
             return "correct"
@@ -98,8 +99,12 @@ def written_decimals(text: str) -> int | None:
 
 
 def _rounded_or_truncated(given: float, expected: float, d: int, slack: float, floor: float) -> bool:
-    """Whether `given` is `expected` rounded or truncated to d decimals (0.3 for 0.281, 0.2 for 0.281)."""
+    """Whether `given` is `expected` rounded or truncated to d decimals (0.3 for 0.281, 0.2 for 0.281).
+
+    A 0 never is: it carries no digit of the value (a dropped term, a sheet of zeros)."""
     unit = 10.0 ** -d
+    if given == 0:
+        return False
     if abs(given - expected) <= unit * (0.5 + 1e-9) + floor * slack:
         return True
     return abs(given - expected) < unit * (1 + 1e-9) and abs(given) <= abs(expected) + floor and given * expected >= 0

@@ -43,13 +43,13 @@ class CheckWorksheet(Worksheet):
         score = f"; score {plain(sheet.score.points)} of {plain(sheet.score.maximum)} ({sheet.score.percent:.0f}%)" \
             if sheet is not None and sheet.score is not None else ""
         yield Para(cell(Prose(summary_line(report) + score)))
-        for i, v in enumerate(report.mistakes[1:], 2):
-            yield Para(cell(Prose(f"mistake {i} of {len(report.mistakes)}: " + self.mistake(v))))
         v = report.first_mistake
         if v is not None:
             yield Para(cell(Prose("first mistake: " + self.mistake(v) + " Worked with your numbers:")))
             for step in v.replay:
                 yield from self.step(step)
+        for i, v in enumerate(report.mistakes[1:], 2):
+            yield Para(cell(Prose(f"mistake {i} of {len(report.mistakes)}: " + self.mistake(v))))
 
     def mistake(self, v: Verdict) -> str:
         """`loss (example 1), entry 2: you wrote 0.377; from your own earlier numbers it is 0.378.`"""
@@ -63,8 +63,10 @@ class CheckWorksheet(Worksheet):
         return (self.label(v.name) if v.name else v.answer.name) + where
 
     def at(self, v: Verdict) -> NumberFormat:
-        """The number format at the student's own precision (the decimals they wrote), else the sheet's."""
-        return self.fmt if v.decimals is None else NumberFormat(min(v.decimals, 15), self.fmt.digits)
+        """The number format at the student's own precision (the decimals they wrote, at least those asked)."""
+        if v.decimals is None:
+            return self.fmt
+        return NumberFormat(min(max(v.decimals, self.asked or 0), 15), self.fmt.digits)
 
     def shown(self, value: Any, fmt: NumberFormat | None = None) -> str:
         """A number, vector or matrix as `0.5`, `[0.1, 0.2]` or `[[0.1, 0.2]]`."""
@@ -87,6 +89,8 @@ class CheckWorksheet(Worksheet):
         if v.verdict == "imprecise":
             asked = f"{self.asked} decimals are asked" if self.asked is not None else "more decimals are asked"
             return f"right only to the decimals written; {asked}" + blank
+        if v.verdict == "wrong" and v.follows:
+            return v.problem + blank
         if v.verdict == "wrong":
             entries = ", ".join(_entry(i) if len(i) == 1 else f"({_entry(i)})" for i in v.off if i) or "the value"
             text = f"off at {entries}; from your earlier numbers: {self.shown(v.recomputed, self.at(v))}"
@@ -183,7 +187,16 @@ def _short(text: str, n: int) -> str:
 
 
 def _plain(value: Any) -> Any:
-    return None if value is None else to_jsonable(np.asarray(value, dtype=object) if np.ndim(value) else value)
+    """A value as JSON data; a value that cannot be computed from the student's numbers (ln of 0) as null."""
+    if value is None:
+        return None
+    return _finite(to_jsonable(np.asarray(value, dtype=object) if np.ndim(value) else value))
+
+
+def _finite(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_finite(v) for v in x]
+    return None if isinstance(x, float) and not np.isfinite(x) else x
 
 
 def _written(entries: Any) -> str:
