@@ -311,7 +311,7 @@ def _print_reports(job, view, sheets: list, klass, fmt: str, color: bool | None,
                 if s.report is not None:
                     yield from view.build_report(s.report, s)
         if len(sheets) > 1 or any(s.report is None for s in sheets):
-            yield from batch_blocks(sheets)
+            yield from batch_blocks(sheets, view.label)
         if len(sheets) > 1:
             yield from class_blocks(klass, view.label)
     if fmt == "markdown":

@@ -107,22 +107,24 @@ def summary_line(report: Report) -> str:
     return ", ".join(parts)
 
 
-def batch_blocks(sheets: list[Sheet]) -> Blocks:
-    """One row per student: score, counts and first mistake (fits 80 columns)."""
-    heads = ("student", "score", "%", "ok", "cf", "wrong", "impr", "malf", "first mistake")
+def batch_blocks(sheets: list[Sheet], label=str) -> Blocks:
+    """One row per student: score, counts and first mistake (fits 80 columns); names shown by `label`."""
+    heads = ("student", "score", "%", "ok", "cf", "wrong", "other", "first mistake")  # 80 columns
     rows = []
     for s in sheets:
         if s.report is None:
-            rows.append([cell(Prose(_short(s.student, 16))), *(cell("") for _ in range(7)),
+            rows.append([cell(Prose(_short(s.student, 12))), *(cell("") for _ in range(6)),
                          cell(Prose("unreadable: see below"))])
             continue
         c, first = s.report.counts, s.report.first_mistake
-        rows.append([cell(Prose(_short(s.student, 16))), cell(f"{plain(s.score.points)}/{plain(s.score.maximum)}"),
+        rows.append([cell(Prose(_short(s.student, 12))), cell(f"{plain(s.score.points)}/{plain(s.score.maximum)}"),
                      cell(f"{s.score.percent:.0f}"),
-                     *(cell(str(c[k])) for k in ("correct", "carried_forward", "wrong", "imprecise", "malformed")),
-                     cell(Prose(_short(_where(first), 22) if first else ""))])
+                     *(cell(str(c[k])) for k in ("correct", "carried_forward", "wrong")),
+                     cell(str(c["imprecise"] + c["malformed"])),
+                     cell(Prose(_short(_where(first, "ex ", label), 18) if first else ""))])
     yield Heading(1, cell(Prose(f"{len(sheets)} submissions")))
-    yield Table(None, [cell(Prose(h)) for h in heads], rows, left=(0, 8))
+    yield Table(None, [cell(Prose(h)) for h in heads], rows, left=(0, 7))
+    yield Para(cell(Prose("ok: correct; cf: carried forward; other: imprecise or malformed")))
     for s in sheets:
         if s.report is None:
             yield Para(cell(Prose(f"unreadable: {s.problem}")))
@@ -177,9 +179,9 @@ def report_csv(sheets: list[Sheet]) -> str:
     return out.getvalue()
 
 
-def _where(v: Verdict) -> str:
-    """`h[2] (example 1)`, `dL/dW_hh (total)`, `W_hh_new`."""
-    return v.name + ("" if v.answer.example is None else f" (example {v.answer.example})")
+def _where(v: Verdict, example: str = "example ", label=str) -> str:
+    """`h[2] (example 1)`, `dL/dW_hh`, `W_hh_new`."""
+    return label(v.name) + ("" if v.answer.example is None else f" ({example}{v.answer.example})")
 
 
 def _short(text: str, n: int) -> str:
