@@ -106,15 +106,16 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
+        from bptt_trace.render.safe_text import visible
         try:
             document = compile_pdf(document)
         except PdfError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(visible(str(exc))) from None
     try:
         write_atomic(output, document, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    jobs.wrote(output)
 
 
 @main.command()
@@ -142,7 +143,7 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
         write_atomic(output, answers_template(job.trace, job.chosen, names, scenario), force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    jobs.wrote(output)
 
 
 @main.command()
@@ -196,7 +197,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
             reports.append(checker.check(load_answers(path)))
         except InputError as exc:
             bad.append(exc.describe())
-            click.echo(f"bptt-trace: error: {exc.describe()}", err=True)
+            BadInput(exc.describe()).show()
     _print_reports(job, reports, fmt, color, width)
     if csv_file:
         from bptt_trace.render.check_view import report_csv

@@ -19,7 +19,14 @@ class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
     def show(self, file=None) -> None:
-        click.echo(f"bptt-trace: error: {self.format_message()}", err=True)
+        from bptt_trace.render.safe_text import visible
+        click.echo(f"bptt-trace: error: {visible(self.format_message())}", err=True)
+
+
+def wrote(path: str) -> None:
+    """Tell (on stderr) which file a command wrote."""
+    from bptt_trace.render.safe_text import visible
+    click.echo(f"wrote {visible(path)}", err=True)
 
 
 class Mode(NamedTuple):

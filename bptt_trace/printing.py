@@ -34,11 +34,12 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
 
+    from bptt_trace.render.safe_text import visible
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or (terminal_width(os.environ) if sys.stdout.isatty() else 80)
-    lines = TerminalWriter(width).write(blocks)
+    lines = (line._replace(text=visible(line.text)) for line in TerminalWriter(width).write(blocks))
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -12,6 +11,7 @@ import numpy as np
 from bptt_trace.marking.checker import MISCONCEPTIONS, Report, Verdict
 from bptt_trace.render.blocks import Heading, Para, Prose, Table, cell
 from bptt_trace.render.json_out import to_jsonable
+from bptt_trace.render.safe_text import csv_writer
 from bptt_trace.render.worksheet import Blocks, Worksheet
 
 VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "wrong": "WRONG", "unknown": "unknown",
@@ -111,7 +111,7 @@ def report_json(reports: list[Report], sheet: CheckWorksheet) -> str:
 def report_csv(reports: list[Report]) -> str:
     """One row per student, for a gradebook."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csv_writer(out)  # formula cells (=, +, -, @ ...) neutralised
     w.writerow(["student", "file", "correct", "carried_forward", "wrong", "malformed", "unknown", "unanswered",
                 "first_mistake"])
     for r in reports:
