@@ -281,6 +281,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         with progress(epochs) as advance:
             result = run_training(sc, epochs, update, trace_epoch, advance)
     except ArithmeticFault as exc:
+        _print_diverged(exc, fmt, color, width)
         raise BadInput(f"{scenario}: {exc}") from None
     if save:
         note = f"{sc.name} after {epochs} epochs of training ({update} updates) with bptt-trace"
@@ -290,6 +291,17 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         return
     sheet = TrainingSheet(max_items=10**9 if full else 8)
     print_lines(sheet.build_training(result, update, width or 80), color, width)
+
+
+def _print_diverged(exc, fmt: str, color: bool | None, width: int | None) -> None:
+    """The losses a diverged training run computed before the epoch that failed."""
+    from bptt_trace.render.training_view import TrainingSheet, diverged_json
+    if getattr(exc, "epoch", None) is None:
+        return
+    if fmt == "json":
+        click.echo(diverged_json(exc.epoch, exc.epoch_losses), nl=False)
+    else:
+        print_lines(TrainingSheet().build_diverged(exc.epoch, exc.epoch_losses), color, width)
 
 
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
