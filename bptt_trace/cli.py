@@ -11,6 +11,7 @@ import click
 
 from bptt_trace.version import __version__
 from bptt_trace import jobs
+from bptt_trace.guard import Group
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
 from bptt_trace.printing import print_lines, progress
 from bptt_trace.scenario.spec import UPDATES
@@ -21,12 +22,12 @@ PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.scenario.notation.PR
 def _round_option(ctx, param, value: str | None) -> int | str | None:
     if value is None or value == "off":
         return value
-    if value.isdigit() and 0 <= int(value) <= 12:
+    if value.isascii() and value.isdigit() and 0 <= int(value) <= 12:
         return int(value)
     raise click.BadParameter("expected a whole number of decimals from 0 to 12, or 'off'")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bptt-trace")
 def main() -> None:
     """Worked hand calculations of neural-network training (RNN, LSTM, GRU, bidirectional RNN, MLP):
@@ -201,7 +202,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
     _print_reports(job, reports, fmt, color, width)
     if csv_file:
         from bptt_trace.render.check_view import report_csv
-        write_atomic(csv_file, report_csv(reports), force)
+        jobs.write(csv_file, report_csv(reports), force)
     if bad:
         sys.exit(EXIT_BAD_INPUT)
     if any(r.has_wrong for r in reports):
@@ -236,7 +237,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
     except ValueError as exc:
         raise BadInput(f"{scenario}: {exc}") from None
     if output:
-        write_atomic(output, flow_svg(flows, job.trace.scenario.name), force)
+        jobs.write(output, flow_svg(flows, job.trace.scenario.name), force)
     if fmt == "json":
         click.echo(flow_json(flows), nl=False)
         return
@@ -285,7 +286,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         raise BadInput(f"{scenario}: {exc}") from None
     if save:
         note = f"{sc.name} after {epochs} epochs of training ({update} updates) with bptt-trace"
-        write_atomic(save, dump_scenario(sc, result.parameters, note), force)
+        jobs.write(save, dump_scenario(sc, result.parameters, note), force)
     if fmt == "json":
         click.echo(training_json(result), nl=False)
         return

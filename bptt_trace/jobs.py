@@ -29,6 +29,15 @@ def wrote(path: str) -> None:
     click.echo(f"wrote {visible(path)}", err=True)
 
 
+def write(path: str, data: str | bytes, force: bool) -> None:
+    """Write an output file atomically, or BadInput saying why it cannot be (the old file stays as it was)."""
+    from bptt_trace.output import OutputError, write_atomic
+    try:
+        write_atomic(path, data, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+
+
 class Mode(NamedTuple):
     """How to compute and show: the number system's settings and the display's."""
 

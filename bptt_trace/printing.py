@@ -9,6 +9,8 @@ import sys
 
 import click
 
+MAX_WIDTH = 1000  # columns: a larger $COLUMNS or terminal is taken as this (as --width's upper bound)
+
 
 def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
     """--color/--no-color win; otherwise colour only on a terminal without NO_COLOR or TERM=dumb."""
@@ -22,10 +24,10 @@ def terminal_width(environ) -> int:
     it costs a few milliseconds of start-up)."""
     import os
     columns = environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+    if columns.isascii() and columns.isdigit() and columns.strip("0"):
+        return MAX_WIDTH if len(columns.lstrip("0")) > 6 else min(int(columns), MAX_WIDTH)
     try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns or 80
+        return min(os.get_terminal_size(sys.stdout.fileno()).columns, MAX_WIDTH) or 80
     except (OSError, ValueError):
         return 80
 
