@@ -34,6 +34,11 @@ def main() -> None:
     forward pass, backpropagation (through time) and the update, step by step."""
 
 
+BUDGET_OPTION = click.option(
+    "--budget", metavar="memory=SIZE,output=SIZE,time=DURATION", default=None,
+    help="Raise (or lower) the limits on the work estimated before starting; default memory=2G,output=200M,time=10m.")
+
+
 def trace_options(f):
     """The options that choose what is traced and how numbers are computed and shown."""
     options = [
@@ -58,6 +63,7 @@ def trace_options(f):
                      help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM "
                           "is W_hh, W_xh or b_h, or one entry such as 'W_hh[1,2]' (from 1). Computed in float64."),
         click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices."),
+        BUDGET_OPTION,
     ]
     for option in reversed(options):
         f = option(f)
@@ -74,7 +80,7 @@ def trace_options(f):
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 def run(scenario: str, fmt: str, color: bool | None, width: int | None, **options) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
-    job = jobs.prepare(scenario, **options)
+    job = jobs.prepare(scenario, listing=fmt == "json", **options)
     if fmt == "json":
         from bptt_trace.render.json_out import render_json, render_paths_json
         click.echo(render_paths_json(job.report) if job.report else render_json(job.trace, job.chosen, job.drift), nl=False)
@@ -126,7 +132,8 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
               help="Which quantities the student answers, as for export --blank.")
 @click.option("--example", "example", type=int, default=None, metavar="N", help="Only example N (from 1).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def template(scenario: str, output: str, blank: str, example: int | None, force: bool) -> None:
+@BUDGET_OPTION
+def template(scenario: str, output: str, blank: str, example: int | None, force: bool, budget: str | None) -> None:
     """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
     from bptt_trace.marking.blanks import select
     from bptt_trace.output import OutputError, check_target, write_atomic
@@ -135,7 +142,7 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
         check_target(output, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    job = jobs.prepare(scenario, example=example)
+    job = jobs.prepare(scenario, example=example, budget=budget)
     try:
         names = select(job.trace, blank)
     except ValueError as exc:
@@ -166,9 +173,10 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown for expected values.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@BUDGET_OPTION
 def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, round_, round_mode: str | None, notation: str | None, decimals: int | None,
-          color: bool | None, width: int | None) -> None:
+          color: bool | None, width: int | None, budget: str | None) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: correct, carried forward, wrong, and the first mistake.
 
     Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
@@ -184,7 +192,8 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
             check_target(csv_file, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
-    job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
+    job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation,
+                       budget=budget)
     sc = job.trace.scenario
     try:
         tol = Tolerance.parse(tolerance or sc.display.tolerance) if (tolerance or sc.display.tolerance) else Tolerance()
@@ -220,8 +229,9 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
 @click.option("--full", is_flag=True, help="Show every time step in the table.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@BUDGET_OPTION
 def gradients(scenario: str, example: int | None, fmt: str, output: str | None, force: bool, full: bool,
-              color: bool | None, width: int | None) -> None:
+              color: bool | None, width: int | None, budget: str | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
     from bptt_trace.analysis.gradient_flow import gradient_flows
     from bptt_trace.output import OutputError, check_target, write_atomic
@@ -231,7 +241,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
             check_target(output, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
-    job = jobs.prepare(scenario, example=example or 1, round_="off")
+    job = jobs.prepare(scenario, example=example or 1, round_="off", budget=budget)
     try:
         flows = gradient_flows(job.trace, job.chosen[0])
     except ValueError as exc:
@@ -261,8 +271,9 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
 @click.option("--full", is_flag=True, help="Show every entry and every epoch.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@BUDGET_OPTION
 def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: int, save: str | None, force: bool,
-          fmt: str, full: bool, color: bool | None, width: int | None) -> None:
+          fmt: str, full: bool, color: bool | None, width: int | None, budget: str | None) -> None:
     """Train SCENARIO for several epochs: one epoch worked in full, then the loss per epoch and the result."""
     from bptt_trace.errors import ArithmeticFault
     from bptt_trace.output import OutputError, check_target, write_atomic
@@ -278,6 +289,8 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     epochs, update = epochs or sc.epochs, update or sc.update
     if trace_epoch > epochs:
         raise BadInput(f"--trace-epoch must be at most the number of epochs ({epochs}), got {trace_epoch}")
+    from bptt_trace.analysis.budget import training_cost
+    jobs.within_budget(scenario, training_cost(sc, epochs), budget)
     try:
         with progress(epochs) as advance:
             result = run_training(sc, epochs, update, trace_epoch, advance)
