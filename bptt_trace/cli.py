@@ -11,6 +11,7 @@ import click
 
 from bptt_trace.version import __version__
 from bptt_trace import jobs
+from bptt_trace.guard import Group
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
 from bptt_trace.printing import print_lines, progress
 from bptt_trace.scenario.spec import UPDATES
@@ -21,16 +22,21 @@ PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.scenario.notation.PR
 def _round_option(ctx, param, value: str | None) -> int | str | None:
     if value is None or value == "off":
         return value
-    if value.isdigit() and 0 <= int(value) <= 12:
+    if value.isascii() and value.isdigit() and 0 <= int(value) <= 12:
         return int(value)
     raise click.BadParameter("expected a whole number of decimals from 0 to 12, or 'off'")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bptt-trace")
 def main() -> None:
     """Worked hand calculations of neural-network training (RNN, LSTM, GRU, bidirectional RNN, MLP):
     forward pass, backpropagation (through time) and the update, step by step."""
+
+
+BUDGET_OPTION = click.option(
+    "--budget", metavar="memory=SIZE,output=SIZE,time=DURATION", default=None,
+    help="Raise (or lower) the limits on the work estimated before starting; default memory=2G,output=200M,time=10m.")
 
 
 def trace_options(f):
@@ -57,6 +63,7 @@ def trace_options(f):
                      help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM "
                           "is W_hh, W_xh or b_h, or one entry such as 'W_hh[1,2]' (from 1). Computed in float64."),
         click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices."),
+        BUDGET_OPTION,
     ]
     for option in reversed(options):
         f = option(f)
@@ -73,7 +80,7 @@ def trace_options(f):
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 def run(scenario: str, fmt: str, color: bool | None, width: int | None, **options) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
-    job = jobs.prepare(scenario, **options)
+    job = jobs.prepare(scenario, listing=fmt == "json", **options)
     if fmt == "json":
         from bptt_trace.render.json_out import render_json, render_paths_json
         click.echo(render_paths_json(job.report) if job.report else render_json(job.trace, job.chosen, job.drift), nl=False)
@@ -106,15 +113,16 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
+        from bptt_trace.render.safe_text import visible
         try:
             document = compile_pdf(document)
         except PdfError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(visible(str(exc))) from None
     try:
         write_atomic(output, document, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    jobs.wrote(output)
 
 
 @main.command()
@@ -124,7 +132,8 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
               help="Which quantities the student answers, as for export --blank.")
 @click.option("--example", "example", type=int, default=None, metavar="N", help="Only example N (from 1).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def template(scenario: str, output: str, blank: str, example: int | None, force: bool) -> None:
+@BUDGET_OPTION
+def template(scenario: str, output: str, blank: str, example: int | None, force: bool, budget: str | None) -> None:
     """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
     from bptt_trace.marking.blanks import select
     from bptt_trace.output import OutputError, check_target, write_atomic
@@ -133,7 +142,7 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
         check_target(output, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    job = jobs.prepare(scenario, example=example)
+    job = jobs.prepare(scenario, example=example, budget=budget)
     try:
         names = select(job.trace, blank)
     except ValueError as exc:
@@ -142,7 +151,7 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
         write_atomic(output, answers_template(job.trace, job.chosen, names, scenario), force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    jobs.wrote(output)
 
 
 @main.command()
@@ -166,9 +175,10 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown for expected values.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@BUDGET_OPTION
 def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, feedback: str | None, round_, round_mode: str | None, notation: str | None,
-          decimals: int | None, color: bool | None, width: int | None) -> None:
+          decimals: int | None, color: bool | None, width: int | None, budget: str | None) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: scores, every mistake, and a class report.
 
     Exit code 0 when every sheet is fully correct, 1 when anything is wrong, imprecise, malformed
@@ -184,7 +194,8 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
             raise BadInput(str(exc)) from None
     targets = check_job.feedback_paths(answers, feedback) if feedback else []
     check_job.check_feedback(targets, force)
-    job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
+    job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation,
+                       budget=budget)
     checker, spec, asked = check_job.checker_for(job, tolerance)
     view = _check_view(job, asked)
     klass, sheets = ClassReport(), []
@@ -192,13 +203,13 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         klass.add(sheet.student, sheet.report)
         sheets.append(sheet)
         if sheet.report is None:
-            click.echo(f"bptt-trace: error: {sheet.problem}", err=True)
+            BadInput(sheet.problem).show()
         if targets:
             check_job.write_feedback(sheet, view, targets[i], force, f"feedback for {sheet.student}")
     _print_reports(job, view, sheets, klass, fmt, color, width)
     if csv_file:
         from bptt_trace.render.check_view import report_csv
-        write_atomic(csv_file, report_csv(sheets), force)
+        jobs.write(csv_file, report_csv(sheets), force)
     if any(s.report is None or s.report.has_wrong for s in sheets):
         sys.exit(1)
 
@@ -214,8 +225,9 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
 @click.option("--full", is_flag=True, help="Show every time step in the table.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@BUDGET_OPTION
 def gradients(scenario: str, example: int | None, fmt: str, output: str | None, force: bool, full: bool,
-              color: bool | None, width: int | None) -> None:
+              color: bool | None, width: int | None, budget: str | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
     from bptt_trace.analysis.gradient_flow import gradient_flows
     from bptt_trace.output import OutputError, check_target, write_atomic
@@ -225,13 +237,13 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
             check_target(output, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
-    job = jobs.prepare(scenario, example=example or 1, round_="off")
+    job = jobs.prepare(scenario, example=example or 1, round_="off", budget=budget)
     try:
         flows = gradient_flows(job.trace, job.chosen[0])
     except ValueError as exc:
         raise BadInput(f"{scenario}: {exc}") from None
     if output:
-        write_atomic(output, flow_svg(flows, job.trace.scenario.name), force)
+        jobs.write(output, flow_svg(flows, job.trace.scenario.name), force)
     if fmt == "json":
         click.echo(flow_json(flows), nl=False)
         return
@@ -255,8 +267,9 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
 @click.option("--full", is_flag=True, help="Show every entry and every epoch.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@BUDGET_OPTION
 def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: int, save: str | None, force: bool,
-          fmt: str, full: bool, color: bool | None, width: int | None) -> None:
+          fmt: str, full: bool, color: bool | None, width: int | None, budget: str | None) -> None:
     """Train SCENARIO for several epochs: one epoch worked in full, then the loss per epoch and the result."""
     from bptt_trace.errors import ArithmeticFault
     from bptt_trace.output import OutputError, check_target, write_atomic
@@ -272,19 +285,33 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     epochs, update = epochs or sc.epochs, update or sc.update
     if trace_epoch > epochs:
         raise BadInput(f"--trace-epoch must be at most the number of epochs ({epochs}), got {trace_epoch}")
+    from bptt_trace.analysis.budget import training_cost
+    jobs.within_budget(scenario, training_cost(sc, epochs), budget)
     try:
         with progress(epochs) as advance:
             result = run_training(sc, epochs, update, trace_epoch, advance)
     except ArithmeticFault as exc:
+        _print_diverged(exc, fmt, color, width)
         raise BadInput(f"{scenario}: {exc}") from None
     if save:
         note = f"{sc.name} after {epochs} epochs of training ({update} updates) with bptt-trace"
-        write_atomic(save, dump_scenario(sc, result.parameters, note), force)
+        jobs.write(save, dump_scenario(sc, result.parameters, note), force)
     if fmt == "json":
         click.echo(training_json(result), nl=False)
         return
     sheet = TrainingSheet(max_items=10**9 if full else 8)
     print_lines(sheet.build_training(result, update, width or 80), color, width)
+
+
+def _print_diverged(exc, fmt: str, color: bool | None, width: int | None) -> None:
+    """The losses a diverged training run computed before the epoch that failed."""
+    from bptt_trace.render.training_view import TrainingSheet, diverged_json
+    if getattr(exc, "epoch", None) is None:
+        return
+    if fmt == "json":
+        click.echo(diverged_json(exc.epoch, exc.epoch_losses), nl=False)
+    else:
+        print_lines(TrainingSheet().build_diverged(exc.epoch, exc.epoch_losses), color, width)
 
 
 def _check_view(job, asked: int | None):

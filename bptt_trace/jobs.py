@@ -11,6 +11,7 @@ from typing import NamedTuple
 import click
 
 EXIT_BAD_INPUT = 2
+LONG_WORK_SECONDS = 10  # estimated work above this is announced on stderr before it starts
 
 
 class BadInput(click.ClickException):
@@ -19,7 +20,23 @@ class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
     def show(self, file=None) -> None:
-        click.echo(f"bptt-trace: error: {self.format_message()}", err=True)
+        from bptt_trace.render.safe_text import visible
+        click.echo(f"bptt-trace: error: {visible(self.format_message())}", err=True)
+
+
+def wrote(path: str) -> None:
+    """Tell (on stderr) which file a command wrote."""
+    from bptt_trace.render.safe_text import visible
+    click.echo(f"wrote {visible(path)}", err=True)
+
+
+def write(path: str, data: str | bytes, force: bool) -> None:
+    """Write an output file atomically, or BadInput saying why it cannot be (the old file stays as it was)."""
+    from bptt_trace.output import OutputError, write_atomic
+    try:
+        write_atomic(path, data, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
 
 
 class Mode(NamedTuple):
@@ -56,19 +73,42 @@ class Job(NamedTuple):
 
 def prepare(scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
              exact: bool = False, digits: int | None = None, decimals: int | None = None,
-             notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
-    """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked."""
+             notation: str | None = None, paths: str | None = None, full: bool = False,
+             budget: str | None = None, listing: bool = False) -> Job:
+    """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked.
+
+    The work is estimated first and refused (BadInput) when over the budget; `listing` is for output
+    that shows every entry (JSON)."""
     sc = load(scenario)
     mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation)
     chosen = chosen_examples(sc, example)
     if paths is not None:
-        return path_job(sc, scenario, paths, mode, chosen, full)
+        return path_job(sc, scenario, paths, mode, chosen, full, budget, listing)
+    from bptt_trace.analysis.budget import trace_cost
+    system = "exact" if mode.exact else "hand" if mode.round is not None else "float"
+    within_budget(scenario, trace_cost(sc, chosen, system, full or listing), budget)
     trace, full_trace = trace_in(sc, scenario, mode, chosen)
     drift_rows = None
     if full_trace is not None:
         from bptt_trace.analysis.drift import drift
         drift_rows = drift(trace, full_trace, chosen)
     return Job(mode, chosen, trace, drift_rows, None, full)
+
+
+def within_budget(path: str, estimate, budget: str | None) -> None:
+    """Refuse work whose estimate exceeds the budget (--budget); announce long work on stderr."""
+    from bptt_trace.analysis.budget import Budget, OverBudget, check, describe
+    try:
+        limits = Budget.parse(budget)
+    except ValueError as exc:
+        raise BadInput(f"--budget: {exc}") from None
+    try:
+        check(estimate, limits)
+    except OverBudget as exc:
+        raise BadInput(f"{path}: {exc}") from None
+    if estimate.seconds > LONG_WORK_SECONDS:
+        from bptt_trace.render.safe_text import visible
+        click.echo(f"bptt-trace: {visible(path)}: {describe(estimate)}; working…", err=True)
 
 
 def for_model(spec, model):
@@ -117,7 +157,8 @@ def trace_in(sc, path: str, mode: Mode, chosen: list[int]):
         raise BadInput(f"{path}: {exc}") from None
 
 
-def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool) -> Job:
+def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool, budget: str | None = None,
+             listing: bool = False) -> Job:
     """The chain-rule paths of one parameter (or entry), from a float64 trace."""
     from bptt_trace.analysis.paths import chain_paths, parse_target
     if sc.model.cell != "rnn" or sc.model.bidirectional:
@@ -129,6 +170,8 @@ def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bo
         param, entry = parse_target(target, shapes)
     except ValueError as exc:
         raise BadInput(f"--paths: {exc}") from None
+    from bptt_trace.analysis.budget import paths_cost
+    within_budget(path, paths_cost(sc, chosen, param, entry, full or listing), budget)
     trace, _ = trace_in(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
     return Job(mode, chosen, trace, None, chain_paths(trace, param, entry, chosen), full)
 

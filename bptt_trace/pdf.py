@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
+
+TEMP_PREFIX = "bptt-trace-pdf-"
+_TEMP_NAME = re.compile(rf"^{TEMP_PREFIX}(\d+)-")
 
 INSTALL_HINT = ("pdflatex was not found. Install a TeX distribution (Debian/Ubuntu: "
                 "apt-get install texlive-latex-base texlive-latex-recommended; macOS: MacTeX; Windows: MiKTeX), "
@@ -22,7 +28,8 @@ def compile_pdf(tex: str, timeout: float = 120) -> bytes:
     exe = shutil.which("pdflatex")
     if exe is None:
         raise PdfError(INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="bptt-trace-") as tmp:
+    remove_leftovers()
+    with _terminated_cleanly(), tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-") as tmp:
         (Path(tmp) / "worksheet.tex").write_text(tex, encoding="utf-8")
         env = {**os.environ, "openin_any": "p", "openout_any": "p"}
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "worksheet.tex"]
@@ -36,3 +43,57 @@ def compile_pdf(tex: str, timeout: float = 120) -> bytes:
                 errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
                 raise PdfError("pdflatex failed: " + ("; ".join(errors[:3]) or f"exit code {proc.returncode}"))
         return (Path(tmp) / "worksheet.pdf").read_bytes()
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived during a compilation; raised so that the temporary directory is removed."""
+
+
+@contextlib.contextmanager
+def _terminated_cleanly():
+    """While compiling, SIGTERM unwinds (removing the temporary directory) and then ends the process."""
+    def on_term(signum, frame):
+        raise _Terminated()
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread: no handler can be set
+        yield
+        return
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, previous)
+        raise SystemExit(128 + signal.SIGTERM) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def remove_leftovers(directory: str | None = None) -> list[Path]:
+    """Remove the compilation directories that runs no longer alive (killed) left; return them."""
+    base = Path(directory or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if not m or _alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir() and not entry.is_symlink() and entry.stat().st_uid == os.getuid():
+                shutil.rmtree(entry)
+                removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

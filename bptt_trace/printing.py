@@ -9,6 +9,8 @@ import sys
 
 import click
 
+MAX_WIDTH = 1000  # columns: a larger $COLUMNS or terminal is taken as this (as --width's upper bound)
+
 
 def wants_color(flag: bool | None, isatty: bool, environ) -> bool:
     """--color/--no-color win; otherwise colour only on a terminal without NO_COLOR or TERM=dumb."""
@@ -22,10 +24,10 @@ def terminal_width(environ) -> int:
     it costs a few milliseconds of start-up)."""
     import os
     columns = environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+    if columns.isascii() and columns.isdigit() and columns.strip("0"):
+        return MAX_WIDTH if len(columns.lstrip("0")) > 6 else min(int(columns), MAX_WIDTH)
     try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns or 80
+        return min(os.get_terminal_size(sys.stdout.fileno()).columns, MAX_WIDTH) or 80
     except (OSError, ValueError):
         return 80
 
@@ -34,11 +36,12 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
 
+    from bptt_trace.render.safe_text import visible
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or (terminal_width(os.environ) if sys.stdout.isatty() else 80)
-    lines = TerminalWriter(width).write(blocks)
+    lines = (line._replace(text=visible(line.text)) for line in TerminalWriter(width).write(blocks))
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return

@@ -18,7 +18,7 @@ import numpy as np
 from bptt_trace.record.steps import Trace
 
 PARAMS = ("W_hh", "W_xh", "b_h")
-_ENTRY = re.compile(r"^(W_hh|W_xh|b_h)(?:\[(\d+)(?:,\s*(\d+))?\])?$")
+_ENTRY = re.compile(r"^(W_hh|W_xh|b_h)(?:\[(\d+)(?:,\s*(\d+))?\])?$", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,19 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from bptt_trace.errors import ArithmeticFault
 from bptt_trace.networks.run import run
 from bptt_trace.numbers.systems import Float64
 from bptt_trace.scenario.spec import Scenario
 from bptt_trace.record.steps import Trace
+
+class Diverged(ArithmeticFault):
+    """Training met an overflow or NaN in `epoch`; `epoch_losses` holds the epochs completed before it."""
+
+    def __init__(self, epoch: int, epoch_losses: list[float], cause: ArithmeticFault) -> None:
+        self.epoch, self.epoch_losses = epoch, epoch_losses
+        super().__init__(f"training diverged in epoch {epoch} (after {epoch - 1} complete epochs): {cause}")
+
 
 class Training(NamedTuple):
     """Losses[epoch][example], the outputs after training, the final parameters, and the traced epoch:
@@ -48,7 +57,10 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
     for epoch in range(1, epochs + 1):
         per_example, outputs = {}, {}
         for batch in batches:
-            trace = run(scenario, numbers, batch, params)
+            try:
+                trace = run(scenario, numbers, batch, params)
+            except ArithmeticFault as exc:
+                raise Diverged(epoch, epoch_losses, exc) from None
             per_example.update({k: float(trace.value("loss", k)) for k in batch})
             outputs.update({k: _prediction(trace, k) for k in batch})
             params = {p: trace.value(f"{p}_new") for p in names}
@@ -60,7 +72,10 @@ def train(scenario: Scenario, epochs: int, update: str = "batch", trace_epoch: i
         accuracy.append(sum(right) if right is not None else None)
         if progress:
             progress(epoch)
-    final = run(scenario, numbers, everyone, params)
+    try:
+        final = run(scenario, numbers, everyone, params)
+    except ArithmeticFault as exc:
+        raise Diverged(epochs + 1, epoch_losses, exc) from None
     predictions = [_prediction(final, k) for k in everyone]
     correct = classified(scenario, predictions)
     return Training(losses, epoch_losses, predictions, params, traced, trace_epoch, correct,

@@ -84,7 +84,7 @@ def load_answers(path: str | Path) -> Submission:
 
 
 def _int(file: str, node: Node, path: str) -> int:
-    if not isinstance(node, Scalar) or not node.text.isdigit() or int(node.text) < 1:
+    if not isinstance(node, Scalar) or not (node.text.isascii() and node.text.isdigit()) or int(node.text) < 1:
         raise InputError(file, "expected a whole number from 1", path, node.line, node.column)
     return int(node.text)
 

@@ -8,11 +8,12 @@ import numpy as np
 
 from bptt_trace.version import __version__
 from bptt_trace.record.steps import Trace
+from bptt_trace.scenario.writer import yaml_comment, yaml_string
 
 
 def answers_template(trace: Trace, examples: list[int], names: frozenset[str], scenario_file: str) -> str:
     """YAML with `~` where each number goes, grouped as the homework checker reads them."""
-    lines = [f"# Answers for the scenario '{trace.scenario.name}' ({scenario_file}); bptt-trace {__version__}.",
+    lines = [yaml_comment(f"Answers for the scenario '{trace.scenario.name}' ({scenario_file}); bptt-trace {__version__}."),
              "# Replace every ~ with your number. Vectors are lists, matrices lists of rows.",
              f"scenario: {_quote(scenario_file)}", "examples:"]
     for k in examples:
@@ -39,5 +40,4 @@ def _blank(value: Any) -> str:
     return "[" + ", ".join("[" + ", ".join(["~"] * shape[1]) + "]" for _ in range(shape[0])) + "]"
 
 
-def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+_quote = yaml_string

@@ -37,17 +37,29 @@ def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, par
     numbers = numbers or Float64()
     trace = Trace(scenario, numbers.name)
     rec = Recorder(trace, numbers)
-    params = {n: rec.given(n, parameters[n] if parameters else numbers.array(scenario.parameters[n]))
+    params = {n: rec.given(n, parameters[n] if parameters else _converted(rec, n, scenario.parameters[n]))
               for n in scenario.parameter_names}
     chosen = examples or list(range(1, len(scenario.examples) + 1))
     example = import_module(NETWORKS[network_kind(scenario.model)]).example
     with numbers.context():
-        for k in chosen:
-            rec.example = k
-            example(rec, scenario, scenario.examples[k - 1], params)
-        _totals_and_update(rec, scenario, chosen, params)
+        try:
+            for k in chosen:
+                rec.example = k
+                example(rec, scenario, scenario.examples[k - 1], params)
+            _totals_and_update(rec, scenario, chosen, params)
+        except ArithmeticError as exc:  # converting a given value; a computed one is named by the recorder
+            raise rec.fault(f"the value after {trace.steps[-1].name}", exc) from None
     trace.symbols = getattr(numbers, "symbols", {})
     return trace
+
+
+def _converted(rec: Recorder, name: str, value):
+    """A parameter in the run's number system, or the fault naming it."""
+    try:
+        with rec.num.context():
+            return rec.num.array(value)
+    except ArithmeticError as exc:
+        raise rec.fault(name, exc) from None
 
 
 def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: dict[str, Q]) -> None:

@@ -13,8 +13,8 @@ MAX_NUMBER_CHARS = 60
 MAX_EXPONENT = 300
 
 _DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-DECIMAL_RE = re.compile(rf"^{_DECIMAL}$")
-FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$")
+DECIMAL_RE = re.compile(rf"^{_DECIMAL}$", re.ASCII)  # ASCII: `\d` would also take `٣`, which Fraction reads as 3
+FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$", re.ASCII)
 
 
 def parse_number(text: str) -> Fraction:

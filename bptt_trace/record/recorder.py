@@ -16,6 +16,18 @@ CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "m
 SQUASHING = frozenset({"activation", "softmax"})
 
 
+def arithmetic_reason(exc: ArithmeticError) -> str:
+    """What went wrong, in words: an overflow, a division by zero, or an invalid operation."""
+    kind = type(exc).__name__
+    if "Overflow" in kind:
+        return "the result overflowed"
+    if "Zero" in kind:
+        return "a division by zero"
+    if "Underflow" in kind:
+        return "the result underflowed"
+    return "an invalid operation (a number too long for the precision, or not a number)"
+
+
 class Q(NamedTuple):
     """A named quantity: the canonical name and its value."""
 
@@ -32,8 +44,11 @@ class Recorder:
 
     def _op(self, op: str, name: str, operands: tuple[Q, ...], detail: str = "") -> Q:
         names, values = tuple(zip(*operands)) or ((), ())
-        value, terms = compute(op, detail, values, self.num)
-        value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+        try:
+            value, terms = compute(op, detail, values, self.num)
+            value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+        except ArithmeticError as exc:  # OverflowError, ZeroDivisionError, decimal.InvalidOperation, Overflow …
+            raise self.fault(name, exc) from None
         self.trace.append(Step(op, self.phase, self.example, self.t, name, names, values, value, terms, detail))
         if op in CHECKED and not (self.num.finite(value) and (op not in SQUASHING or self.num.finite(values[0]))):
             self._report_first_non_finite()
@@ -44,6 +59,13 @@ class Recorder:
         where = f" (example {step.example}, step {step.t})" if step.example else ""
         raise ArithmeticFault(f"{step.name}{where} overflowed or is not a number; "
                               "the scenario's values are too large for this calculation")
+
+    def fault(self, name: str, exc: ArithmeticError) -> ArithmeticFault:
+        """An arithmetic error met computing `name` (at the recorder's example and step) as a fault."""
+        where = f" (example {self.example}, step {self.t})" if self.example and self.t else \
+            f" (example {self.example})" if self.example else ""
+        return ArithmeticFault(f"{name}{where}: {arithmetic_reason(exc)} ({self.num.name} arithmetic); "
+                               "the scenario's values are too large (or too many digits) for this calculation")
 
     def given(self, name: str, value: Any, example: Any = ...) -> Q:
         """A value taken from the scenario (a parameter, an input, the initial state): never rounded."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from xml.sax.saxutils import escape
+from bptt_trace.render.safe_text import xml_text as escape
 
 
 def _decades(values: list[float]) -> tuple[int, int]:

@@ -6,7 +6,6 @@ in the table (the scenario's notation), the given value as the student wrote it.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -19,6 +18,7 @@ from bptt_trace.marking.scoring import plain
 from bptt_trace.render.blocks import Heading, Para, Prose, Table, cell
 from bptt_trace.render.json_out import to_jsonable
 from bptt_trace.render.numfmt import NumberFormat
+from bptt_trace.render.safe_text import csv_writer
 from bptt_trace.render.worksheet import Blocks, Worksheet
 
 VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "imprecise": "imprecise",
@@ -165,7 +165,7 @@ def report_json(sheets: list[Sheet], sheet: CheckWorksheet, klass: ClassReport, 
 def report_csv(sheets: list[Sheet]) -> str:
     """One row per student, for a gradebook."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csv_writer(out)  # formula cells (=, +, -, @ ...) neutralised
     w.writerow(["student", "file", "status", "score", "maximum", "percent", *COUNTED, "first_mistake", "mistakes",
                 "problem"])
     for s in sheets:

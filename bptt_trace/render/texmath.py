@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bptt_trace.render.safe_text import visible
+
 SYMBOLS = {"×": r"\times ", "·": r"\cdot ", "⊙": r"\odot ", "δ": r"\delta ", "∂": r"\partial ", "ᵀ": r"^{\top}",
            "²": "^{2}", "−": "-", "≈": r"\approx ", "Σ": r"\sum ", "η": r"\eta ", "←": r"\leftarrow ",
            "…": r"\dots ", "‖": r"\| ", "√": r"\surd ", "∇": r"\nabla ", "±": r"\pm ", "′": "'", "½": r"\tfrac{1}{2}", "→": r"\to ", "ŷ": r"\hat{y}", "{": r"\{", "}": r"\}",
@@ -23,7 +25,12 @@ TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "
                 "−": "--", "≈": r"$\approx$", "η": r"$\eta$", "Σ": r"$\Sigma$", "—": "---", "–": "--",
                 "←": r"$\leftarrow$", "∂": r"$\partial$", "·": r"$\cdot$", "×": r"$\times$", "δ": r"$\delta$",
                 "ŷ": r"$\hat{y}$", "‖": r"$\|$", "√": r"$\surd$", "∇": r"$\nabla$", "⊙": r"$\odot$", "²": r"$^2$",
-                "ᵀ": r"$^\top$", "′": "'"}
+                "ᵀ": r"$^\top$", "′": "'", "[": "{[}", "]": "{]}", "\u00a0": "~", "\u00ad": r"\-"}
+
+SPACES = frozenset("\t\n\v\f\r\x85\u2028\u2029")  # shown as a space in TeX and Markdown
+# Latin-1 and Latin Extended-A, as T1-encoded fonts typeset them with inputenc's utf8.
+LATIN = frozenset(chr(c) for c in range(0xA1, 0x180)) - frozenset("\u00ad\u0126\u0127\u0138\u013f\u0140\u0149"
+                                                                  "\u0166\u0167\u017f")
 
 
 def math(s: str) -> str:
@@ -34,7 +41,13 @@ def math(s: str) -> str:
     """
     out: list[str] = []
     after_word = False
+    scripts = ""  # the scripts (_ or ^) the current base already has: a second one gets an empty base
     for tok in _TOKEN.findall(s):
+        kind = "^" if tok in ("ᵀ", "²") else tok[0] if tok[0] in "_^" and len(tok) > 1 else ""
+        if kind and kind in scripts:
+            out.append("{}")
+            scripts = ""
+        scripts = scripts + kind if kind or tok[1:] == "\u0303" else ""
         if tok == " " and after_word:
             out.append(r"\ ")
             continue
@@ -64,15 +77,21 @@ def math(s: str) -> str:
 
 
 def text(s: str) -> str:
-    """Plain text escaped for TeX; characters TeX cannot typeset are shown by their code point."""
+    """Plain text escaped for TeX; characters TeX cannot typeset are shown by their code point.
+
+    Line breaks and tabs become spaces (a blank line would end TeX's paragraph), and `[`/`]` are
+    braced so that a text starting with `[` is never read as the optional argument of `\\\\`.
+    """
     out = []
     for ch in s:
         if ch in TEXT_ESCAPES:
             out.append(TEXT_ESCAPES[ch])
-        elif ord(ch) < 128 or ("\u00a0" <= ch <= "\u017f"):
+        elif ch in SPACES:
+            out.append(" ")
+        elif " " <= ch <= "~" or ch in LATIN:
             out.append(ch)
         else:
-            out.append(f"[U+{ord(ch):04X}]")
+            out.append(f"{{[}}U+{ord(ch):04X}{{]}}")
     return "".join(out)
 
 
@@ -80,5 +99,7 @@ MD_SPECIAL = set("\\`*_{}[]<>#|$~")
 
 
 def markdown_text(s: str) -> str:
-    """Plain text escaped for Markdown (tables included: `|` cannot break a row)."""
-    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in s).replace("\n", " ")
+    """Plain text escaped for Markdown (tables included: `|` cannot break a row, nor a line break a heading);
+    control characters are shown by their escapes (`\\x1b`)."""
+    s = visible("".join(" " if ch in SPACES else ch for ch in s))
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in s)

@@ -52,6 +52,17 @@ class TrainingSheet(Worksheet):
         yield SideBySide([cell(self.label(p)) for p in run.parameters],
                          [self.matrix(run.parameters[p], p) for p in run.parameters], cell(Prose("Final parameters")))
 
+    def build_diverged(self, epoch: int, epoch_losses: list[float]) -> Blocks:
+        """What a diverged run computed: the total loss of each epoch completed before `epoch`."""
+        yield Heading(1, cell(Prose(f"Training diverged in epoch {epoch}: the losses computed before it")))
+        yield Table(None, [cell(Prose("epoch")), cell(Prose("total loss"))],
+                    [[cell(str(e)), cell(self.fmt(x))] for e, x in enumerate(epoch_losses, start=1)])
+
+
+def diverged_json(epoch: int, epoch_losses: list[float]) -> str:
+    """The epoch that diverged and the total losses of the epochs before it."""
+    return json.dumps({"diverged_in_epoch": epoch, "epoch_losses": epoch_losses}, indent=2, allow_nan=False) + "\n"
+
 
 def training_json(run: Training) -> str:
     """Losses per epoch and example, predictions and final parameters."""

@@ -6,7 +6,6 @@ shortest round-trip decimal, exact rationals as `n/d` when no short decimal is e
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +16,7 @@ def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: 
     """The scenario as YAML, with `parameters` (arrays or nested lists) in place of its own."""
     m = sc.model
     params = {p: _tolist(parameters[p]) if parameters else sc.parameters[p] for p in sc.parameter_names}
-    lines = [f"# {note}"] if note else []
+    lines = [yaml_comment(note)] if note else []
     lines += [f"name: {_text(sc.name)}"] + ([f"description: {_text(sc.description)}"] if sc.description else [])
     lines += ["model:", f"  cell: {m.cell}"] + ([] if m.cell in GATES else [f"  activation: {m.activation}"])
     lines += [f"  output: {m.output}", f"  loss: {m.loss}"]
@@ -65,5 +64,29 @@ def _number(v: Any) -> str:
     return repr(float(v)) if isinstance(v, float) else str(v)
 
 
-def _text(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)  # a double-quoted YAML string
+def yaml_string(s: str) -> str:
+    """A double-quoted YAML scalar that reads back as exactly `s`: printable text as it is, every
+    other character (controls, DEL, C1, line separators, BOM, non-characters) as an escape."""
+    return '"' + "".join(ch if _printable(ch) else _escape(ch) for ch in s) + '"'
+
+
+def yaml_comment(s: str) -> str:
+    """`# s` on one line: line breaks and controls shown as escapes, so no text can end the comment."""
+    return "# " + "".join(ch if ch in '"\\' or _printable(ch) else _escape(ch) for ch in s)
+
+
+_text = yaml_string
+
+
+def _printable(ch: str) -> bool:
+    """Characters that YAML 1.1 and 1.2 both read back as themselves inside double quotes."""
+    o = ord(ch)
+    return (0x20 <= o <= 0x7E and ch not in '"\\') or (0xA0 <= o <= 0xD7FF and o not in (0x2028, 0x2029)) or (
+        0xE000 <= o <= 0xFFFD and o != 0xFEFF) or 0x10000 <= o <= 0x10FFFF
+
+
+def _escape(ch: str) -> str:
+    o = ord(ch)
+    if ch in '"\\':
+        return "\\" + ch
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"

@@ -52,7 +52,7 @@ def read_yaml(path: str | Path) -> Node:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(name, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
-        text = p.read_text(encoding="utf-8")
+        text = read_bounded(p, name).decode("utf-8")
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
     except IsADirectoryError:
@@ -62,6 +62,15 @@ def read_yaml(path: str | Path) -> Node:
     except OSError as exc:
         raise InputError(name, f"cannot be read ({exc.strerror})") from None
     return parse_yaml(text, name)
+
+
+def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, reading no more than `limit` + 1 whatever its size claims (/dev/zero, a pipe)."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(name, f"file is over the limit of {limit} bytes (reading stopped there)")
+    return data
 
 
 def parse_yaml(text: str, name: str, pure: bool = False) -> Node:
