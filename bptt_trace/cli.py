@@ -291,6 +291,40 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     print_lines(sheet.build_training(result, update, width or 80), color, width)
 
 
+@main.group(invoke_without_command=True)
+@click.pass_context
+def scenarios(ctx: click.Context) -> None:
+    """List the bundled scenarios, or copy one to edit."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_scenarios)
+
+
+@scenarios.command("list")
+def list_scenarios() -> None:
+    """List the bundled scenarios, one line each: the name to give run, export, … and what it shows."""
+    from bptt_trace.scenario.bundled import descriptions
+    rows = descriptions()
+    wide = max(len(name) for name, _ in rows)
+    for name, text in rows:
+        click.echo(f"{name:<{wide}}  {text}")
+
+
+@scenarios.command("copy")
+@click.argument("name")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite DIRECTORY/NAME.yaml if it exists.")
+def copy_scenario(name: str, directory: str, force: bool) -> None:
+    """Copy the bundled scenario NAME into DIRECTORY (default: here) as NAME.yaml, to edit."""
+    from bptt_trace.errors import InputError
+    from bptt_trace.output import OutputError
+    from bptt_trace.scenario.bundled import copy_bundled
+    try:
+        path = copy_bundled(name, directory, force)
+    except (InputError, OutputError) as exc:
+        raise BadInput(exc.describe() if isinstance(exc, InputError) else str(exc)) from None
+    click.echo(f"wrote {path}", err=True)
+
+
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
     """One report in full, or a summary row per submission when there are several."""
     from bptt_trace.render.check_view import CheckWorksheet, batch_blocks, report_json

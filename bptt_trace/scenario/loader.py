@@ -25,8 +25,10 @@ MAX_EPOCHS = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, parse and validate a scenario YAML file."""
-    return ScenarioReader(str(path)).scenario(read_yaml(path))
+    """Read, parse and validate a scenario YAML file, or a bundled scenario given by name (`sentiment`)."""
+    from bptt_trace.scenario.bundled import resolve
+    found = resolve(path)
+    return ScenarioReader(str(found)).scenario(read_yaml(found))
 
 
 class ScenarioReader(TreeReader):
