@@ -63,7 +63,9 @@ def trace_options(f):
     return f
 
 
-@main.command()
+@main.command(short_help="Trace the forward pass, BPTT and one update.", epilog=(
+    "\b\nExamples:\n  bptt-trace run sentiment\n  bptt-trace run sentiment --round 3 --example 1\n"
+    "  bptt-trace run xor --format json > xor.json"))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="terminal: worked tables for people; json: every value under its canonical name.")
@@ -81,9 +83,13 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, **option
     _print_terminal(job, color, width)
 
 
-@main.command()
+@main.command(short_help="Write a Markdown, LaTeX or PDF worksheet.", epilog=(
+    "\b\nExamples:\n  bptt-trace export sentiment -o sentiment.md\n"
+    "  bptt-trace export sentiment -o homework.pdf --blank backward --round 3\n"
+    "  bptt-trace export xor -o key.tex --answer-key"))
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The file to write ('-' for standard output, Markdown or LaTeX).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "pdf"]), default=None,
               help="Default: from the file's suffix (.md, .tex, .pdf).")
 @click.option("--blank", "blank", is_flag=False, flag_value="all", default=None, metavar="[forward|backward|all|NAMES]",
@@ -95,12 +101,10 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, **option
 def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, force: bool,
            **options) -> None:
     """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
-    from bptt_trace.output import OutputError, check_target, write_atomic
-    fmt = fmt or jobs.format_from_suffix(output)
-    try:
-        check_target(output, force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
+    fmt = fmt or ("markdown" if output == "-" else jobs.format_from_suffix(output))
+    if output == "-" and fmt == "pdf":
+        raise BadInput("-o -: a PDF is not written to standard output; give a file name such as -o worksheet.pdf")
+    _check_output(output, force)
     job = jobs.prepare(scenario, **options)
     answers = jobs.answers(job, blank, answer_key)
     document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
@@ -110,16 +114,13 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
             document = compile_pdf(document)
         except PdfError as exc:
             raise click.ClickException(str(exc)) from None
-    try:
-        write_atomic(output, document, force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    _write_output(output, document, force)
 
 
-@main.command()
+@main.command(short_help="Write a blank answers file to fill in.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The answers file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The answers file to write ('-' for standard output).")
 @click.option("--blank", "blank", default="all", show_default=True, metavar="forward|backward|all|NAMES",
               help="Which quantities the student answers, as for export --blank.")
 @click.option("--example", "example", type=int, default=None, metavar="N", help="Only example N (from 1).")
@@ -127,25 +128,19 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
 def template(scenario: str, output: str, blank: str, example: int | None, force: bool) -> None:
     """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
     from bptt_trace.marking.blanks import select
-    from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.marking.template import answers_template
-    try:
-        check_target(output, force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
+    _check_output(output, force)
     job = jobs.prepare(scenario, example=example)
     try:
         names = select(job.trace, blank)
     except ValueError as exc:
         raise BadInput(f"--blank: {exc}") from None
-    try:
-        write_atomic(output, answers_template(job.trace, job.chosen, names, scenario), force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    _write_output(output, answers_template(job.trace, job.chosen, names, scenario), force)
 
 
-@main.command()
+@main.command(short_help="Mark homework answers against a scenario.", epilog=(
+    "\b\nExamples:\n  bptt-trace template sentiment -o answers.yaml --blank forward\n"
+    "  bptt-trace check sentiment answers.yaml\n  bptt-trace check sentiment class/*.yaml --csv grades.csv"))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.argument("answers", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
@@ -207,13 +202,14 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Show how the gradient flows back through time.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--example", "example", type=int, default=None, metavar="N", help="The example to follow (default 1).")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="terminal: table, chart and reading; json: every norm.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Also draw ‖dL/dh_t‖ and the Jacobian products against t as an SVG file.")
+              help="Also draw ‖dL/dh_t‖ and the Jacobian products against t as an SVG file ('-': only the SVG, "
+                   "to standard output).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--full", is_flag=True, help="Show every time step in the table.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
@@ -222,20 +218,18 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
               color: bool | None, width: int | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
     from bptt_trace.analysis.gradient_flow import gradient_flows
-    from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json, flow_svg
     if output:
-        try:
-            check_target(output, force)
-        except OutputError as exc:
-            raise BadInput(str(exc)) from None
+        _check_output(output, force)
     job = jobs.prepare(scenario, example=example or 1, round_="off")
     try:
         flows = gradient_flows(job.trace, job.chosen[0])
     except ValueError as exc:
         raise BadInput(f"{scenario}: {exc}") from None
     if output:
-        write_atomic(output, flow_svg(flows, job.trace.scenario.name), force)
+        _write_output(output, flow_svg(flows, job.trace.scenario.name), force)
+        if output == "-":
+            return
     if fmt == "json":
         click.echo(flow_json(flows), nl=False)
         return
@@ -244,7 +238,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
     print_lines(blocks, color, width)
 
 
-@main.command()
+@main.command(short_help="Train for several epochs: losses, chart, result.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--epochs", type=click.IntRange(1, 1_000_000), default=None, help="Default: the scenario's training.epochs.")
 @click.option("--update", type=click.Choice(UPDATES), default=None,
@@ -277,7 +271,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     if trace_epoch > epochs:
         raise BadInput(f"--trace-epoch must be at most the number of epochs ({epochs}), got {trace_epoch}")
     try:
-        with progress(epochs) as advance:
+        with progress(epochs, color=color) as advance:
             result = run_training(sc, epochs, update, trace_epoch, advance)
     except ArithmeticFault as exc:
         raise BadInput(f"{scenario}: {exc}") from None
@@ -291,7 +285,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     print_lines(sheet.build_training(result, update, width or 80), color, width)
 
 
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, short_help="List the bundled scenarios, or copy one to edit.")
 @click.pass_context
 def scenarios(ctx: click.Context) -> None:
     """List the bundled scenarios, or copy one to edit."""
@@ -323,6 +317,30 @@ def copy_scenario(name: str, directory: str, force: bool) -> None:
     except (InputError, OutputError) as exc:
         raise BadInput(exc.describe() if isinstance(exc, InputError) else str(exc)) from None
     click.echo(f"wrote {path}", err=True)
+
+
+def _check_output(output: str, force: bool) -> None:
+    """Refuse, before any work, an output file that cannot be written (`-` is standard output)."""
+    from bptt_trace.output import OutputError, check_target
+    if output == "-":
+        return
+    try:
+        check_target(output, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _write_output(output: str, text: str | bytes, force: bool) -> None:
+    """Write text to the file atomically and say so on stderr, or to standard output for `-`."""
+    from bptt_trace.output import OutputError, write_atomic
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:

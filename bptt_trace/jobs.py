@@ -22,6 +22,11 @@ class BadInput(click.ClickException):
         click.echo(f"bptt-trace: error: {self.format_message()}", err=True)
 
 
+def warn(message: str) -> None:
+    """A warning on stderr: the command goes on."""
+    click.echo(f"bptt-trace: warning: {message}", err=True)
+
+
 class Mode(NamedTuple):
     """How to compute and show: the number system's settings and the display's."""
 
@@ -87,6 +92,10 @@ def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mo
         raise BadInput("--exact and --round cannot be used together: choose exact or hand-rounded arithmetic")
     d = sc.display
     places = None if exact or round_ == "off" else (round_ if round_ is not None else d.round)
+    if round_mode is not None and places is None:
+        warn("--round-mode has no effect without --round K (or display.round in the scenario)")
+    if digits is not None and not exact:
+        warn("--digits has no effect without --exact")
     return Mode(round=places, round_mode=round_mode or d.round_mode, exact=exact, digits=digits or d.digits or 6,
                 decimals=decimals if decimals is not None else (d.decimals if d.decimals is not None else
                                                                 (places if places is not None else 3)),

@@ -54,6 +54,8 @@ class CheckWorksheet(Worksheet):
 
     def note(self, v: Verdict) -> str:
         if v.verdict == "unknown":
+            if v.problem:
+                return v.problem
             return f"not a quantity of this scenario; did you mean {', '.join(v.suggestions)}?" if v.suggestions \
                 else "not a quantity of this scenario"
         if v.verdict == "malformed":
