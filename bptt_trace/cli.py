@@ -167,24 +167,15 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
     Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
     """
     from bptt_trace.marking.answers import load_answers
-    from bptt_trace.marking.checker import Checker
     from bptt_trace.errors import InputError
-    from bptt_trace.numbers.systems import Float64, HandDecimal
     from bptt_trace.output import OutputError, check_target, write_atomic
-    from bptt_trace.numbers.tolerance import Tolerance
     if csv_file:
         try:
             check_target(csv_file, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
     job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation)
-    sc = job.trace.scenario
-    try:
-        tol = Tolerance.parse(tolerance or sc.display.tolerance) if (tolerance or sc.display.tolerance) else Tolerance()
-    except ValueError as exc:
-        raise BadInput(f"--tolerance: {exc}") from None
-    numbers = HandDecimal(job.mode.round, job.mode.round_mode) if job.mode.round is not None else Float64()
-    checker = Checker(job.trace, numbers, tol, job.mode.notation)
+    checker = jobs.checker(job, tolerance)
     reports, bad = [], []
     for path in answers:
         try:

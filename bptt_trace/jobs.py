@@ -63,7 +63,14 @@ def prepare(scenario: str, example: int | None = None, round_=None, round_mode: 
              exact: bool = False, digits: int | None = None, decimals: int | None = None,
              notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
     """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked."""
-    sc = load(scenario)
+    return prepare_loaded(load(scenario), scenario, example, round_, round_mode, exact, digits, decimals,
+                          notation, paths, full)
+
+
+def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
+                   exact: bool = False, digits: int | None = None, decimals: int | None = None,
+                   notation=None, paths: str | None = None, full: bool = False) -> Job:
+    """As prepare, for a scenario already loaded (`scenario` names it in messages)."""
     mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation)
     chosen = chosen_examples(sc, example)
     if paths is not None:
@@ -140,6 +147,20 @@ def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bo
         raise BadInput(f"--paths: {exc}") from None
     trace, _ = trace_in(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
     return Job(mode, chosen, trace, None, chain_paths(trace, param, entry, chosen), full)
+
+
+def checker(job: Job, tolerance: str | None = None):
+    """The homework checker for a job's trace: its number system, the tolerance (option, else the scenario's)."""
+    from bptt_trace.marking.checker import Checker
+    from bptt_trace.numbers.systems import Float64, HandDecimal
+    from bptt_trace.numbers.tolerance import Tolerance
+    spec = tolerance or job.trace.scenario.display.tolerance
+    try:
+        tol = Tolerance.parse(spec) if spec else Tolerance()
+    except ValueError as exc:
+        raise BadInput(f"--tolerance: {exc}") from None
+    numbers = HandDecimal(job.mode.round, job.mode.round_mode) if job.mode.round is not None else Float64()
+    return Checker(job.trace, numbers, tol, job.mode.notation)
 
 
 def format_from_suffix(output: str) -> str:
