@@ -47,11 +47,18 @@ def mark_one(checker, spec, path: str):
         submission = load_answers(path)
     except InputError as exc:
         return Sheet(path, Path(path).stem, None, problem=exc.describe())
+    return mark_submission(checker, spec, submission)
+
+
+def mark_submission(checker, spec, submission):
+    """One submission already read, marked and scored (never an exception: one sheet cannot stop a class)."""
+    from bptt_trace.marking.classroom import Sheet
+    from bptt_trace.marking.scoring import score
     try:
         report = checker.check(submission)
     except Exception as exc:  # noqa: BLE001 -- one sheet must never take down the class; fuzzed to stay unused
-        return Sheet(path, submission.student, None,
-                     problem=f"{path}: could not be marked ({type(exc).__name__}: {exc}); please report this")
+        return Sheet(submission.file, submission.student, None,
+                     problem=f"{submission.file}: could not be marked ({type(exc).__name__}: {exc}); please report this")
     return Sheet(submission.file, submission.student, report, score(report, spec))
 
 

@@ -70,7 +70,9 @@ def trace_options(f):
     return f
 
 
-@main.command()
+@main.command(short_help="Trace the forward pass, BPTT and one update.", epilog=(
+    "\b\nExamples:\n  bptt-trace run sentiment\n  bptt-trace run sentiment --round 3 --example 1\n"
+    "  bptt-trace run xor --format json > xor.json"))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="terminal: worked tables for people; json: every value under its canonical name.")
@@ -88,9 +90,13 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, **option
     _print_terminal(job, color, width)
 
 
-@main.command()
+@main.command(short_help="Write a Markdown, LaTeX or PDF worksheet.", epilog=(
+    "\b\nExamples:\n  bptt-trace export sentiment -o sentiment.md\n"
+    "  bptt-trace export sentiment -o homework.pdf --blank backward --round 3\n"
+    "  bptt-trace export xor -o key.tex --answer-key"))
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The file to write ('-' for standard output, Markdown or LaTeX).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "latex", "pdf"]), default=None,
               help="Default: from the file's suffix (.md, .tex, .pdf).")
 @click.option("--blank", "blank", is_flag=False, flag_value="all", default=None, metavar="[forward|backward|all|NAMES]",
@@ -102,12 +108,10 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, **option
 def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, force: bool,
            **options) -> None:
     """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
-    from bptt_trace.output import OutputError, check_target, write_atomic
-    fmt = fmt or jobs.format_from_suffix(output)
-    try:
-        check_target(output, force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
+    fmt = fmt or ("markdown" if output == "-" else jobs.format_from_suffix(output))
+    if output == "-" and fmt == "pdf":
+        raise BadInput("-o -: a PDF is not written to standard output; give a file name such as -o worksheet.pdf")
+    _check_output(output, force)
     job = jobs.prepare(scenario, **options)
     answers = jobs.answers(job, blank, answer_key)
     document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
@@ -118,16 +122,13 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
             document = compile_pdf(document)
         except PdfError as exc:
             raise click.ClickException(visible(str(exc))) from None
-    try:
-        write_atomic(output, document, force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
-    jobs.wrote(output)
+    _write_output(output, document, force)
 
 
-@main.command()
+@main.command(short_help="Write a blank answers file to fill in.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The answers file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The answers file to write ('-' for standard output).")
 @click.option("--blank", "blank", default="all", show_default=True, metavar="forward|backward|all|NAMES",
               help="Which quantities the student answers, as for export --blank.")
 @click.option("--example", "example", type=int, default=None, metavar="N", help="Only example N (from 1).")
@@ -136,25 +137,19 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
 def template(scenario: str, output: str, blank: str, example: int | None, force: bool, budget: str | None) -> None:
     """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
     from bptt_trace.marking.blanks import select
-    from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.marking.template import answers_template
-    try:
-        check_target(output, force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
+    _check_output(output, force)
     job = jobs.prepare(scenario, example=example, budget=budget)
     try:
         names = select(job.trace, blank)
     except ValueError as exc:
         raise BadInput(f"--blank: {exc}") from None
-    try:
-        write_atomic(output, answers_template(job.trace, job.chosen, names, scenario), force)
-    except OutputError as exc:
-        raise BadInput(str(exc)) from None
-    jobs.wrote(output)
+    _write_output(output, answers_template(job.trace, job.chosen, names, scenario), force)
 
 
-@main.command()
+@main.command(short_help="Mark homework answers against a scenario.", epilog=(
+    "\b\nExamples:\n  bptt-trace template sentiment -o answers.yaml --blank forward\n"
+    "  bptt-trace check sentiment answers.yaml\n  bptt-trace check sentiment class/*.yaml --csv grades.csv"))
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.argument("answers", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
@@ -214,13 +209,14 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Show how the gradient flows back through time.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--example", "example", type=int, default=None, metavar="N", help="The example to follow (default 1).")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
               help="terminal: table, chart and reading; json: every norm.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Also draw ‖dL/dh_t‖ and the Jacobian products against t as an SVG file.")
+              help="Also draw ‖dL/dh_t‖ and the Jacobian products against t as an SVG file ('-': only the SVG, "
+                   "to standard output).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--full", is_flag=True, help="Show every time step in the table.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
@@ -230,20 +226,18 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
               color: bool | None, width: int | None, budget: str | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
     from bptt_trace.analysis.gradient_flow import gradient_flows
-    from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json, flow_svg
     if output:
-        try:
-            check_target(output, force)
-        except OutputError as exc:
-            raise BadInput(str(exc)) from None
+        _check_output(output, force)
     job = jobs.prepare(scenario, example=example or 1, round_="off", budget=budget)
     try:
         flows = gradient_flows(job.trace, job.chosen[0])
     except ValueError as exc:
         raise BadInput(f"{scenario}: {exc}") from None
     if output:
-        jobs.write(output, flow_svg(flows, job.trace.scenario.name), force)
+        _write_output(output, flow_svg(flows, job.trace.scenario.name), force)
+        if output == "-":
+            return
     if fmt == "json":
         click.echo(flow_json(flows), nl=False)
         return
@@ -252,7 +246,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
     print_lines(blocks, color, width)
 
 
-@main.command()
+@main.command(short_help="Train for several epochs: losses, chart, result.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--epochs", type=click.IntRange(1, 1_000_000), default=None, help="Default: the scenario's training.epochs.")
 @click.option("--update", type=click.Choice(UPDATES), default=None,
@@ -288,7 +282,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     from bptt_trace.analysis.budget import training_cost
     jobs.within_budget(scenario, training_cost(sc, epochs), budget)
     try:
-        with progress(epochs) as advance:
+        with progress(epochs, color=color) as advance:
             result = run_training(sc, epochs, update, trace_epoch, advance)
     except ArithmeticFault as exc:
         _print_diverged(exc, fmt, color, width)
@@ -312,6 +306,60 @@ def _print_diverged(exc, fmt: str, color: bool | None, width: int | None) -> Non
         click.echo(diverged_json(exc.epoch, exc.epoch_losses), nl=False)
     else:
         print_lines(TrainingSheet().build_diverged(exc.epoch, exc.epoch_losses), color, width)
+
+
+@main.group(invoke_without_command=True, short_help="List the bundled scenarios, or copy one to edit.")
+@click.pass_context
+def scenarios(ctx: click.Context) -> None:
+    """List the bundled scenarios, or copy one to edit."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_scenarios)
+
+
+@scenarios.command("list")
+def list_scenarios() -> None:
+    """List the bundled scenarios, one line each: the name to give run, export, … and what it shows."""
+    from bptt_trace.scenario.bundled import descriptions
+    rows = descriptions()
+    wide = max(len(name) for name, _ in rows)
+    for name, text in rows:
+        click.echo(f"{name:<{wide}}  {text}")
+
+
+@scenarios.command("copy")
+@click.argument("name")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite DIRECTORY/NAME.yaml if it exists.")
+def copy_scenario(name: str, directory: str, force: bool) -> None:
+    """Copy the bundled scenario NAME into DIRECTORY (default: here) as NAME.yaml, to edit."""
+    from bptt_trace.errors import InputError
+    from bptt_trace.output import OutputError
+    from bptt_trace.scenario.bundled import copy_bundled
+    try:
+        path = copy_bundled(name, directory, force)
+    except (InputError, OutputError) as exc:
+        raise BadInput(exc.describe() if isinstance(exc, InputError) else str(exc)) from None
+    jobs.wrote(str(path))
+
+
+def _check_output(output: str, force: bool) -> None:
+    """Refuse, before any work, an output file that cannot be written (`-` is standard output)."""
+    from bptt_trace.output import OutputError, check_target
+    if output == "-":
+        return
+    try:
+        check_target(output, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _write_output(output: str, text: str | bytes, force: bool) -> None:
+    """Write text to the file atomically and say so on stderr, or to standard output for `-`."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    jobs.write(output, text, force)
+    jobs.wrote(output)
 
 
 def _check_view(job, asked: int | None):

@@ -24,3 +24,11 @@ class InputError(Exception):
 
 class ArithmeticFault(Exception):
     """Overflow or NaN met while computing the trace; reported, never printed as `nan`."""
+
+
+class ScenarioError(ValueError):
+    """Bad input met through the Python API: `message` is what the command line prints after `error:`."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)

@@ -39,6 +39,11 @@ def write(path: str, data: str | bytes, force: bool) -> None:
         raise BadInput(str(exc)) from None
 
 
+def warn(message: str) -> None:
+    """A warning on stderr: the command goes on."""
+    click.echo(f"bptt-trace: warning: {message}", err=True)
+
+
 class Mode(NamedTuple):
     """How to compute and show: the number system's settings and the display's."""
 
@@ -79,7 +84,15 @@ def prepare(scenario: str, example: int | None = None, round_=None, round_mode: 
 
     The work is estimated first and refused (BadInput) when over the budget; `listing` is for output
     that shows every entry (JSON)."""
-    sc = load(scenario)
+    return prepare_loaded(load(scenario), scenario, example, round_, round_mode, exact, digits, decimals,
+                          notation, paths, full, budget, listing)
+
+
+def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
+                   exact: bool = False, digits: int | None = None, decimals: int | None = None,
+                   notation=None, paths: str | None = None, full: bool = False,
+                   budget: str | None = None, listing: bool = False) -> Job:
+    """As prepare, for a scenario already loaded (`scenario` names it in messages)."""
     mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation)
     chosen = chosen_examples(sc, example)
     if paths is not None:
@@ -127,6 +140,10 @@ def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mo
         raise BadInput("--exact and --round cannot be used together: choose exact or hand-rounded arithmetic")
     d = sc.display
     places = None if exact or round_ == "off" else (round_ if round_ is not None else d.round)
+    if round_mode is not None and places is None:
+        warn("--round-mode has no effect without --round K (or display.round in the scenario)")
+    if digits is not None and not exact:
+        warn("--digits has no effect without --exact")
     return Mode(round=places, round_mode=round_mode or d.round_mode, exact=exact, digits=digits or d.digits or 6,
                 decimals=decimals if decimals is not None else (d.decimals if d.decimals is not None else
                                                                 (places if places is not None else 3)),

@@ -54,18 +54,22 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
 
 
-def progress(epochs: int, stderr=None):
-    """A progress bar on stderr for long runs on a terminal; nothing otherwise."""
+def progress(epochs: int, stderr=None, color: bool | None = None):
+    """A progress bar on stderr for long runs when `stderr` is a terminal, uncoloured with --no-color;
+    nothing otherwise."""
     import contextlib
     import os
-    if epochs < 200 or not (stderr or sys.stderr).isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
+    stream = stderr or sys.stderr
+    if epochs < 200 or not stream.isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
         return contextlib.nullcontext(None)
 
     @contextlib.contextmanager
     def bar():
         from rich.console import Console
         from rich.progress import Progress
-        with Progress(transient=True, console=Console(stderr=True)) as progress:
+        console = Console(stderr=True, force_terminal=True, no_color=color is False,
+                          color_system=None if color is False else "auto")
+        with Progress(transient=True, console=console) as progress:
             task = progress.add_task("training", total=epochs)
             yield lambda epoch: progress.update(task, completed=epoch)
     return bar()

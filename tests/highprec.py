@@ -49,9 +49,10 @@ def _loss(m, o, y):
     return -mp.fsum(mp.log(pi) if yi else mp.log(1 - pi) for pi, yi in zip(p, y))
 
 
-def truncated_loss(sc: Scenario, params: dict, base: dict, k: int):
+def truncated_loss(sc: Scenario, params: dict, base: dict, k: int, h0: list | None = None):
     """The truncated objective: each loss at step s unrolls only steps s−k+1…s from h_(s−k), which is
-    held at its value under the `base` parameters (no gradient flows into it)."""
+    held at its value under the `base` parameters and the scenario's h_0 (no gradient flows into it);
+    a window that starts at step 0 starts from `h0` if given."""
     m, total = sc.model, mp.mpf(0)
     for ex in sc.examples:
         xs = [[mp.mpf(c.numerator) / c.denominator for c in x] for x in ex.inputs]
@@ -60,7 +61,7 @@ def truncated_loss(sc: Scenario, params: dict, base: dict, k: int):
             held.append(_step(m, base, xs[t - 1], held[-1]))
         steps = range(1, ex.steps + 1) if m.outputs_at == "every" else [ex.steps]
         for s, target in zip(steps, ex.targets):
-            h = held[max(0, s - k)]
+            h = held[s - k] if s > k or h0 is None else h0
             for t in range(max(0, s - k) + 1, s + 1):
                 h = _step(m, params, xs[t - 1], h)
             o = [oi + bi for oi, bi in zip(_matvec(params["W_hy"], h), params["b_y"])]

@@ -32,11 +32,11 @@ class Training(NamedTuple):
     traces: list[Trace]
     traced_epoch: int
     correct: list[bool] | None = None  # classification: whether each example's prediction is its target class
-    accuracy: list[int] | None = None  # classification: examples right at the start of each epoch
+    accuracy: list[int] | None = None  # classification: examples right as met (each just before its own update)
 
     @property
     def all_correct_from(self) -> int | None:
-        """The first epoch from which every example stays classified correctly (measured at its start)."""
+        """The first epoch from which every example stays classified correctly, counted as `accuracy` is."""
         if not self.accuracy:
             return None
         n, since = len(self.losses[0]), None

@@ -16,7 +16,7 @@ from typing import Any
 
 from bptt_trace.errors import InputError
 from bptt_trace.numbers.written import check_number
-from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, read_yaml
+from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, parse_yaml, read_yaml
 
 TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student")
 BLANK = ("~", "null", "", "_", "___")
@@ -51,10 +51,11 @@ class Submission:
     answers: tuple[Answer, ...]
 
 
-def load_answers(path: str | Path) -> Submission:
-    """Read and check the shape of an answers file; numbers are parsed exactly, never evaluated."""
+def load_answers(path: str | Path, text: str | None = None) -> Submission:
+    """Read and check the shape of an answers file (or of YAML `text` under that name); numbers are
+    parsed exactly, never evaluated."""
     name = str(path)
-    root = read_yaml(path)
+    root = read_yaml(path) if text is None else parse_yaml(text, name)
     if not isinstance(root, Map):
         raise InputError(name, "expected a mapping with 'answers:' or 'examples:'", line=root.line, column=root.column)
     for key in root.items:

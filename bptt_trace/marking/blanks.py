@@ -25,17 +25,22 @@ def is_forward(name: str) -> bool:
 
 
 def select(trace: Trace, spec: str) -> frozenset[str]:
-    """`forward`, `backward`, `all`, or comma-separated names; ValueError naming an unknown one."""
+    """`forward`, `backward`, `all`, names, or a comma-separated mix of them (`forward,dL/dz[3]`);
+    ValueError naming an unknown one."""
     names = answerable(trace)
-    if spec == "all":
-        return frozenset(names)
-    if spec in ("forward", "backward"):
-        return frozenset(n for n in names if is_forward(n) == (spec == "forward"))
-    chosen = [n.strip() for n in spec.split(",") if n.strip()]
-    for n in chosen:
-        if n not in names:
-            hint = difflib.get_close_matches(n, names, n=1)
+    chosen: set[str] = set()
+    for part in (p.strip() for p in spec.split(",")):
+        if part == "all":
+            chosen.update(names)
+        elif part in ("forward", "backward"):
+            chosen.update(n for n in names if is_forward(n) == (part == "forward"))
+        elif part in names:
+            chosen.add(part)
+        elif part:
+            hint = difflib.get_close_matches(part, names, n=1)
             also = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise ValueError(f"'{n}' is not a computed quantity of this scenario{also}; use forward, backward, "
-                             "all, or names such as h[2],dL/dz[3],W_hh_new")
+            raise ValueError(f"'{part}' is not a computed quantity of this scenario{also}; use forward, backward, "
+                             "all, or names such as h[2],dL/dz[3],W_hh_new (or a mix: forward,dL/dz[3])")
+    if not chosen:
+        raise ValueError("nothing to blank: use forward, backward, all, or names such as h[2],dL/dz[3]")
     return frozenset(chosen)

@@ -130,6 +130,10 @@ class Checker:
 
     def parse(self, a: Answer, name: str | None) -> Verdict | _Parsed:
         """A verdict for an unknown, malformed or blank answer; else its values shaped as expected."""
+        count = len(self.trace.scenario.examples)
+        if name is None and a.example is not None and not 1 <= a.example <= count:
+            return Verdict(a, None, "unknown", problem=f"there is no example {a.example}: the scenario has only "
+                                                          f"{count} example{'s' * (count != 1)}")
         if name is None:
             pool = [n for n in self.pool if a.example is None or self.trace.has(n, a.example)]
             return Verdict(a, None, "unknown", suggestions=tuple(difflib.get_close_matches(a.name, pool, n=3)))

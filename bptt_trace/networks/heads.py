@@ -37,8 +37,8 @@ def losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, .
         rec.t = t if at(t) else None
         y_hat = Q(f"y_hat{at(t)}", trace.value(f"y_hat{at(t)}", rec.example))
         y = rec.given(f"y{at(t)}", num.array(target))
-        single = len(outputs) == 1
-        losses.append(rec.loss("loss" if single else f"loss[{t}]", model.loss, y_hat, y))
+        per_step = model.outputs_at == "every"  # many-to-many: loss[t] at every step, even for T = 1
+        losses.append(rec.loss(f"loss[{t}]" if per_step else "loss", model.loss, y_hat, y))
         d_loss = rec.loss_gradient(f"dL/dy_hat{at(t)}", model.loss, y_hat, y)
         # sigmoid+bce, softmax+ce and identity+mse simplify to ŷ − y; sigmoid+mse does not,
         # and there the chain product is δ_o itself.
@@ -52,7 +52,7 @@ def losses(rec: Recorder, scenario: Scenario, ex: Example, outputs: tuple[int, .
             deltas[t] = rec.hadamard(chain_name, d_loss, jac)
         if simplifies:
             deltas[t] = rec.subtract(f"dL/do{at(t)}", y_hat, y)
-    if len(outputs) > 1:
+    if model.outputs_at == "every":
         rec.t = None
         rec.total("loss", losses)
     return deltas

@@ -53,12 +53,11 @@ class TruncatedBPTT:
         return kept
 
     def into_h0(self) -> None:
-        rec, parts = self.rec, []
-        for s, dz in self.dz.items():
-            cut = s >= self.k
-            term = rec.matvec_t(self.P["W_hh"], dz, f"dL/dh[0] (loss {s}, cut)" if cut else f"dL/dh[0] (loss {s})")
-            if not cut:
-                parts.append(term)
+        """Every chain still open at step 1 passes on into the initial state. h[0] starts the window of each
+        loss s ≤ k, so dL/dh[0] is the truncated objective's gradient in h0, with the same rule whether
+        T ≤ k (full BPTT) or T > k."""
+        rec = self.rec
+        parts = [rec.matvec_t(self.P["W_hh"], dz, f"dL/dh[0] (loss {s})") for s, dz in self.dz.items()]
         if parts:
             rec.total("dL/dh[0]", parts)
         else:

@@ -80,6 +80,8 @@ class CheckWorksheet(Worksheet):
         """The note column: what is off, the value from the student's numbers, the misconception."""
         blank = f"; entries {', '.join(_entry(i) for i in v.blank)} left blank" if v.blank else ""
         if v.verdict == "unknown":
+            if v.problem:
+                return v.problem
             return f"not a quantity of this scenario; did you mean {', '.join(v.suggestions)}?" if v.suggestions \
                 else "not a quantity of this scenario"
         if v.verdict == "malformed":

@@ -26,8 +26,10 @@ MAX_EPOCHS = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, parse and validate a scenario YAML file."""
-    return ScenarioReader(str(path)).scenario(read_yaml(path))
+    """Read, parse and validate a scenario YAML file, or a bundled scenario given by name (`sentiment`)."""
+    from bptt_trace.scenario.bundled import resolve
+    found = resolve(path)
+    return ScenarioReader(str(found)).scenario(read_yaml(found))
 
 
 class ScenarioReader(CheckReader):
@@ -56,9 +58,7 @@ class ScenarioReader(CheckReader):
         if steps > MAX_STEPS:
             raise self.fail(top["examples"], "examples", f"{steps} time steps in all; the limit is {MAX_STEPS:,}")
         if entries > MAX_TRACE_ENTRIES:
-            raise self.fail(top["examples"], "examples",
-                            f"{steps} time steps with hidden_size {hidden} would store about {entries:,} numbers; "
-                            f"the limit is {MAX_TRACE_ENTRIES:,}: use shorter or fewer examples")
+            raise self.fail(top["examples"], "examples", _too_big(model, steps, entries))
         lr, reduction, epochs, update, truncate, clip = self.training(top.get("training"))
         if truncate is not None and (model.cell != "rnn" or model.bidirectional):
             raise self.fail(top["training"], "training.truncate",
@@ -308,3 +308,12 @@ def _an(cell: str) -> str:
 
 def _plain(v: Fraction) -> int | float:
     return int(v) if v.denominator == 1 else float(v)
+
+
+def _too_big(model: Model, steps: int, entries: int) -> str:
+    """The refusal of a trace over the budget, worded for the network: time steps and hidden_size, or layers."""
+    limit = f"would store about {entries:,} numbers; the limit is {MAX_TRACE_ENTRIES:,}"
+    if model.cell == "mlp":
+        sizes = ", ".join(str(size) for size, _ in model.layers)
+        return f"{steps} example{'s' * (steps != 1)} through hidden layers of size {sizes} {limit}: use smaller layers"
+    return f"{steps} time steps with hidden_size {model.hidden_size} {limit}: use shorter or fewer examples"
