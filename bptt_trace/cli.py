@@ -146,8 +146,10 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
-@click.argument("answers", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCENARIO ANSWERS...")
+@click.option("--variants", "variants_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Mark each ANSWERS file (then no SCENARIO is given) against its own variant in DIR, as written by "
+                   "`bptt-trace variants`, found by the file's `variant:` id or else its `student:` id.")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
               show_default=True, help="How to report the marking.")
 @click.option("--tolerance", default=None, metavar="abs=A|rel=R|sigfig=S|decimals=D",
@@ -164,13 +166,22 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown for expected values.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
-def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
+def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, round_, round_mode: str | None, notation: str | None, decimals: int | None,
           color: bool | None, width: int | None) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: correct, carried forward, wrong, and the first mistake.
 
+    With --variants DIR, each file is marked against its student's own variant instead, and answers
+    that fit another student's variant far better than their own are flagged.
+
     Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
     """
+    if variants_dir is not None:
+        return _check_variants(variants_dir, files, fmt, tolerance, csv_file, force, round_, round_mode, notation,
+                               decimals, color, width)
+    if len(files) < 2:
+        raise click.UsageError("give SCENARIO and at least one ANSWERS file (or --variants DIR and ANSWERS files)")
+    scenario, answers = files[0], files[1:]
     from bptt_trace.marking.answers import load_answers
     from bptt_trace.marking.checker import Checker
     from bptt_trace.errors import InputError
@@ -289,6 +300,72 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         return
     sheet = TrainingSheet(max_items=10**9 if full else 8)
     print_lines(sheet.build_training(result, update, width or 80), color, width)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="A CSV file with a header and one row per student: an id column (id, student_id or student) "
+                   "and a name column.")
+@click.option("--count", type=click.IntRange(1, 100_000), default=None, help="Instead of a roster: N students s001, s002, …")
+@click.option("--seed", required=True, help="The teacher's seed: the same seed, roster and scenario give the same "
+              "variants. Keep it to yourself: with it, variant ids can be recomputed.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="The folder to write.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also compile each blank worksheet to PDF.")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty, over the files it holds.")
+def variants(scenario: str, roster: str | None, count: int | None, seed: str, out: str, pdf: bool, force: bool) -> None:
+    """Give every student their own numbers: a variant of SCENARIO each, with sheet, template and key."""
+    from pathlib import Path
+
+    from bptt_trace.errors import InputError
+    from bptt_trace.classwork import make_handout
+    from bptt_trace.marking.roster import numbered, read_roster
+    if (roster is None) == (count is None):
+        raise BadInput("give either --roster ROSTER.csv or --count N")
+    try:
+        students = read_roster(roster) if roster else numbered(count)
+    except InputError as exc:
+        raise BadInput(exc.describe()) from None
+    with progress(len(students), label="variants") as bar:
+        made = iter(range(1, len(students) + 1))
+        done = make_handout(scenario, students, seed, Path(out), force, pdf,
+                            (lambda n: bar(next(made))) if bar else (lambda n: None))
+    why = ", ".join(f"{k} {n}" for k, n in sorted(done.reasons.items(), key=lambda kv: -kv[1]))
+    click.echo(f"wrote {len(done.rows)} variants to {out} (index.csv; answer keys in {Path(out) / 'keys'}); "
+               f"{done.rejected} draws turned down" + (f": {why}" if why else ""), err=True)
+
+
+def _check_variants(folder: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
+                    force: bool, round_, round_mode, notation, decimals, color, width) -> None:
+    """check --variants: each submission against its own variant, and copies flagged."""
+    from pathlib import Path
+
+    from bptt_trace.classwork import mark_variants
+    from bptt_trace.numbers.tolerance import Tolerance
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    if csv_file:
+        try:
+            check_target(csv_file, force)
+        except OutputError as exc:
+            raise BadInput(str(exc)) from None
+    try:
+        tol = Tolerance.parse(tolerance) if tolerance else Tolerance()
+    except ValueError as exc:
+        raise BadInput(f"--tolerance: {exc}") from None
+    marked = mark_variants(Path(folder), answers, tol, round_, round_mode, notation, decimals)
+    for message in marked.bad:
+        click.echo(f"bptt-trace: error: {message}", err=True)
+    _print_reports(marked.job, marked.reports, fmt, color, width)
+    if fmt != "json":
+        for message in marked.copied:
+            click.echo(f"copying? {message}")
+    if csv_file:
+        from bptt_trace.render.check_view import report_csv
+        write_atomic(csv_file, report_csv(marked.reports), force)
+    if marked.bad:
+        sys.exit(EXIT_BAD_INPUT)
+    if marked.copied or any(r.has_wrong for r in marked.reports):
+        sys.exit(1)
 
 
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:

@@ -58,7 +58,14 @@ def prepare(scenario: str, example: int | None = None, round_=None, round_mode: 
              exact: bool = False, digits: int | None = None, decimals: int | None = None,
              notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
     """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked."""
-    sc = load(scenario)
+    return prepare_scenario(load(scenario), scenario, example, round_, round_mode, exact, digits, decimals,
+                            notation, paths, full)
+
+
+def prepare_scenario(sc, scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
+                     exact: bool = False, digits: int | None = None, decimals: int | None = None,
+                     notation: str | None = None, paths: str | None = None, full: bool = False) -> Job:
+    """As `prepare`, for a scenario already loaded (or made); `scenario` names it in messages."""
     mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation)
     chosen = chosen_examples(sc, example)
     if paths is not None:

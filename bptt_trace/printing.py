@@ -51,7 +51,7 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
 
 
-def progress(epochs: int, stderr=None):
+def progress(epochs: int, stderr=None, label: str = "training"):
     """A progress bar on stderr for long runs on a terminal; nothing otherwise."""
     import contextlib
     import os
@@ -63,6 +63,6 @@ def progress(epochs: int, stderr=None):
         from rich.console import Console
         from rich.progress import Progress
         with Progress(transient=True, console=Console(stderr=True)) as progress:
-            task = progress.add_task("training", total=epochs)
+            task = progress.add_task(label, total=epochs)
             yield lambda epoch: progress.update(task, completed=epoch)
     return bar()

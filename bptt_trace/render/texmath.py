@@ -7,6 +7,7 @@ anything else is escaped, so a scenario's words can never inject a TeX command.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SYMBOLS = {"×": r"\times ", "·": r"\cdot ", "⊙": r"\odot ", "δ": r"\delta ", "∂": r"\partial ", "ᵀ": r"^{\top}",
            "²": "^{2}", "−": "-", "≈": r"\approx ", "Σ": r"\sum ", "η": r"\eta ", "←": r"\leftarrow ",
@@ -26,6 +27,7 @@ TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "
                 "ᵀ": r"$^\top$", "′": "'"}
 
 
+@lru_cache(maxsize=1 << 16)  # worksheets repeat the same labels and operators many times
 def math(s: str) -> str:
     """The project's notation (`δz_6 = δh_6 ⊙ f′(z_6)`) as TeX math.
 
