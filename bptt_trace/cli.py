@@ -149,9 +149,12 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 
 @main.command(short_help="Mark homework answers against a scenario.", epilog=(
     "\b\nExamples:\n  bptt-trace template sentiment -o answers.yaml --blank forward\n"
-    "  bptt-trace check sentiment answers.yaml\n  bptt-trace check sentiment class/*.yaml --csv grades.csv"))
-@click.argument("scenario", type=click.Path(dir_okay=False))
-@click.argument("answers", nargs=-1, required=True, type=click.Path(dir_okay=False))
+    "  bptt-trace check sentiment answers.yaml\n  bptt-trace check sentiment class/*.yaml --csv grades.csv\n"
+    "  bptt-trace check --variants class/ submissions/*.yaml --csv grades.csv"))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCENARIO ANSWERS...")
+@click.option("--variants", "variants_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Mark each ANSWERS file (then no SCENARIO is given) against its own variant in DIR, as written by "
+                   "`bptt-trace variants`, found by the file's `variant:` id or else its `student:` id.")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "markdown"]), default="terminal",
               show_default=True, help="How to report the marking.")
 @click.option("--tolerance", default=None, metavar="abs=A|rel=R|sigfig=S|decimals=D",
@@ -171,16 +174,22 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 @BUDGET_OPTION
-def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
+def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, feedback: str | None, round_, round_mode: str | None, notation: str | None,
           decimals: int | None, color: bool | None, width: int | None, budget: str | None) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: scores, every mistake, and a class report.
 
+    With --variants DIR, each file is marked against its student's own variant instead, and answers
+    that fit another student's variant far better than their own are flagged.
+
     Exit code 0 when every sheet is fully correct, 1 when anything is wrong, imprecise, malformed
-    or unreadable, 2 for bad usage or a bad scenario.
+    or unreadable (or flagged as copied), 2 for bad usage or a bad scenario.
     """
     from bptt_trace import check_job
     from bptt_trace.marking.classroom import ClassReport
+    if variants_dir is None and len(files) < 2:
+        raise click.UsageError("give SCENARIO and at least one ANSWERS file (or --variants DIR and ANSWERS files)")
+    scenario, answers = (None, files) if variants_dir is not None else (files[0], files[1:])
     from bptt_trace.output import OutputError, check_target, write_atomic
     if csv_file:
         try:
@@ -189,12 +198,20 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
             raise BadInput(str(exc)) from None
     targets = check_job.feedback_paths(answers, feedback) if feedback else []
     check_job.check_feedback(targets, force)
-    job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation,
-                       budget=budget)
-    checker, spec, asked = check_job.checker_for(job, tolerance)
+    if variants_dir is not None:
+        from pathlib import Path
+
+        from bptt_trace.classwork import VariantMarker
+        marker = VariantMarker(Path(variants_dir), tolerance, round_, round_mode, notation, decimals, budget)
+        job, asked, marked = marker.job, marker.asked, marker.mark_all(answers)
+    else:
+        job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation,
+                           budget=budget)
+        checker, spec, asked = check_job.checker_for(job, tolerance)
+        marked = check_job.mark_all(checker, spec, answers)
     view = _check_view(job, asked)
     klass, sheets = ClassReport(), []
-    for i, sheet in enumerate(check_job.mark_all(checker, spec, answers)):
+    for i, sheet in enumerate(marked):
         klass.add(sheet.student, sheet.report)
         sheets.append(sheet)
         if sheet.report is None:
@@ -202,10 +219,15 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         if targets:
             check_job.write_feedback(sheet, view, targets[i], force, f"feedback for {sheet.student}")
     _print_reports(job, view, sheets, klass, fmt, color, width)
+    if fmt != "json":
+        from bptt_trace.render.safe_text import visible
+        for s in sheets:
+            if s.copied:
+                click.echo(f"copying? {visible(s.copied)}")
     if csv_file:
         from bptt_trace.render.check_view import report_csv
         jobs.write(csv_file, report_csv(sheets), force)
-    if any(s.report is None or s.report.has_wrong for s in sheets):
+    if any(s.report is None or s.report.has_wrong or s.copied for s in sheets):
         sys.exit(1)
 
 
@@ -306,6 +328,43 @@ def _print_diverged(exc, fmt: str, color: bool | None, width: int | None) -> Non
         click.echo(diverged_json(exc.epoch, exc.epoch_losses), nl=False)
     else:
         print_lines(TrainingSheet().build_diverged(exc.epoch, exc.epoch_losses), color, width)
+
+
+@main.command(short_help="Give every student their own numbers, sheet and key.", epilog=(
+    "\b\nExamples:\n  bptt-trace variants sentiment --roster class.csv --seed 2026 -o homework/\n"
+    "  bptt-trace check --variants homework/ submissions/*.yaml --csv grades.csv"))
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="A CSV file with a header and one row per student: an id column (id, student_id or student) "
+                   "and a name column.")
+@click.option("--count", type=click.IntRange(1, 100_000), default=None, help="Instead of a roster: N students s001, s002, …")
+@click.option("--seed", required=True, help="The teacher's seed: the same seed, roster and scenario give the same "
+              "variants. Keep it to yourself: with it, variant ids can be recomputed.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="The folder to write.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also compile each blank worksheet to PDF.")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty, over the files it holds.")
+def variants(scenario: str, roster: str | None, count: int | None, seed: str, out: str, pdf: bool, force: bool) -> None:
+    """Give every student their own numbers: a variant of SCENARIO each, with sheet, template and key."""
+    from pathlib import Path
+
+    from bptt_trace.errors import InputError
+    from bptt_trace.classwork import make_handout
+    from bptt_trace.marking.roster import numbered, read_roster
+    if (roster is None) == (count is None):
+        raise BadInput("give either --roster ROSTER.csv or --count N")
+    try:
+        students = read_roster(roster) if roster else numbered(count)
+    except InputError as exc:
+        raise BadInput(exc.describe()) from None
+    with progress(len(students), label="variants") as bar:
+        made = iter(range(1, len(students) + 1))
+        done = make_handout(scenario, students, seed, Path(out), force, pdf,
+                            (lambda n: bar(next(made))) if bar else (lambda n: None))
+    why = ", ".join(f"{k} {n}" for k, n in sorted(done.reasons.items(), key=lambda kv: -kv[1]))
+    from bptt_trace.render.safe_text import visible
+    click.echo(f"wrote {len(done.rows)} variants to {visible(out)} (index.csv; answer keys in "
+               f"{visible(str(Path(out) / 'keys'))}); {done.rejected} draws turned down" + (f": {why}" if why else ""),
+               err=True)
 
 
 @main.group(invoke_without_command=True, short_help="List the bundled scenarios, or copy one to edit.")

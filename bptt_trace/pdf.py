@@ -33,7 +33,7 @@ def compile_pdf(tex: str, timeout: float = 120) -> bytes:
         (Path(tmp) / "worksheet.tex").write_text(tex, encoding="utf-8")
         env = {**os.environ, "openin_any": "p", "openout_any": "p"}
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "worksheet.tex"]
-        for _ in range(2):  # twice, so that longtable settles its column widths
+        for _ in range(3):  # again while TeX asks for it (longtable settling its column widths), at most 3 times
             try:
                 proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, errors="replace",
                                       timeout=timeout, stdin=subprocess.DEVNULL)
@@ -42,6 +42,8 @@ def compile_pdf(tex: str, timeout: float = 120) -> bytes:
             if proc.returncode != 0:
                 errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
                 raise PdfError("pdflatex failed: " + ("; ".join(errors[:3]) or f"exit code {proc.returncode}"))
+            if "Rerun" not in (Path(tmp) / "worksheet.log").read_text(errors="replace"):
+                break
         return (Path(tmp) / "worksheet.pdf").read_bytes()
 
 

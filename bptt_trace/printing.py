@@ -54,7 +54,7 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
 
 
-def progress(epochs: int, stderr=None, color: bool | None = None):
+def progress(epochs: int, stderr=None, color: bool | None = None, label: str = "training"):
     """A progress bar on stderr for long runs when `stderr` is a terminal, uncoloured with --no-color;
     nothing otherwise."""
     import contextlib
@@ -70,6 +70,6 @@ def progress(epochs: int, stderr=None, color: bool | None = None):
         console = Console(stderr=True, force_terminal=True, no_color=color is False,
                           color_system=None if color is False else "auto")
         with Progress(transient=True, console=console) as progress:
-            task = progress.add_task("training", total=epochs)
+            task = progress.add_task(label, total=epochs)
             yield lambda epoch: progress.update(task, completed=epoch)
     return bar()

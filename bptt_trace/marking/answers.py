@@ -18,7 +18,7 @@ from bptt_trace.errors import InputError
 from bptt_trace.numbers.written import check_number
 from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, parse_yaml, read_yaml
 
-TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student")
+TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student", "variant")
 BLANK = ("~", "null", "", "_", "___")
 
 
@@ -49,6 +49,7 @@ class Submission:
     file: str
     student: str
     answers: tuple[Answer, ...]
+    variant: str = ""  # the per-student variant's id, when the file names one
 
 
 def load_answers(path: str | Path, text: str | None = None) -> Submission:
@@ -80,8 +81,9 @@ def load_answers(path: str | Path, text: str | None = None) -> Submission:
             out += _section(name, root.items[section], section, None)
     if not out:
         raise InputError(name, "no answers: expected 'answers:', 'examples:', 'total:' or 'updated:'")
-    student = root.items.get("student")
-    return Submission(name, student.text if isinstance(student, Scalar) else Path(name).stem, tuple(out))
+    student, variant = root.items.get("student"), root.items.get("variant")
+    return Submission(name, student.text if isinstance(student, Scalar) else Path(name).stem, tuple(out),
+                      variant.text if isinstance(variant, Scalar) else "")
 
 
 def _int(file: str, node: Node, path: str) -> int:

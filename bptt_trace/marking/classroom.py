@@ -30,6 +30,7 @@ class Sheet(NamedTuple):
     report: Report | None
     score: Score | None = None
     problem: str = ""
+    copied: str = ""  # marked against per-student variants: why these answers look copied
 
 
 @dataclass

@@ -11,11 +11,16 @@ from bptt_trace.record.steps import Trace
 from bptt_trace.scenario.writer import yaml_comment, yaml_string
 
 
-def answers_template(trace: Trace, examples: list[int], names: frozenset[str], scenario_file: str) -> str:
-    """YAML with `~` where each number goes, grouped as the homework checker reads them."""
+def answers_template(trace: Trace, examples: list[int], names: frozenset[str], scenario_file: str,
+                     student: str | None = None, variant: str | None = None) -> str:
+    """YAML with `~` where each number goes, grouped as the homework checker reads them; a per-student
+    variant's template names the student and the variant id it is marked against."""
     lines = [yaml_comment(f"Answers for the scenario '{trace.scenario.name}' ({scenario_file}); bptt-trace {__version__}."),
              "# Replace every ~ with your number. Vectors are lists, matrices lists of rows.",
-             f"scenario: {_quote(scenario_file)}", "examples:"]
+             f"scenario: {_quote(scenario_file)}"]
+    lines += [f"student: {_quote(student)}"] if student is not None else []
+    lines += [f"variant: {_quote(variant)}"] if variant is not None else []
+    lines.append("examples:")
     for k in examples:
         lines.append(f"  {k}:")
         wanted = [n for n in trace.names(k) if n in names]

@@ -137,7 +137,7 @@ def sheet_json(s: Sheet, sheet: CheckWorksheet) -> dict:
     from bptt_trace.render.terminal import TerminalWriter
     if s.report is None:
         return {"file": s.file, "student": s.student, "status": "unreadable", "problem": s.problem,
-                "score": None, "answers": [], "summary": None}
+                "score": None, "answers": [], "summary": None, **_copied(s)}
 
     def worked(v: Verdict) -> list[str]:
         return [line.text for step in v.replay for line in TerminalWriter(200).write(sheet.step(step))] \
@@ -145,7 +145,7 @@ def sheet_json(s: Sheet, sheet: CheckWorksheet) -> dict:
     r = s.report
     mistakes = [{"name": v.name, "example": v.answer.example, "entries": [list(i) for i in v.off],
                  "misconception": v.misconception} for v in r.mistakes]
-    return {"file": s.file, "student": s.student, "status": "marked", "problem": "",
+    return {"file": s.file, "student": s.student, "status": "marked", "problem": "", **_copied(s),
             "score": {"points": plain(s.score.points), "maximum": plain(s.score.maximum),
                       "percent": round(s.score.percent, 2)},
             "answers": [{"name": v.name or v.answer.name, "written": v.answer.name, "example": v.answer.example,
@@ -156,6 +156,11 @@ def sheet_json(s: Sheet, sheet: CheckWorksheet) -> dict:
                          "line": v.answer.line} for v in r.verdicts],
             "summary": {**r.counts, "first_mistake": mistakes[0] if mistakes else None, "mistakes": mistakes}}
 
+
+
+def _copied(s: Sheet) -> dict:
+    """Marked against per-student variants: whether the answers look copied, and why."""
+    return {"copied": s.copied} if s.copied else {}
 
 def report_json(sheets: list[Sheet], sheet: CheckWorksheet, klass: ClassReport, scenario: str) -> str:
     """`{"scenario", "sheets": [...], "class": {...}}`, the same shape for one file or many."""
@@ -169,15 +174,17 @@ def report_csv(sheets: list[Sheet]) -> str:
     out = io.StringIO()
     w = csv_writer(out)  # formula cells (=, +, -, @ ...) neutralised
     w.writerow(["student", "file", "status", "score", "maximum", "percent", *COUNTED, "first_mistake", "mistakes",
-                "problem"])
+                "problem", "copied"])
     for s in sheets:
         if s.report is None:
-            w.writerow([s.student, s.file, "unreadable", "", "", "", *([""] * len(COUNTED)), "", "", s.problem])
+            w.writerow([s.student, s.file, "unreadable", "", "", "", *([""] * len(COUNTED)), "", "", s.problem,
+                        s.copied])
             continue
         r = s.report
         w.writerow([s.student, s.file, "marked", plain(s.score.points), plain(s.score.maximum),
                     f"{s.score.percent:.1f}", *(r.counts[k] for k in COUNTED),
-                    r.first_mistake.name if r.first_mistake else "", "; ".join(_where(v) for v in r.mistakes), ""])
+                    r.first_mistake.name if r.first_mistake else "", "; ".join(_where(v) for v in r.mistakes), "",
+                    s.copied])
     return out.getvalue()
 
 

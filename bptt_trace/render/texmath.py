@@ -7,6 +7,7 @@ anything else is escaped, so a scenario's words can never inject a TeX command.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bptt_trace.render.safe_text import visible
 
@@ -33,6 +34,7 @@ LATIN = frozenset(chr(c) for c in range(0xA1, 0x180)) - frozenset("\u00ad\u0126\
                                                                   "\u0166\u0167\u017f")
 
 
+@lru_cache(maxsize=1 << 16)  # worksheets repeat the same labels and operators many times
 def math(s: str) -> str:
     """The project's notation (`δz_6 = δh_6 ⊙ f′(z_6)`) as TeX math.
 

@@ -9,6 +9,7 @@ from bptt_trace.scenario.check_reader import CheckReader
 from bptt_trace.scenario.tree_reader import close_matches, kind_of
 from bptt_trace.scenario.spec import (ACTIVATIONS, CELLS, LAYER_ACTIVATIONS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
                                  REDUCTIONS, UPDATES, CheckSpec, Display, Example, Model, Scenario, Vector, parameter_names)
+from bptt_trace.scenario.variants_block import read_variants
 from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, read_yaml
 
 MAX_SIZE = 4096
@@ -16,7 +17,7 @@ MAX_SIZE = 4096
 MAX_TRACE_ENTRIES = 50_000_000
 MAX_STEPS = 10_000  # time steps over all examples; each records about fifteen steps of the trace
 TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "examples", "training", "display",
-            "notation", "check")
+            "notation", "check", "variants")
 DISPLAY_KEYS = ("round", "round_mode", "decimals", "digits")
 ROUND_MODES = ("round", "truncate")
 MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at", "bidirectional", "layers")
@@ -70,7 +71,9 @@ class ScenarioReader(CheckReader):
                         description=self.text(top["description"], "description") if "description" in top else "",
                         model=model, parameters=params, h0=initial["h0"], c0=initial.get("c0"),
                         embeddings=embeddings, examples=examples, learning_rate=lr, reduction=reduction,
-                        epochs=epochs, update=update, truncate=truncate, clip=clip, check=check)
+                        epochs=epochs, update=update, truncate=truncate, clip=clip, check=check,
+                        variants=read_variants(self, top["variants"], self.names, embeddings, examples)
+                        if "variants" in top else None)
 
     def model_settings(self, node: Node) -> tuple[int, dict]:
         m = self.mapping(node, "model", MODEL_KEYS, ("output", "loss"))

@@ -89,6 +89,20 @@ class CheckSpec(NamedTuple):
     per_quantity: tuple[tuple[str, Fraction], ...] = ()
     carried_forward: Fraction = Fraction(1)  # share of the points a carried-forward answer earns
     imprecise: Fraction = Fraction(0)  # share of the points an imprecise answer earns
+class Variants(NamedTuple):
+    """What a per-student variant draws anew (the scenario's `variants:` block), and what makes a good one.
+
+    `vary` names parameters, `embeddings` (every word), `embeddings.WORD`, or `inputs` (examples' raw
+    inputs). Values are drawn on `grid` within [low, high], never 0.
+    """
+
+    vary: tuple[str, ...]
+    grid: Fraction = Fraction(1, 10)
+    low: Fraction = Fraction(-1, 2)
+    high: Fraction = Fraction(1, 2)
+    max_pre_activation: Fraction = Fraction(3, 2)  # |z| into tanh or sigmoid, kept out of saturation
+    max_drift: Fraction | None = None  # hand rounding's drift on the final answers; default 5 units of the last decimal
+    max_draws: int = 1000  # draws tried per student before giving up
 
 
 class Scenario(NamedTuple):
@@ -110,6 +124,7 @@ class Scenario(NamedTuple):
     clip: tuple[str, Fraction] | None = None  # ("norm", c) or ("value", c)
     c0: Vector | None = None  # an LSTM's initial cell state
     check: CheckSpec = CheckSpec()  # the homework checker's settings
+    variants: Variants | None = None  # how per-student variants are drawn; None: every parameter varies
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

@@ -48,7 +48,21 @@ def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: 
         lines.append(f"  clip: {{{sc.clip[0]}: {_number(sc.clip[1])}}}")
     if isinstance(sc.display.notation, str):
         lines.append(f"notation: {sc.display.notation}")
+    lines += _display(sc)
     return "\n".join(lines) + "\n"
+
+
+def _display(sc: Scenario) -> list[str]:
+    """The `display:` and `check:` settings that differ from the defaults."""
+    d, out = sc.display, []
+    shown = {"round": d.round, "decimals": d.decimals, "digits": d.digits,
+             "round_mode": d.round_mode if d.round_mode != "round" else None}
+    if any(v is not None for v in shown.values()):
+        out.append("display:")
+        out += [f"  {k}: {v}" for k, v in shown.items() if v is not None]
+    if d.tolerance:
+        out += ["check:", f"  tolerance: {_text(d.tolerance)}"]
+    return out
 
 
 def _tolist(v: Any) -> Any:

@@ -1,0 +1,225 @@
+"""A class's homework: each student's own variant handed out, then their answers marked against it.
+
+For each student a variant of the scenario, their blank worksheet (Markdown and PDF), their
+answers template, and apart from those their answer key; with an index of it all:
+
+    DIR/index.csv                       student_id, name, variant_id and each file
+    DIR/students/ID/scenario.yaml       the student's numbers
+    DIR/students/ID/worksheet.md|.pdf   blank, with their name, id and variant id in the header
+    DIR/students/ID/answers.yaml        to fill in; names the variant it is marked against
+    DIR/keys/ID-key.md                  the answer key: never in a folder handed out
+    DIR/original.yaml                   the scenario the variants were drawn from (not for students)
+
+Part of the command line: bad input is raised as BadInput (exit code 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
+
+from bptt_trace import jobs
+from bptt_trace.jobs import BadInput
+
+INDEX_COLUMNS = ("student_id", "name", "variant_id", "scenario", "worksheet_md", "worksheet_pdf", "answers", "key")
+
+
+class Handout(NamedTuple):
+    """What was written: one index row per student, and how many draws were turned down in all."""
+
+    rows: list[dict[str, str]]
+    rejected: int
+    reasons: dict[str, int]
+
+
+def make_handout(scenario: str, students, seed: str, out: Path, force: bool, pdf: bool = True,
+                 advance: Callable[[int], None] = lambda n: None) -> Handout:
+    """Draw every student's variant and write their files under `out`; refuses a non-empty `out` without force.
+
+    Students are independent, so a class is shared out over the cores, in roster order.
+    """
+    sc = jobs.load(scenario)
+    source = Path(scenario).read_bytes()
+    _check_folder(out, force)
+    (out / "keys").mkdir(exist_ok=True)
+    work = [(scenario, sc, source, seed, s, out, force, pdf) for s in students]
+    cores = min(os.cpu_count() or 1, 1 + len(work) // 8)
+    rows, rejected, reasons = [], 0, {}
+    with _pool(cores) as pool:
+        for row, turned_down, why in pool.map(_one_student, work):
+            rows.append(row)
+            rejected += turned_down
+            for k, n in why.items():
+                reasons[k] = reasons.get(k, 0) + n
+            advance(1)
+    _write(out / "original.yaml", source, force)  # to catch a copy of the original scenario's answer key
+    _write(out / "index.csv", index_csv(rows), force)
+    return Handout(rows, rejected, reasons)
+
+
+def _pool(cores: int):
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(cores) if cores > 1 else ThreadPoolExecutor(1)
+
+
+def _one_student(work: tuple) -> tuple[dict[str, str], int, dict[str, int]]:
+    """One student's variant and files: their index row, and the draws turned down (and why)."""
+    from bptt_trace.analysis.variants import NoGoodDraw, draw_variant
+    scenario, sc, source, seed, student, out, force, pdf = work
+    try:
+        v = draw_variant(sc, source, seed, student.id)
+    except NoGoodDraw as exc:
+        raise BadInput(f"{scenario}: {exc}") from None
+    row, tex = _write_student(v, student, out, force, pdf)
+    if tex:
+        from bptt_trace.pdf import PdfError, compile_pdf
+        try:
+            _write(tex[0], compile_pdf(tex[1]), force)
+        except PdfError as exc:
+            raise BadInput(f"{exc} (or use --no-pdf)") from None
+    return row, v.rejected, dict(v.reasons)
+
+
+def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[str, str], tuple | None]:
+    """The student's scenario, worksheet, template and key; the LaTeX to compile, if PDFs are wanted."""
+    from bptt_trace.marking.blanks import select
+    from bptt_trace.marking.template import answers_template
+    from bptt_trace.render.blocks import Answers
+    from bptt_trace.scenario.writer import dump_scenario
+    folder = out / "students" / student.id
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"scenario": folder / "scenario.yaml", "worksheet_md": folder / "worksheet.md",
+             "worksheet_pdf": folder / "worksheet.pdf", "answers": folder / "answers.yaml",
+             "key": out / "keys" / f"{student.id}-key.md"}
+    _write(files["scenario"], dump_scenario(v.scenario, note=f"variant {v.variant_id} for {student.id}"), force)
+    job = jobs.prepare_loaded(v.scenario, str(files["scenario"]))
+    names = select(job.trace, "all")
+    blocks = _with_header(list(jobs.blocks(job)), student, v.variant_id)
+    title = job.trace.scenario.name
+    _write(files["worksheet_md"], _document(blocks, Answers(names, "blank"), "markdown", title), force)
+    _write(files["key"], _document(blocks, Answers(names, "key"), "markdown", title), force)
+    _write(files["answers"], answers_template(job.trace, job.chosen, names, "scenario.yaml", student.id,
+                                              v.variant_id), force)
+    tex = (files["worksheet_pdf"], _document(blocks, Answers(names, "blank"), "latex", title)) if pdf else None
+    row = {"student_id": student.id, "name": student.name, "variant_id": v.variant_id}
+    row |= {k: str(p.relative_to(out)) for k, p in files.items() if pdf or k != "worksheet_pdf"}
+    row.setdefault("worksheet_pdf", "")
+    return row, tex
+
+
+def _with_header(blocks: list, student, variant_id: str) -> list:
+    """The worksheet's blocks with the student's name, id and variant id under the title heading."""
+    from bptt_trace.render.blocks import Para, Prose, cell
+    header = Para(cell(Prose(f"Student: {student.name} · ID: {student.id} · Variant: {variant_id}")))
+    return blocks[:1] + [header] + blocks[1:]
+
+
+def _document(blocks: list, answers, fmt: str, title: str) -> str:
+    from bptt_trace.render.documents import LatexWriter, MarkdownWriter
+    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers)
+    return writer.write(blocks, title)
+
+
+def index_csv(rows: Iterable[dict[str, str]]) -> str:
+    """The index as CSV; a cell a spreadsheet would read as a formula is quoted with a leading '."""
+    from bptt_trace.render.safe_text import csv_cell
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, INDEX_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: csv_cell(row.get(k, "")) for k in INDEX_COLUMNS})
+    return buf.getvalue()
+
+
+def read_index(folder: Path) -> list[dict[str, str]]:
+    """The rows of a handout's index.csv; BadInput when the folder holds none."""
+    path = folder / "index.csv"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: cannot read the variants index ({exc}); give the folder `bptt-trace variants` "
+                       "wrote") from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or any(c not in rows[0] for c in ("student_id", "variant_id", "scenario")):
+        raise BadInput(f"{path}: expected the columns {', '.join(INDEX_COLUMNS)}")
+    return [{k: _uncell(v or "") for k, v in r.items()} for r in rows]
+
+
+def _uncell(text: str) -> str:
+    """A cell as it was before `csv_cell` neutralised it."""
+    from bptt_trace.render.safe_text import CSV_TRIGGERS
+    return text[1:] if text[:1] == "'" and text[1:].startswith(CSV_TRIGGERS) else text
+
+
+def _check_folder(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{out}: is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise BadInput(f"{out}: the folder is not empty; use --force to write over the files it holds")
+    if not out.parent.is_dir():
+        raise BadInput(f"{out}: the folder {out.parent} does not exist")
+    out.mkdir(exist_ok=True)
+
+
+def _write(path: Path, data: str | bytes, force: bool) -> None:
+    jobs.write(str(path), data, force)
+
+
+class VariantMarker:
+    """Marks each answers file against its own variant in a handout folder, as `check` marks against one
+    scenario (scores, every mistake, the class report), and flags answers that fit another variant far
+    better than their own."""
+
+    def __init__(self, folder: Path, tolerance: str | None, round_=None, round_mode=None, notation=None,
+                 decimals=None, budget=None) -> None:
+        from bptt_trace.check_job import checker_for
+        from bptt_trace.marking.copying import Class
+        self.folder, self.rows = folder, read_index(folder)
+        self.by_variant = {r["variant_id"]: r for r in self.rows}
+        self.by_student = {r["student_id"]: r for r in self.rows}
+        options = dict(round_=round_, round_mode=round_mode, decimals=decimals, notation=notation, budget=budget)
+        self.jobs = {r["variant_id"]: jobs.prepare(str(folder / r["scenario"]), **options) for r in self.rows}
+        self.checkers = {vid: checker_for(job, tolerance) for vid, job in self.jobs.items()}
+        self.job = self.jobs[self.rows[0]["variant_id"]]
+        self.asked = self.checkers[self.rows[0]["variant_id"]][2]
+        original = folder / "original.yaml"
+        traces = [job.trace for job in self.jobs.values()]
+        labels = list(self.jobs)
+        if original.is_file():
+            traces.append(jobs.prepare(str(original), **options).trace)
+            labels.append("original")
+        self.everyone = Class(labels, traces)
+
+    def mark_all(self, paths: Iterable[str]):
+        """Each file in turn, marked against its variant (or unreadable with the reason)."""
+        for path in paths:
+            yield self.mark_one(path)
+
+    def mark_one(self, path: str):
+        """One file: found by its `variant:` id, else its `student:` id; then marked, scored and fitted."""
+        from bptt_trace.check_job import mark_submission
+        from bptt_trace.errors import InputError
+        from bptt_trace.marking.answers import load_answers
+        from bptt_trace.marking.classroom import Sheet
+        try:
+            sub = load_answers(path)
+        except InputError as exc:
+            return Sheet(path, Path(path).stem, None, problem=exc.describe())
+        row = self.by_variant.get(sub.variant) or self.by_student.get(sub.student)
+        if row is None:
+            return Sheet(path, sub.student, None, problem=f"{path}: names no variant of {self.folder}: give the "
+                                                          "`variant:` id from its template, or a `student:` id of the roster")
+        vid = row["variant_id"]
+        checker, spec, _ = self.checkers[vid]
+        sheet = mark_submission(checker, spec, sub)
+        fit = self.everyone.fit(sub, vid, checker.resolve)
+        if fit.copied:
+            whose = ("the original scenario's answer key" if fit.other == "original" else
+                     f"the variant of student {self.by_variant[fit.other]['student_id']}")
+            sheet = sheet._replace(copied=f"{path}: these answers match {whose} ({fit.best:.0%} of {fit.numbers} "
+                                          f"numbers), not the variant of student {row['student_id']} ({fit.own:.0%})")
+        return sheet
