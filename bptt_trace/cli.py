@@ -119,6 +119,49 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The file to write: .svg, .pdf (through pdflatex), .png (pdflatex and pdftoppm) or .tex.")
+@click.option("--example", "example", type=int, default=1, show_default=True, metavar="N", help="The example to draw.")
+@click.option("--phase", type=click.Choice(["forward", "backward", "both"]), default="both", show_default=True,
+              help="The forward values, the backward δ's, or both.")
+@click.option("--blank", is_flag=True, help="Leave every value blank: a diagram for students to fill in.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
+              help="Draw a hand calculation rounded to K decimals (as run --round).")
+@click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None, help="With --round.")
+@click.option("--exact", is_flag=True, help="Exact arithmetic (values shown as decimals).")
+@click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown (default 3).")
+@click.option("--notation", type=click.Choice(PRESET_NAMES), default=None, help="Names to show, as for run.")
+@click.option("--paths", "paths", metavar="PARAM", default=None,
+              help="Highlight each chain-rule path from the loss to PARAM (W_hh, W_xh, b_h or one entry), with its value.")
+@click.option("--full", is_flag=True, help="Draw every time step and every entry (default: long ones elided with …).")
+def draw(scenario: str, output: str, example: int, phase: str, blank: bool, force: bool, **options) -> None:
+    """Draw the unrolled network of one example of SCENARIO: values forward, δ's backward."""
+    from bptt_trace import drawing
+    from bptt_trace.output import OutputError, check_target, write_atomic
+    fmt = drawing.draw_format(output)
+    try:
+        check_target(output, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    job = jobs.prepare(scenario, example=example, **options)
+    if fmt in ("pdf", "png"):
+        from bptt_trace.pdf import PdfError
+        try:
+            content = drawing.render(job, example, fmt, phase, blank)
+        except PdfError as exc:
+            raise click.ClickException(str(exc)) from None
+    else:
+        content = drawing.render(job, example, fmt, phase, blank)
+    try:
+        write_atomic(output, content, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The answers file to write.")
 @click.option("--blank", "blank", default="all", show_default=True, metavar="forward|backward|all|NAMES",
               help="Which quantities the student answers, as for export --blank.")
