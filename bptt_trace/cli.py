@@ -90,10 +90,13 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, **option
               help="The student's version: results replaced by labelled blanks. Alone it blanks all; or name "
                    "forward, backward, or quantities such as 'h[2],dL/dz[3],W_hh_new'. Given data are never blanked.")
 @click.option("--answer-key", is_flag=True, help="The solution, with the blanked quantities (--blank, default all) highlighted.")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT (and its figures' SVG files) if it exists.")
+@click.option("--figures/--no-figures", default=True, show_default=True,
+              help="Start each example with the unrolled network: drawn in LaTeX, or as NAME-example-K.svg beside "
+                   "a Markdown file and linked from it.")
 @trace_options
 def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, force: bool,
-           **options) -> None:
+           figures: bool, **options) -> None:
     """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
     from bptt_trace.output import OutputError, check_target, write_atomic
     fmt = fmt or jobs.format_from_suffix(output)
@@ -103,7 +106,8 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
         raise BadInput(str(exc)) from None
     job = jobs.prepare(scenario, **options)
     answers = jobs.answers(job, blank, answer_key)
-    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
+    pictures, sidecars = _figures(job, answers, fmt, output, force) if figures else (None, {})
+    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", pictures)
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
         try:
@@ -112,9 +116,28 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
             raise click.ClickException(str(exc)) from None
     try:
         write_atomic(output, document, force)
+        for path, (_, svg) in sidecars.items():
+            write_atomic(path, svg, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {output}" + "".join(f", {p}" for p in sidecars), err=True)
+
+
+def _figures(job, answers, fmt: str, output: str, force: bool) -> tuple[dict | None, dict]:
+    """A worksheet's figures: LaTeX pictures, or the SVG files beside a Markdown file (checked first)."""
+    from bptt_trace import drawing
+    from bptt_trace.output import OutputError, check_target
+    if job.report:
+        return None, {}
+    if fmt != "markdown":
+        return drawing.latex_figures(job, answers), {}
+    sidecars = drawing.svg_sidecars(job, answers, output)
+    try:
+        for path in sidecars:
+            check_target(path, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    return drawing.markdown_links(sidecars), sidecars
 
 
 @main.command()

@@ -156,8 +156,7 @@ class Drawing:
             sk.notes.append(Text(0, 0, "", "gradient clipping by value: every entry clamped to ±" +
                                  self.entry(tr.value("clip_value")), "backward", "clip_value"))
         if self.phase == "both":
-            sk.notes.append(Text(0, 0, "", "solid black arrows: the forward pass and its values;  dashed orange "
-                                 "arrows: the backward pass and its δ's (∂L/∂·)"))
+            sk.notes.append(Text(0, 0, "", "solid black: forward values;  dashed orange: backward δ's"))
 
 
 def minor(name: str) -> bool:
