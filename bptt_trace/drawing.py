@@ -27,7 +27,7 @@ def picture_of(job: Job, example: int, phase: str = "both", hide=None, compact: 
     """The placed picture of one example of a job, in its number format and notation."""
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
-    from bptt_trace.render.unrolled_paths import picture
+    from bptt_trace.render.unrolled_view import picture
     return picture(job.trace, example, NumberFormat(job.mode.decimals, job.mode.digits), Labels(job.mode.notation),
                    phase, hide, job.full, job.report, compact)
 

@@ -17,7 +17,7 @@ CHAR_W = 6.7  # an upper estimate of one character's width at FONT (monospace di
 LINE_H = 14
 PAD = 6
 GAP_X, GAP_Y = 52, 36
-MARGIN, TOP = 16, 36
+MARGIN, TOP = 16, 46
 SHIFT = 4  # forward arrows run SHIFT px above/left of the centre line, backward ones below/right
 
 Point = tuple[float, float]
@@ -179,7 +179,7 @@ def place(sketch: Sketch) -> Picture:
         if link.label:
             texts.append(_edge_label(pts, link))
         if link.cut:
-            texts.append(Text(*_middle(pts, 14, 14), f"cut {link.cut}", kind="backward", anchor="middle"))
+            texts.append(Text(*_middle(pts, 16, SHIFT + 27), f"cut {link.cut}", kind="backward", anchor="middle"))
     edges = [_path_edge(boxes, p, i, len(sketch.paths)) for i, p in enumerate(sketch.paths)] + edges
     texts += [Text(boxes[k].x - 3, boxes[k].y - 5, mark, kind="path", anchor="end", bold=True)
               for k, mark in sketch.marks.items()]

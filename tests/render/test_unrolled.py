@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from bptt_trace.cli import main
 from bptt_trace.networks.run import run
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.render.unrolled_paths import unrolled_svg
+from bptt_trace.render.unrolled_view import unrolled_svg
 from bptt_trace.scenario.loader import load_scenario
 from tests.conftest import ROOT
 from tests.render.test_documents import pdflatex

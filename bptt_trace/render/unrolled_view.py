@@ -1,6 +1,7 @@
-"""The unrolled picture of one example, with the chain-rule paths of a `PathReport` highlighted:
-each path from the loss back to a step where the parameter is used, numbered where it ends, and
-listed under the picture with its value and the sum that equals the BPTT gradient.
+"""The unrolled picture of one example (`picture`, `unrolled_svg`), with the chain-rule paths of a
+`PathReport` highlighted: each path from the loss back to a step where the parameter is used,
+numbered where it ends, and listed under the picture with its value and the sum that equals the
+BPTT gradient.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from bptt_trace.analysis.paths import PathReport
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.render.unrolled import Picture, Sketch, Text, place
-from bptt_trace.render.unrolled_nets import Drawing, sketch
+from bptt_trace.render.unrolled_nets import sketch
+from bptt_trace.render.unrolled_parts import Drawing
 from bptt_trace.record.steps import Trace
 
 PHASES = ("forward", "backward", "both")
