@@ -103,10 +103,13 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, **option
               help="The student's version: results replaced by labelled blanks. Alone it blanks all; or name "
                    "forward, backward, or quantities such as 'h[2],dL/dz[3],W_hh_new'. Given data are never blanked.")
 @click.option("--answer-key", is_flag=True, help="The solution, with the blanked quantities (--blank, default all) highlighted.")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT (and its figures' SVG files) if it exists.")
+@click.option("--figures/--no-figures", default=True, show_default=True,
+              help="Start each example with the unrolled network: drawn in LaTeX, or as NAME-example-K.svg beside "
+                   "a Markdown file and linked from it.")
 @trace_options
 def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, force: bool,
-           **options) -> None:
+           figures: bool, **options) -> None:
     """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
     fmt = fmt or ("markdown" if output == "-" else jobs.format_from_suffix(output))
     if output == "-" and fmt == "pdf":
@@ -114,7 +117,9 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     _check_output(output, force)
     job = jobs.prepare(scenario, **options)
     answers = jobs.answers(job, blank, answer_key)
-    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
+    drawn = figures and not (output == "-" and fmt == "markdown")  # no folder to put SVG files beside stdout
+    pictures, sidecars = _figures(job, answers, fmt, output, force) if drawn else (None, {})
+    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", pictures)
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
         from bptt_trace.render.safe_text import visible
@@ -123,6 +128,64 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
         except PdfError as exc:
             raise click.ClickException(visible(str(exc))) from None
     _write_output(output, document, force)
+    for path, (_, svg) in sidecars.items():
+        jobs.write(str(path), svg, force)
+        jobs.wrote(str(path))
+
+
+def _figures(job, answers, fmt: str, output: str, force: bool) -> tuple[dict | None, dict]:
+    """A worksheet's figures: LaTeX pictures, or the SVG files beside a Markdown file (checked first)."""
+    from bptt_trace import drawing
+    from bptt_trace.output import OutputError, check_target
+    if job.report:
+        return None, {}
+    if fmt != "markdown":
+        return drawing.latex_figures(job, answers), {}
+    sidecars = drawing.svg_sidecars(job, answers, output)
+    try:
+        for path in sidecars:
+            check_target(path, force)
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
+    return drawing.markdown_links(sidecars), sidecars
+
+
+@main.command(short_help="Draw the unrolled network as a picture.", epilog=(
+    "\b\nExamples:\n  bptt-trace draw sentiment -o sentiment.svg\n"
+    "  bptt-trace draw sentiment -o paths.pdf --paths W_hh --phase backward"))
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The file to write: .svg, .pdf (through pdflatex), .png (pdflatex and pdftoppm) or .tex.")
+@click.option("--example", "example", type=int, default=1, show_default=True, metavar="N", help="The example to draw.")
+@click.option("--phase", type=click.Choice(["forward", "backward", "both"]), default="both", show_default=True,
+              help="The forward values, the backward δ's, or both.")
+@click.option("--blank", is_flag=True, help="Leave every value blank: a diagram for students to fill in.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
+              help="Draw a hand calculation rounded to K decimals (as run --round).")
+@click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None, help="With --round.")
+@click.option("--exact", is_flag=True, help="Exact arithmetic (values shown as decimals).")
+@click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown (default 3).")
+@click.option("--notation", type=click.Choice(PRESET_NAMES), default=None, help="Names to show, as for run.")
+@click.option("--paths", "paths", metavar="PARAM", default=None,
+              help="Highlight each chain-rule path from the loss to PARAM (W_hh, W_xh, b_h or one entry), with its value.")
+@click.option("--full", is_flag=True, help="Draw every time step and every entry (default: long ones elided with …).")
+def draw(scenario: str, output: str, example: int, phase: str, blank: bool, force: bool, **options) -> None:
+    """Draw the unrolled network of one example of SCENARIO: values forward, δ's backward."""
+    from bptt_trace import drawing
+    fmt = drawing.draw_format(output)
+    _check_output(output, force)
+    job = jobs.prepare(scenario, example=example, **options)
+    if fmt in ("pdf", "png"):
+        from bptt_trace.pdf import PdfError
+        try:
+            content = drawing.render(job, example, fmt, phase, blank)
+        except PdfError as exc:
+            from bptt_trace.render.safe_text import visible
+            raise click.ClickException(visible(str(exc))) from None
+    else:
+        content = drawing.render(job, example, fmt, phase, blank)
+    _write_output(output, content, force)
 
 
 @main.command(short_help="Write a blank answers file to fill in.")

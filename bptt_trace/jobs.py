@@ -215,8 +215,8 @@ def answers(job: Job, blank: str | None, answer_key: bool):
     return Answers(names, "key" if answer_key else "blank")
 
 
-def blocks(job: Job):
-    """The worksheet blocks of a job: the trace, or the chain-rule paths."""
+def blocks(job: Job, figures: bool = False):
+    """The worksheet blocks of a job: the trace (with a figure block per example), or the chain-rule paths."""
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
     from bptt_trace.render.worksheet import Worksheet
@@ -225,11 +225,12 @@ def blocks(job: Job):
         from bptt_trace.render.paths_view import PathsWorksheet as kind
     sheet = kind(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
                            labels=Labels(job.mode.notation))
+    sheet.figures = figures
     return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
 
 
-def document(job: Job, answers, fmt: str) -> str:
-    """The worksheet of a job as Markdown or LaTeX text."""
+def document(job: Job, answers, fmt: str, figures: dict[int, str] | None = None) -> str:
+    """The worksheet of a job as Markdown or LaTeX text; `figures` ready-made for the format, by example."""
     from bptt_trace.render.documents import LatexWriter, MarkdownWriter
-    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers)
-    return writer.write(blocks(job), job.trace.scenario.name)
+    writer = MarkdownWriter(answers, figures) if fmt == "markdown" else LatexWriter(answers, figures)
+    return writer.write(blocks(job, bool(figures)), job.trace.scenario.name)

@@ -99,3 +99,23 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True
     return True
+PNG_HINT = ("pdftoppm (poppler-utils) was not found, and PNG files are made with it from the PDF. Install it "
+            "(Debian/Ubuntu: apt-get install poppler-utils; macOS: brew install poppler), or write .svg or .pdf.")
+
+
+def pdf_to_png(pdf: bytes, dpi: int = 150, timeout: float = 60) -> bytes:
+    """The first page of a PDF as a PNG image, drawn by poppler's pdftoppm."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise PdfError(PNG_HINT)
+    with _terminated_cleanly(), tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-") as tmp:
+        (Path(tmp) / "in.pdf").write_bytes(pdf)
+        try:
+            proc = subprocess.run([exe, "-png", "-r", str(dpi), "-singlefile", "in.pdf", "out"], cwd=tmp,
+                                  capture_output=True, text=True, errors="replace", timeout=timeout,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise PdfError(f"pdftoppm did not finish within {timeout:.0f} s") from None
+        if proc.returncode != 0:
+            raise PdfError(f"pdftoppm failed: {proc.stderr.strip()[:200] or proc.returncode}")
+        return (Path(tmp) / "out.png").read_bytes()

@@ -93,7 +93,13 @@ class Pre(NamedTuple):
     lines: list[str]
 
 
-Block = Union[Heading, Para, Table, Matrix, SideBySide, Pre]
+class Figure(NamedTuple):
+    """The unrolled picture of one example, which a document writer is given ready-made (or leaves out)."""
+
+    example: int
+
+
+Block = Union[Heading, Para, Table, Matrix, SideBySide, Pre, Figure]
 
 
 class Answers(NamedTuple):

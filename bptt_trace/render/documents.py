@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Math, Matrix, Para, Pre, Prose, SideBySide, Table, Value
+from bptt_trace.render.blocks import (Answers, Block, Cell, Figure, Heading, Math, Matrix, Para, Pre, Prose, SideBySide,
+                                     Table, Value)
 from bptt_trace.render.texmath import markdown_text, math, text
 
 
 class _Writer:
     """What both formats share: spans to math runs and text runs, values shown, blanked or boxed."""
 
-    def __init__(self, answers: Answers | None = None) -> None:
+    def __init__(self, answers: Answers | None = None, figures: dict[int, str] | None = None) -> None:
+        """`figures`: each example's picture, ready-made for the format (LaTeX, or a Markdown image link)."""
         self.answers = answers or Answers()
+        self.figures = figures or {}
 
     def value(self, v: Value) -> str:
         """A value inside a math run."""
@@ -58,6 +61,8 @@ class _Writer:
                 parts.append(self.side_by_side(block))
             elif isinstance(block, Pre):
                 parts.append(self.pre(block.lines))
+            elif isinstance(block, Figure):
+                parts.append(self.figures[block.example] + "\n" if block.example in self.figures else None)
             else:
                 raise TypeError(f"{type(self).__name__} cannot write {type(block).__name__}")
         parts.append(self.end())
@@ -135,6 +140,7 @@ class LatexWriter(_Writer):
         return "\n".join([
             r"\documentclass[10pt]{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}",
             r"\usepackage{amsmath,amssymb}", r"\usepackage[margin=1.5cm]{geometry}", r"\usepackage{longtable}",
+            r"\usepackage{xcolor,graphicx}",
             r"\setcounter{MaxMatrixCols}{40}", r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
             r"\begin{document}", r"\section*{Worksheet: " + text(title) + "}"])
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.record.names import split
-from bptt_trace.render.blocks import Heading, Math, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.render.blocks import Figure, Heading, Math, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import feeds
 from bptt_trace.render.op_blocks import Blocks, OpBlocks
 from bptt_trace.record.steps import Step, Trace
@@ -23,7 +23,9 @@ CLOSING_TITLES = {"gradients": (Prose("Loss and gradients over all examples"),),
 
 
 class Worksheet(OpBlocks):
-    """Builds the blocks of a whole trace."""
+    """Builds the blocks of a whole trace; with `figures`, each example starts with its unrolled picture."""
+
+    figures = False
 
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
@@ -78,6 +80,8 @@ class Worksheet(OpBlocks):
         what = f'"{" ".join(ex.tokens)}"' if ex.tokens else \
             f"x = {self.fmt.vector(ex.inputs[0])}" if trace.scenario.model.cell == "mlp" else f"{ex.steps} input vectors"
         yield Heading(1, cell(Prose(f"Example {k}: {what} → target {ex.target}")))
+        if self.figures:
+            yield Figure(k)
         phase, group = None, None
         two_way = trace.scenario.model.bidirectional
         for step in trace.of_example(k):

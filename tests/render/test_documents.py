@@ -233,11 +233,14 @@ def test_pdf_export_and_missing_pdflatex(tmp_path, monkeypatch):
 def test_the_example_worksheets_in_the_repository_are_current(tmp_path, scenario):
     """examples/*-worksheet.md are what `export` writes today (BPTT_REGENERATE_GOLDEN=1 rewrites them)."""
     import os
-    md = export(tmp_path, ROOT / "scenarios" / f"{scenario}.yaml", ".md")
-    path = ROOT / "examples" / f"{scenario}-worksheet.md"
-    if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":
-        path.write_text(md)
-    assert path.read_text() == md, "regenerate with BPTT_REGENERATE_GOLDEN=1 pytest tests/render"
+    out = tmp_path / f"{scenario}-worksheet.md"  # the figures' SVG files are named after it
+    result = CliRunner().invoke(main, ["export", str(ROOT / "scenarios" / f"{scenario}.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    for fresh in [out] + sorted(tmp_path.glob(f"{scenario}-worksheet-example-*.svg")):
+        path = ROOT / "examples" / fresh.name
+        if os.environ.get("BPTT_REGENERATE_GOLDEN") == "1":
+            path.write_text(fresh.read_text())
+        assert path.read_text() == fresh.read_text(), "regenerate with BPTT_REGENERATE_GOLDEN=1 pytest tests/render"
 
 
 @pytest.mark.parametrize("truncate", [None, 3])

@@ -1,0 +1,70 @@
+"""The unrolled picture for the commands: `draw` to an SVG, LaTeX, PDF or PNG file, and the
+figures of the worksheets (LaTeX inline; SVG files linked from Markdown).
+
+SVG is written by the tool itself. PDF is the LaTeX picture compiled by pdflatex (as the PDF
+worksheets are) and PNG that PDF drawn by poppler's pdftoppm: no imaging library is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from bptt_trace.jobs import BadInput, Job
+
+FORMATS = ("svg", "pdf", "png", "tex")
+
+
+def draw_format(output: str) -> str:
+    """svg, pdf, png or tex, from the output file's suffix."""
+    suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+    if suffix not in FORMATS:
+        raise BadInput(f"{output}: cannot tell the format from the suffix; use .svg, .pdf, .png or .tex")
+    return suffix
+
+
+def picture_of(job: Job, example: int, phase: str = "both", hide=None, compact: bool = False):
+    """The placed picture of one example of a job, in its number format and notation."""
+    from bptt_trace.render.labels import Labels
+    from bptt_trace.render.numfmt import NumberFormat
+    from bptt_trace.render.unrolled_view import picture
+    return picture(job.trace, example, NumberFormat(job.mode.decimals, job.mode.digits), Labels(job.mode.notation),
+                   phase, hide, job.full, job.report, compact)
+
+
+def render(job: Job, example: int, fmt: str, phase: str, blank: bool) -> str | bytes:
+    """The file's content: SVG or LaTeX text, or PDF or PNG bytes."""
+    from bptt_trace.render.unrolled_svg import svg
+    from bptt_trace.render.unrolled_tex import standalone_tex
+    pic = picture_of(job, example, phase, (lambda name: True) if blank else None)
+    if fmt == "svg":
+        return svg(pic)
+    if fmt == "tex":
+        return standalone_tex(pic)
+    from bptt_trace.pdf import compile_pdf, pdf_to_png
+    pdf = compile_pdf(standalone_tex(pic))
+    return pdf if fmt == "pdf" else pdf_to_png(pdf)
+
+
+def _hide(answers):
+    """What a worksheet's figure blanks: the blanked quantities of a blank worksheet."""
+    return (lambda name: name in answers.names) if answers.mode == "blank" else None
+
+
+def latex_figures(job: Job, answers) -> dict[int, str]:
+    """Each example's figure for a LaTeX worksheet: the main quantities, blanked as the worksheet is."""
+    from bptt_trace.render.unrolled_tex import figure_tex
+    return {k: figure_tex(picture_of(job, k, hide=_hide(answers), compact=True)) for k in job.chosen}
+
+
+def svg_sidecars(job: Job, answers, output: str) -> dict[Path, tuple[int, str]]:
+    """The SVG files a Markdown worksheet links to, beside it: `NAME-example-K.svg`, and their content."""
+    from bptt_trace.render.unrolled_svg import svg
+    base = Path(output)
+    return {base.with_name(f"{base.stem}-example-{k}.svg"): (k, svg(picture_of(job, k, hide=_hide(answers))))
+            for k in job.chosen}
+
+
+def markdown_links(files: dict[Path, tuple[int, str]]) -> dict[int, str]:
+    """The Markdown image link of each example's SVG, relative to the worksheet."""
+    return {k: f"![The unrolled network of example {k}]({quote(path.name)})" for path, (k, _) in files.items()}
