@@ -1,9 +1,11 @@
 """Marking a class: 500 full answer sheets of the sentiment example in one `bptt-trace check` call.
 
 Each sheet answers every quantity (about 150 answers) to 3 decimals, with a slip planted at a
-random step in most of them. Target: a few seconds, set as at most 30 times one plain
-`bptt-trace run` of the same scenario measured in the same run (about 5 s on a quiet machine;
-an absolute number alone says little on a shared, noisy one).
+random step in most of them. Baseline: one plain `bptt-trace run` of the same scenario,
+measured in the same run (median of three). It is not a floor for marking (that would be
+reading 500 files and comparing their numbers with numpy) but a yardstick that moves with the
+machine: an absolute number alone says little on a shared, noisy one. Target: at most 30
+times one run (about 5 s on a quiet machine).
 """
 
 from __future__ import annotations
