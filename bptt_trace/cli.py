@@ -178,9 +178,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
 
     Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
     """
-    from bptt_trace.marking.answers import load_answers
     from bptt_trace.marking.checker import Checker
-    from bptt_trace.errors import InputError
     from bptt_trace.numbers.systems import Float64, HandDecimal
     from bptt_trace.output import OutputError, check_target, write_atomic
     from bptt_trace.numbers.tolerance import Tolerance
@@ -197,13 +195,14 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         raise BadInput(f"--tolerance: {exc}") from None
     numbers = HandDecimal(job.mode.round, job.mode.round_mode) if job.mode.round is not None else Float64()
     checker = Checker(job.trace, numbers, tol, job.mode.notation)
+    from bptt_trace.marking.pool import mark_files
     reports, bad = [], []
-    for path in answers:
-        try:
-            reports.append(checker.check(load_answers(path)))
-        except InputError as exc:
-            bad.append(exc.describe())
-            click.echo(f"bptt-trace: error: {exc.describe()}", err=True)
+    for report, problem in mark_files(checker, answers):  # on every core for a large class
+        if problem is None:
+            reports.append(report)
+        else:
+            bad.append(problem)
+            click.echo(f"bptt-trace: error: {problem}", err=True)
     _print_reports(job, reports, fmt, color, width)
     if csv_file:
         from bptt_trace.render.check_view import report_csv
