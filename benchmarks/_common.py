@@ -37,6 +37,22 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     return min(times)
 
 
+def paired(engine: Callable[[], object], baseline: Callable[[], object], repeat: int = 7) -> tuple[float, float]:
+    """The fastest of several runs of each of two functions, run alternately in one process.
+
+    Alternating them makes a busy spell on a shared machine slow both rather than one, so the
+    ratio of the two figures is steadier than either figure alone.
+    """
+    engine(), baseline()  # warm caches and lazy imports
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((engine, times[0]), (baseline, times[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
+
+
 def numpy_bptt(P: dict, xs, y: float, g: dict) -> float:
     """One many-to-one tanh/sigmoid/bce example with bare numpy, nothing recorded: the baseline.
 

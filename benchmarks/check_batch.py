@@ -1,9 +1,13 @@
 """Marking a class: 500 full answer sheets of the sentiment example in one `bptt-trace check` call.
 
 Each sheet answers every quantity (about 150 answers) to 3 decimals, with a slip planted at a
-random step in most of them. Target: a few seconds, set as at most 30 times one plain
-`bptt-trace run` of the same scenario measured in the same run (about 5 s on a quiet machine;
-an absolute number alone says little on a shared, noisy one).
+random step in most of them. Baseline: one plain `bptt-trace run` of the same scenario,
+measured in the same run (median of three). It is not a floor for marking (that would be
+reading 500 files and comparing their numbers with numpy) but a yardstick that moves with the
+machine: an absolute number alone says little on a shared, noisy one. Target: at most 30
+times one run (about 5 s on a quiet machine). `python check_batch.py 5000` marks 5000 sheets
+instead, against the issue's absolute target of 20 s on a 2-core machine (a class that large
+is marked on every core, `marking/pool.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from bptt_trace.networks.run import run
 from bptt_trace.marking.blanks import answerable
 from bptt_trace.scenario.loader import load_scenario
 
-SHEETS = 500
+SHEETS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 
 
 def written(v) -> str:
@@ -48,7 +52,7 @@ def sheets(folder: Path) -> list[str]:
                 if slip == (k, n):
                     v = v + 0.05
                 lines.append(f'    "{n}": {written(v)}')
-        path = folder / f"student{i:03d}.yaml"
+        path = folder / f"student{i:05d}.yaml"
         path.write_text("\n".join(lines) + "\n")
         paths.append(str(path))
     return paths
@@ -68,8 +72,9 @@ def main() -> int:
         rows = Path(csv).read_text().count("\n") - 1
     print(f"check {SHEETS} sheets ({rows} graded, exit {proc.returncode}): {elapsed:.2f} s; one plain run "
           f"{base * 1000:.0f} ms; ratio {elapsed / base:.0f}x; {elapsed / SHEETS * 1000:.1f} ms per sheet "
-          f"(target: at most 30x one run)")
-    return 0 if elapsed / base <= 30 and rows == SHEETS and proc.returncode == 1 else 1
+          f"(target: {'at most 30x one run' if SHEETS == 500 else 'under 20 s'})")
+    fast = elapsed / base <= 30 if SHEETS == 500 else elapsed <= 20
+    return 0 if fast and rows == SHEETS and proc.returncode == 1 else 1
 
 
 if __name__ == "__main__":

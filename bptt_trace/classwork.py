@@ -195,9 +195,10 @@ class VariantMarker:
         self.everyone = Class(labels, traces)
 
     def mark_all(self, paths: Iterable[str]):
-        """Each file in turn, marked against its variant (or unreadable with the reason)."""
-        for path in paths:
-            yield self.mark_one(path)
+        """Each file in order, marked against its variant (or unreadable with the reason), on every core
+        for a large class."""
+        from bptt_trace.marking.pool import mark_files
+        yield from mark_files(self.mark_one, list(paths))
 
     def mark_one(self, path: str):
         """One file: found by its `variant:` id, else its `student:` id; then marked, scored and fitted."""

@@ -80,12 +80,19 @@ def trace_options(f):
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal, "
               "off when piped or NO_COLOR is set).")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
-def run(scenario: str, fmt: str, color: bool | None, width: int | None, **options) -> None:
+@click.option("--indent", type=click.IntRange(0, 16), default=None, metavar="N",
+              help="With --format json: indent by N spaces (default: compact, written as it is computed).")
+@click.option("--only", default=None, metavar="NAMES",
+              help="With --format json: only these quantities, comma-separated canonical names in which * stands "
+                   "for any characters, e.g. 'h[*],dL/dW_*'.")
+def run(scenario: str, fmt: str, color: bool | None, width: int | None, indent: int | None, only: str | None,
+        **options) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
+    if fmt != "json" and (indent is not None or only is not None):
+        raise BadInput("--indent and --only shape the JSON: use them with --format json")
     job = jobs.prepare(scenario, listing=fmt == "json", **options)
     if fmt == "json":
-        from bptt_trace.render.json_out import render_json, render_paths_json
-        click.echo(render_paths_json(job.report) if job.report else render_json(job.trace, job.chosen, job.drift), nl=False)
+        jobs.write_json(job, sys.stdout, indent, only)
         return
     _print_terminal(job, color, width)
 

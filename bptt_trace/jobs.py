@@ -234,3 +234,23 @@ def document(job: Job, answers, fmt: str, figures: dict[int, str] | None = None)
     from bptt_trace.render.documents import LatexWriter, MarkdownWriter
     writer = MarkdownWriter(answers, figures) if fmt == "markdown" else LatexWriter(answers, figures)
     return writer.write(blocks(job, bool(figures)), job.trace.scenario.name)
+
+
+def write_json(job: Job, out, indent: int | None, only: str | None) -> None:
+    """`run --format json`: the trace (or the paths) as JSON written to `out` as it is made; `--only` checked first."""
+    from bptt_trace.render.json_out import render_paths_json, write_json as write
+    from bptt_trace.render.json_stream import NameFilter
+    if job.report:
+        if only is not None:
+            raise BadInput("--only picks quantities of a trace; --paths prints one report: use one or the other")
+        out.write(render_paths_json(job.report, indent))
+        return
+    keep = NameFilter(only)
+    if only is not None:
+        from bptt_trace.record.names import is_reported
+        names = {s.name for s in job.trace.steps if is_reported(s.name)} | {p for p in job.trace.scenario.parameter_names}
+        missing = keep.unmatched(sorted(names))
+        if missing or not keep.patterns:
+            raise BadInput(f"--only: {', '.join(repr(p) for p in missing) or 'no names given'} matches no quantity "
+                           "of this scenario; give canonical names such as 'h[*],dL/dW_*' (see the README)")
+    write(out, job.trace, job.chosen, job.drift, indent, keep)

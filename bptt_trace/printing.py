@@ -45,6 +45,12 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     if not color:
         click.echo("\n".join(line.text for line in lines))
         return
+    lines = list(lines)
+    codes = {line.style: sgr_codes(line.style) for line in lines}
+    if None not in codes.values():  # every style is plain SGR: written directly, without loading rich's console
+        click.echo("".join(f"\x1b[{codes[line.style]}m{line.text}\x1b[0m\n" if line.style else line.text + "\n"
+                           for line in lines), nl=False, color=True)
+        return
     from rich.console import Console
     from rich.text import Text
 
@@ -52,6 +58,28 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     for line in lines:
         text.append(line.text + "\n", style=line.style or None)
     Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
+
+
+_ATTRIBUTES = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "blink": "5", "reverse": "7", "strike": "9"}
+_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+
+
+def sgr_codes(style: str) -> str | None:
+    """A rich style name made of attributes and the 16 basic colours ("bold cyan", "dim", "red on white")
+    as ANSI SGR parameters ("1;36"); None for a style beyond those, which rich then writes."""
+    codes, ground = [], 30
+    for word in style.split():
+        colour = word.removeprefix("bright_")
+        if word == "on":
+            ground = 40
+        elif word in _ATTRIBUTES:
+            codes.append(_ATTRIBUTES[word])
+        elif colour in _COLOURS:
+            codes.append(str(ground + _COLOURS.index(colour) + (60 if colour != word else 0)))
+            ground = 30
+        else:
+            return None
+    return ";".join(codes)
 
 
 def progress(epochs: int, stderr=None, color: bool | None = None, label: str = "training"):

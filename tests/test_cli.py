@@ -189,3 +189,26 @@ def test_terminal_width_follows_columns_then_the_terminal():
     assert terminal_width({"COLUMNS": "132"}) == 132
     assert terminal_width({"COLUMNS": "wide"}) >= 1  # not a number: the terminal's width, else 80
     assert terminal_width({}) >= 1
+
+
+def test_colour_is_written_as_rich_writes_it_without_loading_rich():
+    from rich.console import Console
+    from rich.text import Text
+
+    from bptt_trace.jobs import blocks, prepare
+    from bptt_trace.printing import sgr_codes
+    from bptt_trace.render.terminal import TerminalWriter
+    lines = list(TerminalWriter(100).write(blocks(prepare(SENTIMENT))))
+    text = Text(no_wrap=True, overflow="ignore")
+    for line in lines:
+        text.append(line.text + "\n", style=line.style or None)
+    console = Console(width=100, force_terminal=True, highlight=False, color_system="standard", record=False,
+                      file=__import__("io").StringIO())
+    console.print(text, end="", soft_wrap=True)
+    assert invoke("run", SENTIMENT, "--color", "--width", "100").stdout == console.file.getvalue()
+    assert sgr_codes("bold cyan") == "1;36" and sgr_codes("red on bright_white") == "31;107"
+    assert sgr_codes("#ff0000") is None and sgr_codes("") == ""
+    probe = ("import sys; from bptt_trace.cli import main\ntry:\n main(['run', sys.argv[1], '--color'], standalone_mode=False)"
+             "\nfinally:\n print('RICH' if 'rich.console' in sys.modules else 'NORICH', file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe, SENTIMENT], capture_output=True, text=True, cwd=ROOT)
+    assert result.stderr.strip().endswith("NORICH")

@@ -59,7 +59,7 @@ def sh_blocks() -> list[list[tuple[str, int]]]:
 def inline_commands() -> list[str]:
     """Inline code that is a whole bptt-trace command line (an argument after the command, no placeholders)."""
     spans = re.findall(r"`(bptt-trace [^`]+)`", README)
-    commands = {"run", "export", "template", "check", "gradients", "train", "scenarios"}
+    commands = {"run", "export", "template", "check", "gradients", "train", "scenarios", "variants", "draw"}
     return sorted({s for s in spans if s.split()[1:] and not set(s.split()[1:]) <= commands
                    and not re.search(r"[A-Z]{4,}|\[|…|\.\.\.", s)})
 
@@ -73,11 +73,16 @@ def test_every_yaml_block_loads_as_the_file_it_documents():
             report = run_check(block)
             assert submission.answers and all(v.verdict not in ("unknown", "malformed") for v in report.verdicts)
             kinds.append("answers")
+        elif set(root.items) == {"variants"}:  # a block of a scenario, shown alone: read as part of the sentiment one
+            text = (ROOT / "scenarios" / "sentiment.yaml").read_text() + block
+            scenario = ScenarioReader(f"README yaml block {i}").scenario(parse_yaml(text, f"README yaml block {i}"))
+            assert scenario.variants is not None and scenario.variants.vary
+            kinds.append("variants")
         else:
             scenario = ScenarioReader(f"README yaml block {i}").scenario(root)
             assert run(scenario).value("loss", 1) > 0
             kinds.append(scenario.model.cell)
-    assert kinds == ["answers", "rnn", "mlp"]
+    assert kinds == ["answers", "variants", "rnn", "mlp"]
 
 
 def run_check(block: str):

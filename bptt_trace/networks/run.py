@@ -7,7 +7,10 @@ and backward pass with the recorded primitives, in the lecture's equations.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from importlib import import_module
+from typing import Iterator
 
 from bptt_trace.numbers.systems import Float64
 from bptt_trace.record.recorder import Q, Recorder
@@ -34,7 +37,25 @@ def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, par
 
     `parameters` (arrays in the number system) replace the scenario's, as training does each step.
     """
-    numbers = numbers or Float64()
+    with collector_paused():
+        return _run(scenario, numbers or Float64(), examples, parameters)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cycle collector off while a trace is built: its steps hold no cycles, and each pass over
+    the growing trace would cost time proportional to it, making a run superlinear in T."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _run(scenario: Scenario, numbers, examples: list[int] | None, parameters: dict | None) -> Trace:
+    """The body of `run`, with the number system chosen."""
     trace = Trace(scenario, numbers.name)
     rec = Recorder(trace, numbers)
     params = {n: rec.given(n, parameters[n] if parameters else _converted(rec, n, scenario.parameters[n]))

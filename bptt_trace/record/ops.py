@@ -21,9 +21,23 @@ def compute(op: str, detail: str, inputs: tuple, num) -> Result:
 
 def _sum(parts: tuple) -> Any:
     total = parts[0]
+    if len(parts) > 2 and _same_float_arrays(parts):  # in place after the first sum: the same additions, in order
+        total = total + parts[1]
+        for p in parts[2:]:
+            total += p
+        return total
     for p in parts[1:]:
         total = total + p
     return total
+
+
+def _same_float_arrays(parts: tuple) -> bool:
+    """Whether every part is a float64 array of one shape, so that a running total can be kept in place."""
+    first = parts[0]
+    if type(first) is not np.ndarray or first.dtype != np.float64:
+        return False
+    shape = first.shape
+    return all(type(p) is np.ndarray and p.shape == shape and p.dtype == np.float64 for p in parts)
 
 
 def _activation(fn: str, a: Any, num) -> Any:

@@ -14,6 +14,7 @@ from bptt_trace.record.steps import Step, Trace
 # updates) finds every one.
 CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update", "norm"})
 SQUASHING = frozenset({"activation", "softmax"})
+_new_step = tuple.__new__  # builds a Step or Q from its fields at once: the engine makes one per op
 
 
 def arithmetic_reason(exc: ArithmeticError) -> str:
@@ -41,18 +42,20 @@ class Recorder:
     def __init__(self, trace: Trace, numbers) -> None:
         self.trace, self.num = trace, numbers
         self.phase, self.example, self.t = "setup", None, None
+        self._append = trace.append
 
     def _op(self, op: str, name: str, operands: tuple[Q, ...], detail: str = "") -> Q:
-        names, values = tuple(zip(*operands)) or ((), ())
+        num = self.num
+        names, values = zip(*operands) if operands else ((), ())
         try:
-            value, terms = compute(op, detail, values, self.num)
-            value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+            value, terms = compute(op, detail, values, num)
+            value = num.result(value, name)  # a result the student writes down: it may be rounded
         except ArithmeticError as exc:  # OverflowError, ZeroDivisionError, decimal.InvalidOperation, Overflow …
             raise self.fault(name, exc) from None
-        self.trace.append(Step(op, self.phase, self.example, self.t, name, names, values, value, terms, detail))
-        if op in CHECKED and not (self.num.finite(value) and (op not in SQUASHING or self.num.finite(values[0]))):
+        self._append(_new_step(Step, (op, self.phase, self.example, self.t, name, names, values, value, terms, detail)))
+        if op in CHECKED and not (num.finite(value) and (op not in SQUASHING or num.finite(values[0]))):
             self._report_first_non_finite()
-        return Q(name, value)
+        return _new_step(Q, (name, value))
 
     def _report_first_non_finite(self) -> None:
         step = next(s for s in self.trace.steps if not self.num.finite(s.value))
@@ -70,8 +73,8 @@ class Recorder:
     def given(self, name: str, value: Any, example: Any = ...) -> Q:
         """A value taken from the scenario (a parameter, an input, the initial state): never rounded."""
         ex = self.example if example is ... else example
-        self.trace.append(Step("given", self.phase, ex, self.t, name, (), (), value))
-        return Q(name, value)
+        self._append(_new_step(Step, ("given", self.phase, ex, self.t, name, (), (), value, None, "")))
+        return _new_step(Q, (name, value))
 
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v; each row's products are derived from the recorded operands by `row_products`."""

@@ -86,3 +86,19 @@ def test_clipping_in_the_output():
 def test_bad_clip_settings(write, clip, message):
     with pytest.raises(InputError, match=message):
         load_scenario(write(SENTIMENT.replace("  reduction: sum", f"  reduction: sum\n  clip: {clip}")))
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_the_cycle_collector_is_paused_during_a_run_and_left_as_it_was(was_on, monkeypatch):
+    import gc
+
+    from bptt_trace.networks import run as run_module
+    seen = []
+    real = run_module._run
+    monkeypatch.setattr(run_module, "_run", lambda *a: (seen.append(gc.isenabled()), real(*a))[1])
+    (gc.enable if was_on else gc.disable)()
+    try:
+        trace = run_module.run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
+        assert seen == [False] and gc.isenabled() is was_on and trace.has("loss")
+    finally:
+        gc.enable()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -67,3 +68,25 @@ def test_drift_is_the_difference_from_full_precision():
     grad = np.abs(np.asarray(hand.value("dL/dW_hh"), dtype=float) - full.value("dL/dW_hh")).max()
     assert by_name[("dL/dW_hh", None)].max_abs == pytest.approx(grad, abs=1e-15)
     assert all(r.max_abs < 0.01 for r in rows)
+
+
+@pytest.mark.parametrize("values", [
+    ((Fraction(1, 3), Fraction(2)), (Fraction(-7, 10), 1)), (Fraction(1, 10),), Fraction(5, 7), (), ((), ()),
+    (1.5, 2), ("1.5",), [[1, 2], [3, 4]], (True, False), (Fraction(10**30, 3), Fraction(1, 10**30)),
+    (2, Fraction(1, 3)), (Fraction(1, 3), 2),
+])
+def test_float64_arrays_are_what_numpy_makes_of_the_same_values(values):
+    from bptt_trace.numbers.systems import Float64
+    got, want = Float64().array(values), np.array(values, dtype=np.float64)
+    assert got.dtype == want.dtype and got.shape == want.shape and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("value, finite", [
+    (np.array([1.0, 2.0]), True), (np.array([np.inf]), False), (np.array([np.nan, 1.0]), False),
+    (np.array([1e308, 1e308]), True), (np.array([-np.inf, np.inf]), False), (np.array([]), True),
+    (1.5, True), (float("nan"), False), (np.float64("inf"), False), (np.array([[1e308], [1e308]]), True),
+])
+def test_float64_finite_is_every_entry_finite(value, finite):
+    from bptt_trace.numbers.systems import Float64
+    with np.errstate(all="ignore"):
+        assert Float64().finite(value) is finite
