@@ -40,7 +40,8 @@ def trace_options(f):
                      help="Trace only example N (from 1); totals and the update then use it alone."),
         click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
                      help="Hand calculation: round every written result to K decimals before it is used again "
-                          "(decimal arithmetic); 'off' for full precision. Default: the scenario's display.round, else off."),
+                          "(decimal arithmetic); 'off' for full precision. Default: the scenario's display.round, else a hand "
+                          "calculation at the display decimals (full precision for --format json)."),
         click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None,
                      help="With --round: round half up, or truncate (chop digits) as many students do."),
         click.option("--exact", is_flag=True,
@@ -73,7 +74,7 @@ def trace_options(f):
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 def run(scenario: str, fmt: str, color: bool | None, width: int | None, **options) -> None:
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
-    job = jobs.prepare(scenario, **options)
+    job = jobs.prepare(scenario, **options, readers="programs" if fmt == "json" else "people")
     if fmt == "json":
         from bptt_trace.render.json_out import render_json, render_paths_json
         click.echo(render_paths_json(job.report) if job.report else render_json(job.trace, job.chosen, job.drift), nl=False)
@@ -101,7 +102,7 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
         check_target(output, force)
     except OutputError as exc:
         raise BadInput(str(exc)) from None
-    job = jobs.prepare(scenario, **options)
+    job = jobs.prepare(scenario, **options, readers="people")
     answers = jobs.answers(job, blank, answer_key)
     document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex")
     if fmt == "pdf":

@@ -32,8 +32,13 @@ class Recorder:
 
     def _op(self, op: str, name: str, operands: tuple[Q, ...], detail: str = "") -> Q:
         names, values = tuple(zip(*operands)) or ((), ())
-        value, terms = compute(op, detail, values, self.num)
-        value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+        try:
+            value, terms = compute(op, detail, values, self.num)
+            value = self.num.result(value, name)  # a result the student writes down: it may be rounded
+        except ArithmeticError:  # decimal arithmetic traps an overflow rather than giving inf
+            where = f" (example {self.example}, step {self.t})" if self.example else ""
+            raise ArithmeticFault(f"{name}{where} overflowed or is not a number; "
+                                  "the scenario's values are too large for this calculation") from None
         self.trace.append(Step(op, self.phase, self.example, self.t, name, names, values, value, terms, detail))
         if op in CHECKED and not (self.num.finite(value) and (op not in SQUASHING or self.num.finite(values[0]))):
             self._report_first_non_finite()
