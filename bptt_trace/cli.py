@@ -12,7 +12,7 @@ import click
 from bptt_trace.version import __version__
 from bptt_trace import jobs
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
-from bptt_trace.printing import print_lines, progress
+from bptt_trace.printing import chosen_width, print_lines, progress
 from bptt_trace.scenario.spec import UPDATES
 
 PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.scenario.notation.PRESETS, kept import-free here
@@ -241,7 +241,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
         click.echo(flow_json(flows), nl=False)
         return
     sheet = GradientFlowSheet(max_items=10**9 if full else 12)
-    blocks = (b for flow in flows for b in sheet.build_flow(flow, job.trace.scenario.name, width or 80))
+    blocks = (b for flow in flows for b in sheet.build_flow(flow, job.trace.scenario.name, chosen_width(width)))
     print_lines(blocks, color, width)
 
 
@@ -289,7 +289,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         click.echo(training_json(result), nl=False)
         return
     sheet = TrainingSheet(max_items=10**9 if full else 8)
-    print_lines(sheet.build_training(result, update, width or 80), color, width)
+    print_lines(sheet.build_training(result, update, chosen_width(width)), color, width)
 
 
 def _print_reports(job, reports: list, fmt: str, color: bool | None, width: int | None) -> None:
