@@ -96,7 +96,7 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
              "worksheet_pdf": folder / "worksheet.pdf", "answers": folder / "answers.yaml",
              "key": out / "keys" / f"{student.id}-key.md"}
     _write(files["scenario"], dump_scenario(v.scenario, note=f"variant {v.variant_id} for {student.id}"), force)
-    job = jobs.prepare_loaded(v.scenario, str(files["scenario"]))
+    job = jobs.prepare_loaded(v.scenario, str(files["scenario"]), readers="people")
     names = select(job.trace, "all")
     blocks = _with_header(list(jobs.blocks(job)), student, v.variant_id)
     title = job.trace.scenario.name

@@ -13,7 +13,7 @@ from bptt_trace.version import __version__
 from bptt_trace import jobs
 from bptt_trace.guard import Group
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
-from bptt_trace.printing import print_lines, progress
+from bptt_trace.printing import chosen_width, print_lines, progress
 from bptt_trace.scenario.spec import UPDATES
 
 PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.scenario.notation.PRESETS, kept import-free here
@@ -46,7 +46,8 @@ def trace_options(f):
                      help="Trace only example N (from 1); totals and the update then use it alone."),
         click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
                      help="Hand calculation: round every written result to K decimals before it is used again "
-                          "(decimal arithmetic); 'off' for full precision. Default: the scenario's display.round, else off."),
+                          "(decimal arithmetic); 'off' for full precision. Default: the scenario's display.round, else a hand "
+                          "calculation at the display decimals (full precision for --format json)."),
         click.option("--round-mode", type=click.Choice(["round", "truncate"]), default=None,
                      help="With --round: round half up, or truncate (chop digits) as many students do."),
         click.option("--exact", is_flag=True,
@@ -90,7 +91,7 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, indent: 
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
     if fmt != "json" and (indent is not None or only is not None):
         raise BadInput("--indent and --only shape the JSON: use them with --format json")
-    job = jobs.prepare(scenario, listing=fmt == "json", **options)
+    job = jobs.prepare(scenario, listing=fmt == "json", readers="programs" if fmt == "json" else "people", **options)
     if fmt == "json":
         jobs.write_json(job, sys.stdout, indent, only)
         return
@@ -122,7 +123,7 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     if output == "-" and fmt == "pdf":
         raise BadInput("-o -: a PDF is not written to standard output; give a file name such as -o worksheet.pdf")
     _check_output(output, force)
-    job = jobs.prepare(scenario, **options)
+    job = jobs.prepare(scenario, readers="people", **options)
     answers = jobs.answers(job, blank, answer_key)
     drawn = figures and not (output == "-" and fmt == "markdown")  # no folder to put SVG files beside stdout
     pictures, sidecars = _figures(job, answers, fmt, output, force) if drawn else (None, {})
@@ -182,7 +183,7 @@ def draw(scenario: str, output: str, example: int, phase: str, blank: bool, forc
     from bptt_trace import drawing
     fmt = drawing.draw_format(output)
     _check_output(output, force)
-    job = jobs.prepare(scenario, example=example, **options)
+    job = jobs.prepare(scenario, example=example, readers="people", **options)
     if fmt in ("pdf", "png"):
         from bptt_trace.pdf import PdfError
         try:
@@ -334,7 +335,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
         click.echo(flow_json(flows), nl=False)
         return
     sheet = GradientFlowSheet(max_items=10**9 if full else 12)
-    blocks = (b for flow in flows for b in sheet.build_flow(flow, job.trace.scenario.name, width or 80))
+    blocks = (b for flow in flows for b in sheet.build_flow(flow, job.trace.scenario.name, chosen_width(width)))
     print_lines(blocks, color, width)
 
 
@@ -386,7 +387,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
         click.echo(training_json(result), nl=False)
         return
     sheet = TrainingSheet(max_items=10**9 if full else 8)
-    print_lines(sheet.build_training(result, update, width or 80), color, width)
+    print_lines(sheet.build_training(result, update, chosen_width(width)), color, width)
 
 
 def _print_diverged(exc, fmt: str, color: bool | None, width: int | None) -> None:

@@ -79,21 +79,22 @@ class Job(NamedTuple):
 def prepare(scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
              exact: bool = False, digits: int | None = None, decimals: int | None = None,
              notation: str | None = None, paths: str | None = None, full: bool = False,
-             budget: str | None = None, listing: bool = False) -> Job:
+             budget: str | None = None, listing: bool = False, readers: str = "programs") -> Job:
     """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked.
 
     The work is estimated first and refused (BadInput) when over the budget; `listing` is for output
-    that shows every entry (JSON)."""
+    that shows every entry (JSON). `readers` is "people" (a hand calculation at the display decimals
+    unless `--round off`) or "programs" (full precision unless `--round K`)."""
     return prepare_loaded(load(scenario), scenario, example, round_, round_mode, exact, digits, decimals,
-                          notation, paths, full, budget, listing)
+                          notation, paths, full, budget, listing, readers)
 
 
 def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
                    exact: bool = False, digits: int | None = None, decimals: int | None = None,
                    notation=None, paths: str | None = None, full: bool = False,
-                   budget: str | None = None, listing: bool = False) -> Job:
+                   budget: str | None = None, listing: bool = False, readers: str = "programs") -> Job:
     """As prepare, for a scenario already loaded (`scenario` names it in messages)."""
-    mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation)
+    mode = choose_mode(sc, round_, round_mode, exact, digits, decimals, notation, readers)
     chosen = chosen_examples(sc, example)
     if paths is not None:
         return path_job(sc, scenario, paths, mode, chosen, full, budget, listing)
@@ -134,19 +135,23 @@ def for_model(spec, model):
     return {k: v for k, v in chosen.items() if k not in RNN_ONLY}
 
 
-def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation) -> Mode:
-    """Command-line options first, then the scenario's `display:` and `notation:`, then defaults."""
+def choose_mode(sc, round_, round_mode, exact, digits, decimals, notation, readers: str = "programs") -> Mode:
+    """Command-line options first, then the scenario's `display:` and `notation:`, then defaults: what
+    people read is a hand calculation at the display decimals, what programs read is full precision."""
     if exact and isinstance(round_, int):
         raise BadInput("--exact and --round cannot be used together: choose exact or hand-rounded arithmetic")
     d = sc.display
-    places = None if exact or round_ == "off" else (round_ if round_ is not None else d.round)
+    shown = decimals if decimals is not None else d.decimals
+    asked = round_ if round_ is not None else d.round
+    if asked is None and readers == "people":
+        asked = shown if shown is not None else 3
+    places = None if exact or asked == "off" else asked
     if round_mode is not None and places is None:
         warn("--round-mode has no effect without --round K (or display.round in the scenario)")
     if digits is not None and not exact:
         warn("--digits has no effect without --exact")
     return Mode(round=places, round_mode=round_mode or d.round_mode, exact=exact, digits=digits or d.digits or 6,
-                decimals=decimals if decimals is not None else (d.decimals if d.decimals is not None else
-                                                                (places if places is not None else 3)),
+                decimals=shown if shown is not None else (places if places is not None else 3),
                 notation=for_model(notation or d.notation, sc.model))
 
 

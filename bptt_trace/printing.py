@@ -32,6 +32,12 @@ def terminal_width(environ) -> int:
         return 80
 
 
+def chosen_width(width: int | None) -> int:
+    """--width, else $COLUMNS, else the terminal's width, else 80."""
+    import os
+    return width or terminal_width(os.environ)
+
+
 def print_lines(blocks, color: bool | None, width: int | None) -> None:
     """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
     import os
@@ -40,7 +46,7 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
-    width = width or (terminal_width(os.environ) if sys.stdout.isatty() else 80)
+    width = width or terminal_width(os.environ)  # $COLUMNS is respected when piped, too
     lines = (line._replace(text=visible(line.text)) for line in TerminalWriter(width).write(blocks))
     if not color:
         click.echo("\n".join(line.text for line in lines))

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from bptt_trace.cli import main
 from bptt_trace.networks.run import run
+from bptt_trace.numbers.systems import HandDecimal
 from bptt_trace.scenario.loader import load_scenario
 from tests.classwork_sheets import key_sheet
 from tests.conftest import ROOT
@@ -79,7 +80,7 @@ def test_what_each_student_gets_and_the_keys_apart(tmp_path):
 def test_the_handed_out_files_hold_no_answers(tmp_path):
     out = handout(tmp_path, CLASS)
     for sid, row in index(out).items():
-        trace = run(load_scenario(out / row["scenario"]))
+        trace = run(load_scenario(out / row["scenario"]), HandDecimal(3))  # the sheets show the hand calculation
         secrets = [trace.value("loss"), trace.value("y_hat[6]", 1), trace.value("W_hh_new"), trace.value("h[3]", 1)]
         shown = {f"{x:.3f}" for v in secrets for x in np.ravel(np.asarray(v, dtype=float))}
         handed = "".join(p.read_text() for p in (out / "students" / sid).iterdir())
@@ -163,7 +164,7 @@ def test_pdf_worksheets_carry_the_student_and_no_answers(tmp_path):
         assert pdf.read_bytes()[:5] == b"%PDF-"
         words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert sid in words and row["variant_id"] in words
-        loss = f"{float(run(load_scenario(out / row['scenario'])).value('loss')):.3f}"
+        loss = f"{float(run(load_scenario(out / row['scenario']), HandDecimal(3)).value('loss')):.3f}"
         assert loss not in words
 
 

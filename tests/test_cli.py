@@ -40,8 +40,8 @@ def test_run_prints_the_worked_example_plain_when_piped():
     out = result.stdout
     assert "\x1b[" not in out
     assert "Timestep 2: word = love, x_2 = [0.4, 0.1, 0.5]" in out
-    assert "0.2×0.4 + 0.4×0.1 + 0.1×0.5   = 0.08 + 0.04 + 0.05   = 0.17" in out
-    assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0619 + 0.0264   = 0.156" in out
+    assert "0.2×0.4 + 0.4×0.1 + 0.1×0.5   = 0.08 + 0.04 + 0.05   = 0.170" in out  # the hand calculation
+    assert "0.3×0.226 + 0.2×0.310 + 0.1×0.264   = 0.0678 + 0.0620 + 0.0264   = 0.156" in out
     assert "loss = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)] = -ln(0.685) = 0.378" in out
 
 
@@ -59,7 +59,7 @@ def test_color_rules(flag, tty, env, want):
 
 
 def test_decimals_change_only_the_display():
-    out = invoke("run", SENTIMENT, "--decimals", "4", "--width", "120").stdout
+    out = invoke("run", SENTIMENT, "--decimals", "4", "--round", "off", "--width", "120").stdout
     assert "0.3×0.2260 + 0.2×0.3095 + 0.1×0.2636   = 0.06781 + 0.06190 + 0.02636   = 0.1561" in out
 
 

@@ -17,8 +17,9 @@ class Line(NamedTuple):
 
 
 def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
-          left: Sequence[int] = ()) -> list[Line]:
-    """A titled table: header row, a rule, the rows; columns right-aligned except those in `left`."""
+          left: Sequence[int] = (), limit: int = 10**6) -> list[Line]:
+    """A titled table: header row, a rule (at most `limit` wide), the rows; columns right-aligned except
+    those in `left`."""
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
 
     def fmt(cells: Sequence[str]) -> str:
@@ -27,7 +28,7 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
 
     body = [fmt(r) for r in rows]
     head = fmt(headers)
-    width = max(len(s) for s in [head, *body]) + 1
+    width = min(max(len(s) for s in [head, *body]) + 1, limit)
     return ([Line(title, "bold")] if title else []) + [Line(head, "dim"), Line("─" * width, "dim")] + \
         [Line(s) for s in body]
 
@@ -51,8 +52,40 @@ def side_by_side(blocks: Sequence[list[str]], headers: Sequence[str], gap: int =
     return out
 
 
-def rule(title: str, width: int) -> Line:
-    """`──── title ────` across the width."""
+def rule(title: str, width: int) -> list[Line]:
+    """`──── title ────` across the width; a title too long for it goes on its own lines above a plain rule."""
     text = f" {title} "
+    if len(text) + 4 > width:
+        return [Line(s, "bold") for s in wrap(title, width)] + [Line("─" * width, "bold")]
     left = max(2, (width - len(text)) // 2)
-    return Line("─" * left + text + "─" * max(2, width - left - len(text)), "bold")
+    return [Line("─" * left + text + "─" * max(2, width - left - len(text)), "bold")]
+
+
+def wrap(text: str, width: int, indent: int = 4) -> list[str]:
+    """A line broken at spaces to fit `width`, continuation lines indented; a word too long is cut."""
+    if len(text) <= width:
+        return [text]
+    import textwrap
+    lead = len(text) - len(text.lstrip(" "))
+    return textwrap.wrap(text.lstrip(" "), width, initial_indent=" " * lead, subsequent_indent=" " * min(lead + indent, width // 2),
+                         break_on_hyphens=False, drop_whitespace=True) or [text[:width]]
+
+
+def groups(widths: Sequence[int], width: int, gap: int, fixed: int = 0) -> list[list[int]]:
+    """Consecutive indices whose widths (joined by `gap`, after `fixed` columns) fit `width`; at least one each."""
+    out: list[list[int]] = [[]]
+    used = fixed
+    for i, w in enumerate(widths):
+        if out[-1] and used + gap + w > width:
+            out.append([])
+            used = fixed
+        used += (gap if out[-1] or fixed else 0) + w
+        out[-1].append(i)
+    return out
+
+
+def table_parts(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[list[int]]:
+    """A wide table's columns in parts that fit `width`, each part after the first column, which every
+    part repeats."""
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    return [[0] + [i + 1 for i in g] for g in groups(widths[1:], width - 1, 3, widths[0])]

@@ -62,8 +62,8 @@ class NumberFormat(NamedTuple):
 
 
 def _minus(s: str) -> str:
-    """Negative zero (`-0`, `-0.000`) is written as plain `0`; otherwise the text as it is.
+    """Negative zero is written without its sign (`-0` as `0`, a hand-rounded `-0.000` as `0.000`).
 
     The sign stays an ASCII hyphen so that numbers copied from the screen parse again.
     """
-    return "0" if s.startswith("-") and s.strip("-0.") == "" else s
+    return s[1:] if s.startswith("-") and s.strip("-0.") == "" else s

@@ -9,7 +9,7 @@ import textwrap
 from typing import Iterable, Iterator
 
 from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Matrix, Para, Pre, SideBySide, Table, Value
-from bptt_trace.render.layout import Line, grid, rule, side_by_side, table
+from bptt_trace.render.layout import Line, grid, groups, rule, side_by_side, table, table_parts, wrap
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
 
@@ -22,11 +22,22 @@ class TerminalWriter:
         self.answers = answers or Answers()
 
     def write(self, blocks: Iterable[Block]) -> Iterator[Line]:
-        """Every block as lines; an unknown kind of block is an error."""
+        """Every block as lines no wider than the terminal; an unknown kind of block is an error."""
+        for line in self.lines(blocks):
+            if len(line.text) <= self.width:
+                yield line
+            else:  # the last resort: a line that no layout made narrow enough is broken at spaces
+                yield from (Line(s, line.style) for s in wrap(line.text, self.width))
+
+    def lines(self, blocks: Iterable[Block]) -> Iterator[Line]:
+        """Every block laid out for the width."""
         for block in blocks:
             if isinstance(block, Heading):
                 text = self.text(block.text)
-                yield rule(text, self.width) if block.level == 1 else Line(text, HEADING_STYLES[block.level])
+                if block.level == 1:
+                    yield from rule(text, self.width)
+                else:
+                    yield from (Line(s, HEADING_STYLES[block.level]) for s in wrap(text, self.width))
             elif isinstance(block, Para):
                 for s in textwrap.wrap(self.text(block.text), self.width, break_on_hyphens=False,
                                        initial_indent=" " * block.indent,
@@ -35,36 +46,87 @@ class TerminalWriter:
             elif isinstance(block, Table):
                 yield from self.table(block)
             elif isinstance(block, Matrix):
-                if block.title:
-                    yield Line(self.text(block.title), "bold")
-                yield from (Line("  " + s) for s in grid([[self.text(c) for c in r] for r in block.rows]))
+                yield from self.title(block.title)
+                yield from self.side_by_side([block], [""])
             elif isinstance(block, SideBySide):
-                if block.title:
-                    yield Line(self.text(block.title), "bold")
-                grids = [grid([[self.text(c) for c in r] for r in m.rows]) for m in block.matrices]
-                yield from (Line("  " + s) for s in side_by_side(grids, [self.text(h) for h in block.headers]))
+                yield from self.title(block.title)
+                yield from self.side_by_side(block.matrices, [self.text(h) for h in block.headers])
             elif isinstance(block, Pre):
                 yield from (Line(s) for s in block.lines)
             else:
                 raise TypeError(f"the terminal writer cannot write {type(block).__name__}")
 
+    def title(self, title: Cell | None) -> Iterator[Line]:
+        """A block's title, wrapped to the width."""
+        if title:
+            yield from (Line(s, "bold") for s in wrap(self.text(title), self.width))
+
+    def side_by_side(self, matrices: list[Matrix], headers: list[str]) -> Iterator[Line]:
+        """Matrices next to each other, as many to a row as fit; a matrix too wide alone is split by columns."""
+        parts: list[tuple[list[str], str]] = []
+        for m, h in zip(matrices, headers):
+            cells = [[self.text(c) for c in r] for r in m.rows]
+            widths = [max(len(c) for c in col) for col in zip(*cells)] if cells else []
+            chunks = groups(widths, self.width - 2, 1)
+            for k, cols in enumerate(chunks):
+                label = h if len(chunks) == 1 else f"{h} (columns {cols[0] + 1}–{cols[-1] + 1})".lstrip()
+                parts.append((grid([[r[j] for j in cols] for r in cells]), label))
+        widths = [max([len(h)] + [len(s) for s in g]) for g, h in parts]
+        for group in groups(widths, self.width - 2, 4):
+            lines = side_by_side([parts[i][0] for i in group], [parts[i][1] for i in group])
+            yield from (Line("  " + s) for s in (lines if any(parts[i][1] for i in group) else lines[1:]))
+
     def table(self, block: Table) -> list[Line]:
         title = self.text(block.title) if block.title else ""
         headers = [self.text(h) for h in block.headers]
         rows = [[self.text(c) for c in r] for r in block.rows]
-        lines = table(title, headers, rows, left=block.left)
+        lines = table(title, headers, rows, block.left, self.width)
         s = block.stack
-        if s is not None and s == len(headers) - 1 and max(len(line.text) for line in lines) > self.width:
+        if max(len(line.text) for line in lines) <= self.width or s is None:
+            return self.fit(title, headers, rows, block.left)
+        if s == len(headers) - 1:
             return self.notes_below(title, headers, rows, block.left)
-        if s is not None and max(len(line.text) for line in lines) > self.width:  # move column s to a second line
-            stacked = [r2 for r in rows for r2 in (r[:s] + r[s + 1:-1] + [""], [""] * (s - 1) + ["  " + r[s]] + r[s + 1:])]
-            lines = table(title, headers[:s] + headers[s + 1:], stacked, left=tuple(i for i in block.left if i < s))
-        return lines
+        stacked = [r2 for r in rows for r2 in (r[:s] + r[s + 1:-1] + [""], [""] * (s - 1) + ["  " + r[s]] + r[s + 1:])]
+        lines = table(title, headers[:s] + headers[s + 1:], stacked, tuple(i for i in block.left if i < s), self.width)
+        if max(len(line.text) for line in lines) <= self.width:  # column s moved to a second line
+            return [Line(x, "bold") for x in wrap(title, self.width)] + lines[1:] if title else lines
+        return self.fit(title, headers, rows, block.left)
+
+    def fit(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:
+        """A table, split by columns into parts that fit the width (each repeats the first column), or
+        when a part is still too wide, one record of lines per row."""
+        lines = table("", headers, rows, left, self.width)
+        out = [Line(s, "bold") for s in wrap(title, self.width)] if title else []
+        if max(len(line.text) for line in lines) <= self.width:
+            return out + lines
+        parts: list[Line] = []
+        for cols in table_parts(headers, rows, self.width) if len(headers) > 2 else []:
+            parts += table("", [headers[j] for j in cols], [[r[j] for j in cols] for r in rows],
+                           tuple(cols.index(i) for i in left if i in cols), self.width)
+        if parts and max(len(line.text) for line in parts) <= self.width:
+            return out + parts
+        return out + self.records(headers, rows)
+
+    def records(self, headers: list[str], rows: list[list[str]]) -> list[Line]:
+        """Each row as its first cell, then one indented `header  value` line per other cell."""
+        named = [h.strip() for h in headers[1:]]
+        pad = max((len(h) for h in named), default=0)
+        out = [Line(" " + "   ".join(h for h in named if h), "dim"), Line("─" * min(self.width, 40), "dim")]
+        for row in rows:
+            if row[0].strip():
+                out.append(Line(" " + row[0].strip()))
+            for h, c in zip(named, row[1:]):
+                if c.strip():
+                    text = f"     {h.ljust(pad)}  {c.strip()}" if pad else f"     {c.strip()}"
+                    out += [Line(s) for s in wrap(text, self.width, pad + 2)]
+        return out
 
     def notes_below(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:
         """A table too wide for its last column: that column goes on indented lines under each row."""
-        lines = table(title, headers[:-1], [r[:-1] for r in rows], left=left)
+        lines = self.fit(title, headers[:-1], [r[:-1] for r in rows], left)
         head = len(lines) - len(rows)
+        if head != 2 + (len(wrap(title, self.width)) if title else 0):
+            return self.fit(title, headers, rows, left)  # not one plain table: lay the notes out with the rest
         out = lines[:head]
         for line, row in zip(lines[head:], rows):
             out.append(line)

@@ -68,8 +68,9 @@ class Worksheet(OpBlocks):
             states += [f"{self.label('c[0]')} = {self.fmt.vector(sc.c0 or (0,) * sc.model.hidden_size)}", Prose("   ")]
         yield Para(cell(*states, Prose("learning rate "), f"η = {self.fmt(sc.learning_rate)}",
                         Prose(f"   gradients: {sc.reduction} over examples")))
-        notes = {"float64": f"Numbers are shown to {self.fmt.decimals} decimals; every step computes with the "
-                            "full-precision (float64) values.",
+        notes = {"float64": f"Full precision (--round off): every step computes with the unrounded float64 values; "
+                            f"the operands shown are those values rounded to {self.fmt.decimals} decimals, so a step "
+                            "redone from the numbers shown can differ in its last digit.",
                  "exact": f"Exact arithmetic: rationals stay exact, other values are shown ≈ to {self.fmt.digits} "
                           "digits; long expressions are named s_1, s_2, … (defined at the end)."}
         yield Para(cell(Prose(notes.get(trace.number_system, f"Hand calculation: every written result is "

@@ -250,11 +250,19 @@ class ScenarioReader(CheckReader):
     def display(self, node: Node | None, notation: str | dict[str, str] | None) -> Display:
         d = self.mapping(node, "display", DISPLAY_KEYS) if node is not None else {}
         return Display(
-            round=self.integer(d["round"], "display.round", 0, 12) if "round" in d else None,
+            round=self.places(d["round"], "display.round") if "round" in d else None,
             round_mode=self.choice(d["round_mode"], "display.round_mode", ROUND_MODES) if "round_mode" in d else "round",
             decimals=self.integer(d["decimals"], "display.decimals", 0, 15) if "decimals" in d else None,
             digits=self.integer(d["digits"], "display.digits", 1, 30) if "digits" in d else None,
             notation=notation)
+
+    def places(self, node: Node, path: str) -> int | str:
+        """A number of decimals from 0 to 12, or `off` (full precision)."""
+        if isinstance(node, Scalar) and node.text == "off" and not node.quoted:
+            return "off"
+        if isinstance(node, Scalar) and not node.quoted and not node.text.lstrip("-").replace(".", "").isdigit():
+            raise self.fail(node, path, f"expected a whole number of decimals from 0 to 12, or off, got {node.text}")
+        return self.integer(node, path, 0, 12)
 
     def notation(self, node: Node) -> str | dict[str, str]:
         from bptt_trace.scenario.notation import PRESETS, SYMBOLS

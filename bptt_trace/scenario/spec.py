@@ -72,7 +72,7 @@ class Example(NamedTuple):
 class Display(NamedTuple):
     """How the scenario asks to be shown by default; command-line options override each."""
 
-    round: int | None = None
+    round: int | str | None = None  # decimals, "off" (full precision), or None: the command's default
     round_mode: str = "round"
     decimals: int | None = None
     digits: int | None = None

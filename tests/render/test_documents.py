@@ -119,8 +119,7 @@ def test_numbers_read_back_equal_the_trace(tmp_path, suffix):
     from bptt_trace.scenario.loader import load_scenario
     from bptt_trace.render.blocks import Value
     from bptt_trace.render.worksheet import Worksheet
-    sc = load_scenario(ROOT / "scenarios" / "sentiment.yaml")
-    trace = run(sc)
+    trace = people_trace(ROOT / "scenarios" / "sentiment.yaml")
     doc = export(tmp_path, ROOT / "scenarios" / "sentiment.yaml", suffix, "--answer-key", "--blank", "all")
     shown = boxed_numbers(doc)
     names = set(answerable(trace))
@@ -134,6 +133,12 @@ def test_numbers_read_back_equal_the_trace(tmp_path, suffix):
         true = _true_value(trace, v)
         assert abs(got - true) <= 0.5e-4 * (1 + 1e-9) if _decimals(got) == 4 else abs(got - true) <= 0.5e-3 * (1 + 1e-9), \
             (v.label, got, true)
+
+
+def people_trace(path):
+    """The trace of what people read by default: the hand calculation at 3 decimals."""
+    from bptt_trace import jobs
+    return jobs.prepare(str(path), readers="people").trace
 
 
 def _decimals(x: float) -> int:
@@ -180,7 +185,7 @@ def _assert_blanks_hide_their_answers(tmp_path, scenario: str, spec: str) -> Non
     from bptt_trace.render.blocks import Answers, Value
     from bptt_trace.render.worksheet import Worksheet
     path = ROOT / "scenarios" / f"{scenario}.yaml"
-    trace = run(load_scenario(path))
+    trace = people_trace(path)
     answers = Answers(select(trace, spec), "blank")
     blocks = list(Worksheet().build(trace, list(range(1, len(trace.scenario.examples) + 1))))
     hidden = {v.text.lstrip("-") for b in blocks for v in _values(b) if isinstance(v, Value) and answers.hides(v)}
