@@ -182,3 +182,22 @@ def test_a_copy_is_flagged_in_json_and_csv_and_the_class_report_spans_the_varian
     assert by_student["17"]["score"]["percent"] == 100.0 and doc["class"]["sheets"] == 2
     grades = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
     assert grades["17"]["copied"] == "" and "student 17" in grades["18"]["copied"]
+
+
+@pytest.mark.parametrize("name", ["i_love_ai", "lstm_sentiment", "gru_sentiment", "xor", "birnn_sentiment"])
+def test_every_network_hands_out_variants_whose_keys_mark_fully_correct(tmp_path, name):
+    out = tmp_path / name
+    r = invoke("variants", ROOT / "scenarios" / f"{name}.yaml", "--count", "2", "--seed", "7", "-o", out, "--no-pdf")
+    assert r.exit_code == 0, r.stderr
+    rows = index(out)
+    sheets = [key_sheet(out / row["scenario"], tmp_path / f"{sid}.yaml", sid, row["variant_id"])
+              for sid, row in rows.items()]
+    r = invoke("check", "--variants", out, *sheets, "--format", "json")
+    assert r.exit_code == 0, r.stdout[-2000:] + r.stderr
+    import json
+    doc = json.loads(r.stdout)
+    assert [s["score"]["percent"] for s in doc["sheets"]] == [100.0, 100.0]
+    assert not any("copied" in s for s in doc["sheets"])
+    swapped = key_sheet(out / rows["s001"]["scenario"], tmp_path / "swap.yaml", "s002", rows["s002"]["variant_id"])
+    r = invoke("check", "--variants", out, swapped)
+    assert r.exit_code == 1 and "match the variant of student s001" in r.stdout
