@@ -59,6 +59,7 @@ def trace(scenario: Scenario | str | Path, *, example: int | None = None, round:
     _check_choice("round_mode", round_mode, ("round", "truncate"))
     if round is not None and round != "off" and not (isinstance(round, int) and 0 <= round <= 12):
         raise ScenarioError(f"round: expected a whole number of decimals from 0 to 12, or 'off', got {round!r}")
+    round_mode, digits = _effective(sc, round, round_mode, exact, digits)
     with errors():
         return Trace(jobs.prepare_loaded(sc, name, example, round, round_mode, exact, digits, decimals,
                                          notation, paths))
@@ -71,6 +72,7 @@ def check(scenario: Scenario | str | Path, answers: dict | str | Path | list, *,
     from bptt_trace.marking.answers import load_answers
     from bptt_trace.marking.answers_dict import answers_yaml
     sc, name = _scenario(scenario)
+    round_mode, _ = _effective(sc, round, round_mode, False, None)
     with errors():
         job = jobs.prepare_loaded(sc, name, round_=round, round_mode=round_mode, decimals=decimals,
                                   notation=notation)
@@ -123,6 +125,19 @@ def scenarios() -> dict[str, str]:
     """The bundled scenarios: name -> the first sentence of its description."""
     from bptt_trace.scenario.bundled import descriptions
     return dict(descriptions())
+
+
+def _effective(sc: Scenario, round, round_mode: str | None, exact: bool, digits: int | None) -> tuple:
+    """round_mode and digits, or None with a Python warning where they would have no effect."""
+    import warnings
+    places = None if exact or round == "off" else (round if round is not None else sc.display.round)
+    if round_mode is not None and places is None:
+        warnings.warn("round_mode has no effect without round=K (or display.round in the scenario)", stacklevel=3)
+        round_mode = None
+    if digits is not None and not exact:
+        warnings.warn("digits has no effect without exact=True", stacklevel=3)
+        digits = None
+    return round_mode, digits
 
 
 def _check_choice(option: str, value: Any, choices: tuple[str, ...]) -> None:

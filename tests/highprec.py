@@ -61,7 +61,7 @@ def truncated_loss(sc: Scenario, params: dict, base: dict, k: int, h0: list | No
             held.append(_step(m, base, xs[t - 1], held[-1]))
         steps = range(1, ex.steps + 1) if m.outputs_at == "every" else [ex.steps]
         for s, target in zip(steps, ex.targets):
-            h = held[s - k] if s > k or h0 is None else h0
+            h = h0 if h0 is not None and s <= k else held[max(0, s - k)]
             for t in range(max(0, s - k) + 1, s + 1):
                 h = _step(m, params, xs[t - 1], h)
             o = [oi + bi for oi, bi in zip(_matvec(params["W_hy"], h), params["b_y"])]

@@ -157,3 +157,11 @@ def test_scenarios_lists_the_bundled_ones():
     listed = bt.scenarios()
     assert list(listed)[:3] == ["birnn_sentiment", "exploding", "gru_sentiment"] and len(listed) == 11
     assert listed["xor"].startswith("Backpropagation in a feedforward network")
+
+
+def test_options_without_effect_warn_in_python_terms(capsys):
+    with pytest.warns(UserWarning, match="round_mode has no effect without round=K"):
+        plain = bt.trace("sentiment", round_mode="truncate", example=1)
+    with pytest.warns(UserWarning, match="digits has no effect without exact=True"):
+        bt.trace("sentiment", digits=4, example=1)
+    assert capsys.readouterr().err == "" and plain.number_system == "float64"
