@@ -208,6 +208,10 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
         except InputError as exc:
             bad.append(exc.describe())
             BadInput(exc.describe()).show()
+        except ArithmeticError as exc:  # a student's numbers too large to redo a step with
+            from bptt_trace.record.recorder import arithmetic_reason
+            bad.append(path)
+            BadInput(f"{path}: a step redone from these answers failed: {arithmetic_reason(exc)}").show()
     _print_reports(job, reports, fmt, color, width)
     if csv_file:
         from bptt_trace.render.check_view import report_csv

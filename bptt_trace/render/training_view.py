@@ -29,7 +29,7 @@ class TrainingSheet(Worksheet):
         right = run.accuracy is not None
         rows = [[cell("…")] + [()] * (n + 1 + right) if e is None else
                 [cell(str(e + 1))] + [cell(self.fmt(x)) for x in run.losses[e]] + [cell(self.fmt(run.epoch_losses[e]))] +
-                [cell(f"{run.accuracy[e]}/{n}")] * right
+                ([cell(f"{run.accuracy[e]}/{n}")] if right else [])
                 for e in self.indices(epochs)]
         yield Table(cell(Prose("Loss per epoch (measured before each epoch's updates)")),
                     [cell(Prose("epoch"))] + [cell(Prose(f"example {k}")) for k in range(1, n + 1)] +
