@@ -185,7 +185,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
     from bptt_trace.marking.checker import Checker
     from bptt_trace.errors import InputError
     from bptt_trace.numbers.systems import Float64, HandDecimal
-    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.output import OutputError, check_target
     from bptt_trace.numbers.tolerance import Tolerance
     if csv_file:
         try:
@@ -238,7 +238,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
               color: bool | None, width: int | None, budget: str | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
     from bptt_trace.analysis.gradient_flow import gradient_flows
-    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.output import OutputError, check_target
     from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json, flow_svg
     if output:
         try:
@@ -280,7 +280,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
           fmt: str, full: bool, color: bool | None, width: int | None, budget: str | None) -> None:
     """Train SCENARIO for several epochs: one epoch worked in full, then the loss per epoch and the result."""
     from bptt_trace.errors import ArithmeticFault
-    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.output import OutputError, check_target
     from bptt_trace.render.training_view import TrainingSheet, training_json
     from bptt_trace.scenario.writer import dump_scenario
     from bptt_trace.analysis.training import train as run_training
