@@ -261,7 +261,7 @@ def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance:
     if variants_dir is None and len(files) < 2:
         raise click.UsageError("give SCENARIO and at least one ANSWERS file (or --variants DIR and ANSWERS files)")
     scenario, answers = (None, files) if variants_dir is not None else (files[0], files[1:])
-    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.output import OutputError, check_target
     if csv_file:
         try:
             check_target(csv_file, force)
@@ -319,6 +319,7 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
               color: bool | None, width: int | None, budget: str | None) -> None:
     """Show how the gradient of SCENARIO flows back through time: vanishing, exploding or stable."""
     from bptt_trace.analysis.gradient_flow import gradient_flows
+    from bptt_trace.output import OutputError, check_target
     from bptt_trace.render.gradflow_view import GradientFlowSheet, flow_json, flow_svg
     if output:
         _check_output(output, force)
@@ -359,7 +360,7 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
           fmt: str, full: bool, color: bool | None, width: int | None, budget: str | None) -> None:
     """Train SCENARIO for several epochs: one epoch worked in full, then the loss per epoch and the result."""
     from bptt_trace.errors import ArithmeticFault
-    from bptt_trace.output import OutputError, check_target, write_atomic
+    from bptt_trace.output import OutputError, check_target
     from bptt_trace.render.training_view import TrainingSheet, training_json
     from bptt_trace.scenario.writer import dump_scenario
     from bptt_trace.analysis.training import train as run_training

@@ -113,7 +113,7 @@ def remove_leftovers(directory: str | Path) -> list[Path]:
         return removed
     for name in names:
         m = _TEMP_NAME.match(name)
-        if m and not _alive(int(m.group(1))):
+        if m and not process_alive(int(m.group(1))):
             leftover = Path(directory) / name
             try:
                 leftover.unlink()
@@ -123,7 +123,8 @@ def remove_leftovers(directory: str | Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts as running)."""
     if pid == os.getpid():
         return True
     try:

@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bptt_trace.output import process_alive
+
 TEMP_PREFIX = "bptt-trace-pdf-"
 _TEMP_NAME = re.compile(rf"^{TEMP_PREFIX}(\d+)-")
 
@@ -80,7 +82,7 @@ def remove_leftovers(directory: str | None = None) -> list[Path]:
         return removed
     for entry in entries:
         m = _TEMP_NAME.match(entry.name)
-        if not m or _alive(int(m.group(1))):
+        if not m or process_alive(int(m.group(1))):
             continue
         with contextlib.suppress(OSError):
             if entry.is_dir() and not entry.is_symlink() and entry.stat().st_uid == os.getuid():
@@ -89,16 +91,7 @@ def remove_leftovers(directory: str | None = None) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+
 PNG_HINT = ("pdftoppm (poppler-utils) was not found, and PNG files are made with it from the PDF. Install it "
             "(Debian/Ubuntu: apt-get install poppler-utils; macOS: brew install poppler), or write .svg or .pdf.")
 

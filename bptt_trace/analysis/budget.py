@@ -21,11 +21,16 @@ SECONDS = {"": 1, "S": 1, "M": 60, "H": 3600}
 # Cost of one trace entry (one number the trace stores), by number system: bytes, seconds.
 ENTRY_BYTES = {"float": 8, "hand": 64, "exact": 2500}
 ENTRY_SECONDS = {"float": 2e-7, "hand": 3e-6, "exact": 2.5e-3}
+TRAIN_ENTRY_SECONDS = 3e-8   # an epoch keeps no trace: far cheaper per entry than a traced run
+BASE_SECONDS = 1.5           # start-up: the interpreter, numpy, the loader
+LOAD_SECONDS_PER_NUMBER = 3e-5  # reading and validating one number of the file
 STEP_SECONDS = 6e-4          # Python's cost of one time step's recorded operations (float64)
 BASE_BYTES = 60 * MB         # the interpreter, numpy (and sympy)
 FULL_BYTES_PER_ENTRY = 20    # --full and JSON write every entry
 FULL_SECONDS_PER_ENTRY = 1e-4
 SHOWN_BYTES_PER_STEP = 16_000  # elided tables: a bounded amount per time step
+EXACT_BYTES_PER_ENTRY = 120
+OUTPUT_COPIES = 4
 FACTOR_BYTES, FACTOR_SECONDS = 90, 4e-6  # one factor name of one chain-rule path
 PATH_BYTES = 250
 
@@ -70,10 +75,15 @@ class OverBudget(ValueError):
     """An estimate exceeds the budget; the message gives the estimate and how to raise the limit."""
 
 
+def _numbers(sc: Scenario) -> int:
+    """The numbers the scenario file holds in its parameters (each one read and validated)."""
+    return sum(len(v) * (len(v[0]) if isinstance(v[0], tuple) else 1) for v in sc.parameters.values())
+
+
 def entries(sc: Scenario, examples: list[int]) -> tuple[int, int]:
     """(time steps, trace entries) of the chosen examples, counted as the loader bounds them."""
     steps = sum(sc.examples[k - 1].steps for k in examples)
-    width = sum(len(v) * (len(v[0]) if isinstance(v[0], tuple) else 1) for v in sc.parameters.values())
+    width = _numbers(sc)
     hidden = max([sc.model.hidden_size, *(n for n, _ in sc.model.layers)])
     return steps, steps * (width + 4 * hidden * hidden)
 
@@ -82,8 +92,12 @@ def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool) ->
     """One trace in `system` (float, hand, exact), shown in full (`listing`: --full or JSON) or elided."""
     steps, n = entries(sc, examples)
     memory = BASE_BYTES + n * ENTRY_BYTES[system] + (n * ENTRY_BYTES["float"] if system == "hand" else 0)
-    seconds = steps * STEP_SECONDS + n * ENTRY_SECONDS[system] + (n * FULL_SECONDS_PER_ENTRY if listing else 0)
+    seconds = BASE_SECONDS + _numbers(sc) * LOAD_SECONDS_PER_NUMBER + steps * STEP_SECONDS + \
+        n * ENTRY_SECONDS[system] + (n * FULL_SECONDS_PER_ENTRY if listing else 0)
     output = n * FULL_BYTES_PER_ENTRY if listing else steps * SHOWN_BYTES_PER_STEP
+    if system == "exact":  # symbols and their definitions are written out too
+        output = max(output, n * EXACT_BYTES_PER_ENTRY)
+    memory += OUTPUT_COPIES * output  # the text is built in memory before it is written
     what = {"float": "a float64 trace", "hand": "a hand-rounded trace (decimal arithmetic) and its float64 twin",
             "exact": "an exact (sympy) trace"}[system]
     shown = ", every entry written out" if listing else ""
@@ -114,7 +128,7 @@ def training_cost(sc: Scenario, epochs: int) -> Estimate:
     everyone = list(range(1, len(sc.examples) + 1))
     one = trace_cost(sc, everyone, "float", False)
     steps, n = entries(sc, everyone)
-    seconds = one.seconds + epochs * (steps * STEP_SECONDS + n * ENTRY_SECONDS["float"])
+    seconds = one.seconds + epochs * (steps * STEP_SECONDS + n * TRAIN_ENTRY_SECONDS)
     return Estimate(one.memory, one.output, seconds, f"{epochs:,} epochs of {steps:,} time steps")
 
 

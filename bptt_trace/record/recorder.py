@@ -59,7 +59,8 @@ class Recorder:
 
     def _report_first_non_finite(self) -> None:
         step = next(s for s in self.trace.steps if not self.num.finite(s.value))
-        where = f" (example {step.example}, step {step.t})" if step.example else ""
+        where = f" (example {step.example}, step {step.t})" if step.example and step.t else \
+            f" (example {step.example})" if step.example else ""
         raise ArithmeticFault(f"{step.name}{where} overflowed or is not a number; "
                               "the scenario's values are too large for this calculation")
 

@@ -54,3 +54,10 @@ def test_a_diverging_training_names_the_epoch_and_shows_what_it_computed(write):
     assert re.search(rf"\n *{epoch - 1} +{digits}", result.stdout)
     doc = json.loads(CliRunner().invoke(main, ["train", str(path), "--epochs", "60", "--format", "json"]).stdout)
     assert doc == {"diverged_in_epoch": epoch, "epoch_losses": losses}
+
+
+def test_answers_too_large_to_redo_a_step_with_are_bad_input(write):
+    answers = write("answers:\n  h[1]: [1e45, 1e45, 1e45]\n  z[2]: [1e45, 0, 0]\n  loss: 1e299\n", "a.yaml")
+    result = CliRunner().invoke(main, ["check", str(ROOT / "scenarios" / "sentiment.yaml"), str(answers),
+                                       "--round", "12"])
+    assert result.exit_code == 2 and "a step redone from these answers failed: an invalid operation" in result.stderr
