@@ -164,10 +164,12 @@ def _figures(job, answers, fmt: str, output: str, force: bool) -> tuple[dict | N
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The file to write: .svg, .pdf (through pdflatex), .png (pdflatex and pdftoppm) or .tex.")
-@click.option("--example", "example", type=int, default=1, show_default=True, metavar="N", help="The example to draw.")
+@click.option("--example", "example", type=int, default=1, show_default=True, metavar="N",
+              help="The example to draw (every example is traced, so totals and clipping are the whole run's).")
 @click.option("--phase", type=click.Choice(["forward", "backward", "both"]), default="both", show_default=True,
               help="The forward values, the backward δ's, or both.")
-@click.option("--blank", is_flag=True, help="Leave every value blank: a diagram for students to fill in.")
+@click.option("--blank", is_flag=True, help="Leave every computed value blank (given data stay): a diagram for "
+              "students to fill in.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--round", "round_", callback=_round_option, metavar="K|off", default=None,
               help="Draw a hand calculation rounded to K decimals (as run --round).")
@@ -183,7 +185,8 @@ def draw(scenario: str, output: str, example: int, phase: str, blank: bool, forc
     from bptt_trace import drawing
     fmt = drawing.draw_format(output)
     _check_output(output, force)
-    job = jobs.prepare(scenario, example=example, readers="people", **options)
+    job = jobs.prepare(scenario, readers="people", **options)  # every example, so that clipping is that of the whole run
+    jobs.chosen_examples(job.trace.scenario, example)
     if fmt in ("pdf", "png"):
         from bptt_trace.pdf import PdfError
         try:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from bptt_trace.jobs import BadInput, Job
 
 FORMATS = ("svg", "pdf", "png", "tex")
+TEX_LIMIT = 21000  # px: TeX's largest dimension is 16383 pt, and a pixel is drawn as 0.75 pt
 
 
 def draw_format(output: str) -> str:
@@ -23,22 +24,28 @@ def draw_format(output: str) -> str:
     return suffix
 
 
-def picture_of(job: Job, example: int, phase: str = "both", hide=None, compact: bool = False):
-    """The placed picture of one example of a job, in its number format and notation."""
+def picture_of(job: Job, example: int, phase: str = "both", hide=None, compact: bool = False,
+               full: bool | None = None):
+    """The placed picture of one example of a job, in its number format and notation; `full` (default the
+    job's --full) draws every step and entry."""
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
     from bptt_trace.render.unrolled_view import picture
     return picture(job.trace, example, NumberFormat(job.mode.decimals, job.mode.digits), Labels(job.mode.notation),
-                   phase, hide, job.full, job.report, compact)
+                   phase, hide, job.full if full is None else full, job.report, compact)
 
 
 def render(job: Job, example: int, fmt: str, phase: str, blank: bool) -> str | bytes:
     """The file's content: SVG or LaTeX text, or PDF or PNG bytes."""
     from bptt_trace.render.unrolled_svg import svg
     from bptt_trace.render.unrolled_tex import standalone_tex
-    pic = picture_of(job, example, phase, (lambda name: True) if blank else None)
+    from bptt_trace.jobs import answers
+    pic = picture_of(job, example, phase, _hide(answers(job, "all", False)) if blank else None)
     if fmt == "svg":
         return svg(pic)
+    if max(pic.width, pic.height) > TEX_LIMIT:
+        raise BadInput(f"the picture is {pic.width}×{pic.height} px, more than LaTeX can draw ({TEX_LIMIT} px); "
+                       "write .svg, or leave out --full")
     if fmt == "tex":
         return standalone_tex(pic)
     from bptt_trace.pdf import compile_pdf, pdf_to_png
@@ -52,16 +59,19 @@ def _hide(answers):
 
 
 def latex_figures(job: Job, answers) -> dict[int, str]:
-    """Each example's figure for a LaTeX worksheet: the main quantities, blanked as the worksheet is."""
+    """Each example's figure for a LaTeX worksheet: the main quantities, blanked as the worksheet is, long
+    sequences elided even with --full (TeX's dimensions are bounded; the tables hold every step)."""
     from bptt_trace.render.unrolled_tex import figure_tex
-    return {k: figure_tex(picture_of(job, k, hide=_hide(answers), compact=True)) for k in job.chosen}
+    return {k: figure_tex(picture_of(job, k, hide=_hide(answers), compact=True, full=False)) for k in job.chosen}
 
 
 def svg_sidecars(job: Job, answers, output: str) -> dict[Path, tuple[int, str]]:
-    """The SVG files a Markdown worksheet links to, beside it: `NAME-example-K.svg`, and their content."""
+    """The SVG files a Markdown worksheet links to, beside it: `NAME-example-K.svg`, and their content
+    (long sequences elided even with --full: the tables hold every step)."""
     from bptt_trace.render.unrolled_svg import svg
     base = Path(output)
-    return {base.with_name(f"{base.stem}-example-{k}.svg"): (k, svg(picture_of(job, k, hide=_hide(answers))))
+    hide = _hide(answers)
+    return {base.with_name(f"{base.stem}-example-{k}.svg"): (k, svg(picture_of(job, k, hide=hide, full=False)))
             for k in job.chosen}
 
 

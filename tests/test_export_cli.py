@@ -35,7 +35,8 @@ def test_existing_file_is_not_overwritten_without_force(tmp_path):
     assert out.read_text() == "keep me"
     assert invoke("export", SENTIMENT, "-o", str(out), "--force").exit_code == 0
     assert out.read_text().startswith("# Worksheet: sentiment")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.md"]  # no temporary file left behind
+    # the worksheet and its figures' SVG files, and no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w-example-1.svg", "w-example-2.svg", "w.md"]
 
 
 def test_written_file_has_the_usual_permissions(tmp_path):

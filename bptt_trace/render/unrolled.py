@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FONT = 11  # px, values and labels
-CHAR_W = 6.7  # an upper estimate of one character's width at FONT (monospace digits)
+CHAR_W = 7.0  # an upper estimate of one character's width at FONT (monospace, with a margin)
 LINE_H = 14
 PAD = 6
 GAP_X, GAP_Y = 52, 36
@@ -269,8 +269,8 @@ def _edge_label(pts: list[Point], link: Link) -> Text:
     a, b = max(zip(pts, pts[1:]), key=lambda s: abs(s[0][0] - s[1][0]) + abs(s[0][1] - s[1][1]))
     if abs(a[1] - b[1]) < 0.5:
         return Text(x, y + (SHIFT + 13 if back else -SHIFT - 4), link.label, kind=link.kind, anchor="middle")
-    return Text(x + (SHIFT + 4 if back else -SHIFT - 4), y + 4, link.label, kind=link.kind,
-                anchor="start" if back else "end")
+    left = x - SHIFT - 4 - text_width(link.label) * 0.8  # subscripts are smaller than the estimate
+    return Text(x + SHIFT + 4 if back else left, y + 4, link.label, kind=link.kind)
 
 
 def _path_edge(boxes: dict[str, Box], keys: list[str], i: int, n: int) -> Edge:

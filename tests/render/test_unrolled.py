@@ -182,10 +182,17 @@ def test_draw_writes_each_format_and_refuses_what_it_cannot(tmp_path, monkeypatc
         assert out.read_bytes().startswith(magic)
     result = CliRunner().invoke(main, ["draw", scenario, "-o", str(tmp_path / "p.svg")])
     assert result.exit_code == 2 and "--force" in result.output
+    result = CliRunner().invoke(main, ["draw", scenario, "-o", str(tmp_path / "b.svg"), "--blank"])
+    shown = texts((tmp_path / "b.svg").read_text())
+    assert shown["x[1]"] == "0.1;0.2;0.3" and set(shown["h[1]"]) <= set("_;") and set(shown["dL/dz[2]"]) <= set("_;")
     result = CliRunner().invoke(main, ["draw", scenario, "-o", str(tmp_path / "p.gif")])
     assert result.exit_code == 2 and ".svg" in result.output
     result = CliRunner().invoke(main, ["draw", scenario, "-o", str(tmp_path / "q.svg"), "--example", "9"])
     assert result.exit_code == 2 and "--example" in result.output
+    monkeypatch.setattr("bptt_trace.drawing.TEX_LIMIT", 500)  # TeX's largest dimension, made small
+    result = CliRunner().invoke(main, ["draw", scenario, "-o", str(tmp_path / "big.pdf")])
+    assert result.exit_code == 2 and "more than LaTeX can draw" in result.output
+    monkeypatch.undo()
     monkeypatch.setattr("shutil.which", lambda name: None if name == "pdftoppm" else "/usr/bin/" + name)
     result = CliRunner().invoke(main, ["draw", scenario, "-o", str(tmp_path / "q.png")])
     assert result.exit_code == 1 and "poppler-utils" in result.output and not (tmp_path / "q.png").exists()
