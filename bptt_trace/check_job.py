@@ -56,6 +56,10 @@ def mark_submission(checker, spec, submission):
     from bptt_trace.marking.scoring import score
     try:
         report = checker.check(submission)
+    except ArithmeticError as exc:  # a student's numbers too large to redo a step with
+        from bptt_trace.record.recorder import arithmetic_reason
+        return Sheet(submission.file, submission.student, None,
+                     problem=f"{submission.file}: a step redone from these answers failed: {arithmetic_reason(exc)}")
     except Exception as exc:  # noqa: BLE001 -- one sheet must never take down the class; fuzzed to stay unused
         return Sheet(submission.file, submission.student, None,
                      problem=f"{submission.file}: could not be marked ({type(exc).__name__}: {exc}); please report this")

@@ -7,6 +7,9 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 
+HUGE = 1e15  # from here on a number is written in scientific notation
+
+
 class NumberFormat(NamedTuple):
     """Shows results to `decimals` places; numbers with no more decimals than that are shown exactly.
 
@@ -24,6 +27,8 @@ class NumberFormat(NamedTuple):
         if hasattr(x, "expr"):
             return self.exact(x)
         d = self.decimals + extra
+        if abs(x) >= HUGE and (not isinstance(x, Decimal) or x.is_finite()):  # not hundreds of digits: 2.580e+306
+            return _minus(f"{float(x):.{max(d, 1)}e}".replace("e+0", "e+"))
         if isinstance(x, Decimal) and x.is_finite() and -x.as_tuple().exponent <= d:
             return _minus(format(x, "f"))
         x = float(x)

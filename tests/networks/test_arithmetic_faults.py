@@ -15,12 +15,12 @@ from tests.conftest import ROOT, SENTIMENT
 
 HUGE_INT = "1" * 60
 CASES = [  # b_y, options, the step the message names
-    ("1e300/1e-300", [], "b_y: the result overflowed (float64 arithmetic)"),
+    ("1e300/1e-300", ["--round", "off"], "b_y: the result overflowed (float64 arithmetic)"),
     ("1e300/1e-300", ["--round", "3"], "o[6] (example 1, step 6): an invalid operation"),
     ("1e45", ["--round", "12"], "o[6] (example 1, step 6): an invalid operation"),
     (HUGE_INT, ["--round", "3"], "o[6] (example 1, step 6): an invalid operation"),
     ("-1e7", ["--round", "0"], "y_hat[6] (example 1, step 6): the result overflowed"),
-    ("-1e7", [], "loss (example 1, step 6) overflowed"),
+    ("-1e7", ["--round", "off"], "loss (example 1, step 6) overflowed"),
     ("1e45", ["--exact"], "overflowed or is not a number"),
 ]
 
@@ -50,14 +50,17 @@ def test_a_diverging_training_names_the_epoch_and_shows_what_it_computed(write):
     result = CliRunner().invoke(main, ["train", str(path), "--epochs", "60"])
     assert result.exit_code == 2 and f"training diverged in epoch {epoch} (after {epoch - 1}" in result.stderr
     assert f"Training diverged in epoch {epoch}" in result.stdout
-    digits = f"{losses[-1]:.4e}".replace(".", "")[:5]
-    assert re.search(rf"\n *{epoch - 1} +{digits}", result.stdout)
+    assert re.search(rf"\n *{epoch - 1}\b", result.stdout)
+    assert f"{losses[-1]:.3e}".replace("e+0", "e+") in result.stdout  # a huge loss in scientific notation
     doc = json.loads(CliRunner().invoke(main, ["train", str(path), "--epochs", "60", "--format", "json"]).stdout)
     assert doc == {"diverged_in_epoch": epoch, "epoch_losses": losses}
 
 
-def test_answers_too_large_to_redo_a_step_with_are_bad_input(write):
+def test_answers_too_large_to_redo_a_step_with_are_reported_unreadable(write):
     answers = write("answers:\n  h[1]: [1e45, 1e45, 1e45]\n  z[2]: [1e45, 0, 0]\n  loss: 1e299\n", "a.yaml")
     result = CliRunner().invoke(main, ["check", str(ROOT / "scenarios" / "sentiment.yaml"), str(answers),
                                        "--round", "12"])
-    assert result.exit_code == 2 and "a step redone from these answers failed: an invalid operation" in result.stderr
+    # huge answers are marked (wrong), never a traceback; an answers file that could not be marked would be
+    # reported unreadable, and either way the exit code is 1 (issue 12)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "a step redone from these answers failed" in result.stderr or "0 of 3 correct" in result.stdout
