@@ -223,8 +223,7 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 
 @main.command(short_help="Mark homework answers against a scenario.", epilog=(
     "\b\nExamples:\n  bptt-trace template sentiment -o answers.yaml --blank forward\n"
-    "  bptt-trace check sentiment answers.yaml\n  bptt-trace check sentiment class/*.yaml --csv grades.csv\n"
-    "  bptt-trace check --variants class/ submissions/*.yaml --csv grades.csv"))
+    "  bptt-trace check sentiment answers.yaml\n  bptt-trace check sentiment class/*.yaml --csv grades.csv"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="SCENARIO ANSWERS...")
 @click.option("--variants", "variants_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Mark each ANSWERS file (then no SCENARIO is given) against its own variant in DIR, as written by "

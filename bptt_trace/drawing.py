@@ -17,7 +17,9 @@ TEX_LIMIT = 21000  # px: TeX's largest dimension is 16383 pt, and a pixel is dra
 
 
 def draw_format(output: str) -> str:
-    """svg, pdf, png or tex, from the output file's suffix."""
+    """svg, pdf, png or tex, from the output file's suffix; `-` (standard output) is SVG."""
+    if output == "-":
+        return "svg"
     suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
     if suffix not in FORMATS:
         raise BadInput(f"{output}: cannot tell the format from the suffix; use .svg, .pdf, .png or .tex")

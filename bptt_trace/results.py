@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from bptt_trace.errors import ScenarioError
+
 
 def _text(blocks, width: int) -> str:
     """Blocks as the plain terminal text `bptt-trace` prints when piped."""
@@ -91,7 +93,19 @@ class Trace:
     def latex(self, blank: str | None = None, answer_key: bool = False) -> str:
         """The worksheet as a standalone LaTeX article."""
         import bptt_trace.jobs as jobs
-        return jobs.document(self.job, jobs.answers(self.job, blank, answer_key), "latex")
+        from bptt_trace import drawing
+        answers = jobs.answers(self.job, blank, answer_key)
+        figures = None if self.job.report else drawing.latex_figures(self.job, answers)
+        return jobs.document(self.job, answers, "latex", figures)
+
+    def draw(self, example: int = 1, phase: str = "both", blank: bool = False) -> "Picture":
+        """The unrolled network of one example (as `bptt-trace draw`), shown as SVG in a notebook."""
+        from bptt_trace import drawing
+        if example not in self.job.chosen:
+            raise ScenarioError(f"example {example} is not traced; traced: {', '.join(map(str, self.job.chosen))}")
+        if phase not in ("forward", "backward", "both"):
+            raise ScenarioError(f"phase: expected forward, backward or both, got {phase!r}")
+        return Picture(drawing.render(self.job, example, "svg", phase, blank))
 
     def text(self, width: int = 100) -> str:
         """The worked calculation as `bptt-trace run` prints it."""
@@ -254,3 +268,16 @@ class GradientReport:
 
     def __repr__(self) -> str:
         return f"<bptt_trace.GradientReport of '{self.title}': {self.reading}>"
+
+
+class Picture:
+    """A drawing of the unrolled network: its SVG text, displayed as an image in Jupyter."""
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return f"<bptt_trace.Picture: SVG of {len(self.svg):,} characters>"

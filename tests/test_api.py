@@ -101,7 +101,7 @@ def test_hand_rounded_and_exact_values_are_float_arrays():
 
 def test_documents_equal_the_exports(tmp_path):
     tr = bt.trace("xor", round=3)
-    cli("export", "xor", "-o", str(tmp_path / "w.md"), "--round", "3")
+    cli("export", "xor", "-o", str(tmp_path / "w.md"), "--round", "3", "--no-figures")  # the API draws no SVG files
     assert tr.markdown() == (tmp_path / "w.md").read_text()
     assert tr.markdown() == cli("export", "xor", "-o", "-", "--round", "3").stdout
     assert tr.latex() == cli("export", "xor", "-o", "-", "--round", "3", "--format", "latex").stdout
@@ -165,3 +165,13 @@ def test_options_without_effect_warn_in_python_terms(capsys):
     with pytest.warns(UserWarning, match="digits has no effect without exact=True"):
         bt.trace("sentiment", digits=4, example=1)
     assert capsys.readouterr().err == "" and plain.number_system == "float64"
+
+
+def test_a_trace_draws_its_unrolled_network_for_a_notebook():
+    import xml.etree.ElementTree as ET
+    tr = bt.trace("sentiment")
+    pic = tr.draw(example=2)
+    ET.fromstring(pic._repr_svg_())  # well-formed SVG
+    assert pic.svg == cli("draw", "sentiment", "--example", "2", "-o", "-", "--round", "off").stdout
+    with pytest.raises(bt.ScenarioError, match="phase: expected forward, backward or both"):
+        tr.draw(phase="sideways")

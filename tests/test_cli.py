@@ -96,8 +96,10 @@ def test_example_out_of_range_is_bad_input():
 
 def test_overflow_is_bad_input_with_a_message(write):
     path = write((ROOT / "scenarios" / "sentiment.yaml").read_text().replace("[[0.3, 0.2, 0.4]]", "[[900, 900, 900]]"))
-    result = invoke("run", str(path))
+    result = invoke("run", str(path), "--round", "off")
     assert result.exit_code == 2 and "overflowed" in result.stderr and "nan" not in result.stdout
+    result = invoke("run", str(path))  # the hand calculation: ŷ rounds to 1, so ln(1 − ŷ) has no value
+    assert result.exit_code == 2 and "the log of a value that rounds to 0" in result.stderr
 
 
 def test_large_model_is_elided_and_says_how_to_see_all(write):
@@ -198,7 +200,7 @@ def test_colour_is_written_as_rich_writes_it_without_loading_rich():
     from bptt_trace.jobs import blocks, prepare
     from bptt_trace.printing import sgr_codes
     from bptt_trace.render.terminal import TerminalWriter
-    lines = list(TerminalWriter(100).write(blocks(prepare(SENTIMENT))))
+    lines = list(TerminalWriter(100).write(blocks(prepare(SENTIMENT, readers="people"))))
     text = Text(no_wrap=True, overflow="ignore")
     for line in lines:
         text.append(line.text + "\n", style=line.style or None)

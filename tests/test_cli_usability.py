@@ -27,7 +27,7 @@ def test_dash_writes_text_formats_to_stdout_and_no_file_named_dash(tmp_path, mon
     md, tex = invoke("export", "sentiment", "-o", "-"), invoke("export", "sentiment", "-o", "-", "--format", "latex")
     assert md.exit_code == 0 and md.stdout.startswith("# Worksheet: sentiment\n") and md.stderr == ""
     assert tex.exit_code == 0 and tex.stdout.startswith("\\documentclass")
-    invoke("export", "sentiment", "-o", "w.md")
+    invoke("export", "sentiment", "-o", "w.md", "--no-figures")  # standard output has no folder for the SVG figures
     assert (tmp_path / "w.md").read_text() == md.stdout
     answers = invoke("template", "sentiment", "-o", "-")
     assert answers.exit_code == 0 and 'scenario: "sentiment"' in answers.stdout
@@ -51,7 +51,6 @@ def test_template_writes_the_scenario_as_given(given, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, warning", [
-    (["--round-mode", "truncate"], "--round-mode has no effect without --round K (or display.round in the scenario)"),
     (["--digits", "4"], "--digits has no effect without --exact"),
     (["--round", "off", "--round-mode", "truncate"], "--round-mode has no effect without --round K"),
     (["--exact", "--round-mode", "truncate"], "--round-mode has no effect without --round K"),
@@ -93,7 +92,8 @@ def test_the_progress_bar_follows_no_color(color, coloured, monkeypatch, capsys)
 def test_top_level_help_gives_whole_summaries():
     lines = invoke("--help").stdout.split("Commands:\n", 1)[1].splitlines()
     summaries = dict(line.split(None, 1) for line in lines if line.strip())
-    assert set(summaries) == {"check", "export", "gradients", "run", "scenarios", "template", "train"}
+    assert set(summaries) == {"check", "draw", "export", "gradients", "run", "scenarios", "template", "train",
+                              "variants"}
     for name, text in summaries.items():
         assert text.endswith(".") and "..." not in text and len(text) <= 60, (name, text)
 

@@ -163,7 +163,7 @@ def test_non_ascii_digits_in_files_and_columns_are_bad_input(write, tmp_path):
     answers = tmp_path / "a.yaml"
     answers.write_text("example: ²\nanswers:\n  loss: 0.378\n")
     result = invoke("check", SCENARIO, answers)
-    assert result.exit_code == 2 and "example" in result.stderr
+    assert result.exit_code == 1 and "example" in result.stderr  # an unreadable answers file (issue 12: exit 1)
     assert terminal_width({"COLUMNS": "²"}) in (80, *range(1, MAX_WIDTH + 1))
     assert terminal_width({"COLUMNS": "99999999"}) == MAX_WIDTH == 1000
     assert terminal_width({"COLUMNS": "120"}) == 120

@@ -26,7 +26,7 @@ def arithmetic_reason(exc: ArithmeticError) -> str:
         return "a division by zero"
     if "Underflow" in kind:
         return "the result underflowed"
-    return "an invalid operation (a number too long for the precision, or not a number)"
+    return "an invalid operation (the log of a value that rounds to 0, a number too long for the precision, or not a number)"
 
 
 class Q(NamedTuple):
