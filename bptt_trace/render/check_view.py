@@ -149,7 +149,7 @@ def sheet_json(s: Sheet, sheet: CheckWorksheet) -> dict:
             "answers": [{"name": v.name or v.answer.name, "written": v.answer.name, "example": v.answer.example,
                          "verdict": v.verdict, "given": _plain(v.given), "expected": _plain(v.expected),
                          "recomputed": _plain(v.recomputed), "note": sheet.note(v), "off": [list(i) for i in v.off],
-                         "blank": [list(i) for i in v.blank], "misconception": v.misconception,
+                         "blank": [list(i) for i in v.blank], "misconception": v.misconception, "follows": v.follows,
                          "suggestions": list(v.suggestions), "problem": v.problem, "worked": worked(v),
                          "line": v.answer.line} for v in r.verdicts],
             "summary": {**r.counts, "first_mistake": mistakes[0] if mistakes else None, "mistakes": mistakes}}
