@@ -38,7 +38,7 @@ class ClassReport:
 
     sheets: int = 0
     unreadable: int = 0
-    wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong
+    wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong (also as a result)
     first: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it as first mistake
     misconceptions: Counter = field(default_factory=Counter)
     _texts: list[dict] = field(default_factory=list)
@@ -51,8 +51,9 @@ class ClassReport:
         if report is None:
             self.unreadable += 1
             return
-        for v in report.mistakes:
-            self.wrong[(v.name, v.answer.example)] += 1
+        for v in report.verdicts:
+            if v.verdict == "wrong":
+                self.wrong[(v.name, v.answer.example)] += 1
         for v in report.verdicts:
             if v.misconception:
                 self.misconceptions[v.misconception] += 1
