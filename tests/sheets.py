@@ -31,6 +31,12 @@ class Pen:
         self.slots: dict = {}  # (name, example) -> the plants that apply there
         self.example: int | None = None
         self.truth: dict = {}  # the honest values (an unplanted run), to keep plants away from them too
+        self.products = False  # round (or truncate) each product of a dot product before adding them up
+
+    def mv(self, M: Any, v: Any) -> np.ndarray:
+        """M·v, with each product cut to the student's decimals first when that is their habit."""
+        M, v = np.asarray(M, dtype=float), np.asarray(v, dtype=float)
+        return self.cut(self.cut(M * v[None, :]).sum(axis=1)) if self.products else M @ v
 
     def cut(self, a: Any) -> np.ndarray:
         s = 10.0 ** self.places
@@ -44,8 +50,9 @@ class Pen:
         key = (name, self.example)
         value = np.asarray(value, dtype=float)
         near = [self.cut(value)] + ([self.truth[key]] if key in self.truth else [])
-        usable = {k: np.asarray(v, dtype=float) for k, v in alts.items() if v is not None and
-                  all(np.abs(self.cut(v) - n).max() > 5e-3 for n in near)}  # far enough from honest values to tell
+        given = {k: np.asarray(v, dtype=float) for k, v in alts.items() if v is not None}
+        usable = {k: v for k, v in given.items()  # far enough from the honest values and the other slips to tell
+                  if all(np.abs(self.cut(v) - n).max() > 5e-3 for n in near + [u for j, u in given.items() if j != k])}
         self.slots[key] = ["slip"] + sorted(usable)
         kind = self.plants.get(key)
         if kind is not None and kind != "slip" and kind not in usable:  # an earlier plant made it too close
@@ -54,8 +61,8 @@ class Pen:
             value = value + SLIP * (np.arange(value.size).reshape(value.shape) == 0)
         elif kind is not None:
             value = usable[kind]
-        if kind is None and self.rng.random() < self.skip:
-            return value
+        if kind is None and self.rng.random() < self.skip and not (self.products and name.startswith(("z[", "dL/dh["))):
+            return value  # skipped (never a sum of rounded products: those the student writes down)
         self.sheet[key] = self.cut(value)
         return self.sheet[key]
 
@@ -99,7 +106,7 @@ def rnn(pen: Pen, sc, P: dict, ex) -> dict:
     """A vanilla RNN (tanh), many-to-one or many-to-many."""
     T, xs, hs, zs = ex.steps, [None] + [np.array(x, float) for x in ex.inputs], {0: np.array(sc.h0, float)}, {}
     for t in range(1, T + 1):
-        zs[t] = pen.w(f"z[{t}]", P["W_xh"] @ xs[t] + P["W_hh"] @ hs[t - 1] + P["b_h"])
+        zs[t] = pen.w(f"z[{t}]", pen.mv(P["W_xh"], xs[t]) + pen.mv(P["W_hh"], hs[t - 1]) + P["b_h"])
         hs[t] = pen.w(f"h[{t}]", np.tanh(zs[t]))
     steps = list(range(1, T + 1)) if sc.model.outputs_at == "every" else [T]
     loss, d_o = 0.0, {}
@@ -110,8 +117,8 @@ def rnn(pen: Pen, sc, P: dict, ex) -> dict:
     g = {k: np.zeros_like(v) for k, v in P.items()}
     dz = None
     for t in range(T, 0, -1):
-        out = P["W_hy"].T @ d_o[t] if t in d_o else 0 * hs[t]
-        future = 0 if dz is None else P["W_hh"].T @ dz
+        out = pen.mv(P["W_hy"].T, d_o[t]) if t in d_o else 0 * hs[t]
+        future = 0 if dz is None else pen.mv(P["W_hh"].T, dz)
         dh = pen.w(f"dL/dh[{t}]", out + future, future_term_dropped=None if dz is None else out,
                    not_transposed=None if dz is None else out + P["W_hh"] @ dz)
         dz = pen.w(f"dL/dz[{t}]", dh * (1 - hs[t] ** 2), derivative_from_pre_activation=dh * (1 - zs[t] ** 2))
@@ -227,13 +234,15 @@ def mlp(pen: Pen, sc, P: dict, ex) -> dict:
 NETWORKS = {"rnn": rnn, "lstm": lstm, "gru": gru, "mlp": mlp}
 
 
-def work(sc, places: int, mode: str, plants: dict, skip: float, seed: int, truth: dict | None = None) -> Pen:
+def work(sc, places: int, mode: str, plants: dict, skip: float, seed: int, truth: dict | None = None,
+         products: bool = False) -> Pen:
     """The whole sheet: every example, the totals over examples, the update."""
     P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
     if sc.model.cell == "mlp":
         P["W_hy"], P["b_y"] = P[_last(P)], P[_last(P, "b")]
     pen = Pen(places, mode, dict(plants), skip, random.Random(seed))
     pen.truth = truth if truth is not None else work(sc, 6, "round", {}, 0.0, 0, {}).sheet
+    pen.products = products
     grads = []
     for k, ex in enumerate(sc.examples, start=1):
         pen.example = k

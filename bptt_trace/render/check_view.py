@@ -23,6 +23,7 @@ from bptt_trace.render.worksheet import Blocks, Worksheet
 
 VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "imprecise": "imprecise",
                  "wrong": "WRONG", "unknown": "unknown", "malformed": "malformed", "unanswered": "left blank"}
+UNDEFINED = "your own earlier numbers leave it undefined (a logarithm of 0 or less, say)"
 COUNTED = ("correct", "carried_forward", "imprecise", "wrong", "malformed", "unknown", "unanswered")
 
 
@@ -55,8 +56,11 @@ class CheckWorksheet(Worksheet):
         """`loss (example 1), entry 2: you wrote 0.377; from your own earlier numbers it is 0.378.`"""
         entry = f", entry {_entry(v.off[0])}" if v.off and v.off[0] else ""
         looks = f" It looks like {MISCONCEPTIONS[v.misconception]}." if v.misconception else ""
+        value = _at(v.recomputed, v.off)
+        if not _finite_value(value):
+            return f"{self.written_name(v)}{entry}: you wrote {_pick(v)}; {UNDEFINED}.{looks}"
         return (f"{self.written_name(v)}{entry}: you wrote {_pick(v)}; from your own earlier numbers it is "
-                f"{self.shown(_at(v.recomputed, v.off), self.at(v))}.{looks}")
+                f"{self.shown(value, self.at(v))}.{looks}")
 
     def written_name(self, v: Verdict) -> str:
         where = {"total": " (total)", "updated": ""}.get(v.answer.section, f" (example {v.answer.example})")
@@ -93,7 +97,9 @@ class CheckWorksheet(Worksheet):
             return v.problem + blank
         if v.verdict == "wrong":
             entries = ", ".join(_entry(i) if len(i) == 1 else f"({_entry(i)})" for i in v.off if i) or "the value"
-            text = f"off at {entries}; from your earlier numbers: {self.shown(v.recomputed, self.at(v))}"
+            worked = f"from your earlier numbers: {self.shown(v.recomputed, self.at(v))}" \
+                if _finite_value(v.recomputed) else UNDEFINED
+            text = f"off at {entries}; {worked}"
             return text + (f"; looks like {MISCONCEPTIONS[v.misconception]}" if v.misconception else "") + blank
         return blank.lstrip("; ")
 
@@ -193,6 +199,14 @@ def _plain(value: Any) -> Any:
     if value is None:
         return None
     return _finite(to_jsonable(np.asarray(value, dtype=object) if np.ndim(value) else value))
+
+
+def _finite_value(value: Any) -> bool:
+    """Whether every entry of a value is a finite number."""
+    try:
+        return bool(np.isfinite(np.asarray(value, dtype=float)).all())
+    except (TypeError, ValueError):
+        return True
 
 
 def _finite(x: Any) -> Any:
