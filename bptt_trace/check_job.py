@@ -37,12 +37,11 @@ def checker_for(job, tolerance: str | None):
     return Checker(job.trace, numbers, tol, job.mode.notation, precise), spec, tol.asked
 
 
-def mark_one(checker, spec, path: str):
-    """One answers file marked and scored, or unreadable with the reason."""
+def mark_one(checker, scorer, path: str):
+    """One answers file marked and scored (by a `marking.scoring.Scorer`), or unreadable with the reason."""
     from bptt_trace.errors import InputError
     from bptt_trace.marking.answers import load_answers
     from bptt_trace.marking.classroom import Sheet
-    from bptt_trace.marking.scoring import score
     try:
         submission = load_answers(path)
     except InputError as exc:
@@ -52,13 +51,15 @@ def mark_one(checker, spec, path: str):
     except Exception as exc:  # noqa: BLE001 -- one sheet must never take down the class; fuzzed to stay unused
         return Sheet(path, submission.student, None,
                      problem=f"{path}: could not be marked ({type(exc).__name__}: {exc}); please report this")
-    return Sheet(submission.file, submission.student, report, score(report, spec))
+    return Sheet(submission.file, submission.student, report, scorer.score(report))
 
 
 def mark_all(checker, spec, paths) -> Iterator:
-    """Each file in turn, as it is marked."""
+    """Each file in turn, as it is marked (one scorer for the class)."""
+    from bptt_trace.marking.scoring import Scorer
+    scorer = Scorer(spec)
     for path in paths:
-        yield mark_one(checker, spec, path)
+        yield mark_one(checker, scorer, path)
 
 
 def feedback_paths(paths, folder: str) -> list[Path]:
