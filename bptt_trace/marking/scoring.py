@@ -26,6 +26,7 @@ class Score(NamedTuple):
 
     @property
     def percent(self) -> float:
+        """The score in percent of the maximum (0 when nothing was counted)."""
         return float(100 * self.points / self.maximum) if self.maximum else 0.0
 
 

@@ -63,6 +63,7 @@ class CheckWorksheet(Worksheet):
                 f"{self.shown(value, self.at(v))}.{looks}")
 
     def written_name(self, v: Verdict) -> str:
+        """The answer's name as in the table (the notation), with its example: `h_2 (example 1)`."""
         where = {"total": " (total)", "updated": ""}.get(v.answer.section, f" (example {v.answer.example})")
         return (self.label(v.name) if v.name else v.answer.name) + where
 
