@@ -78,7 +78,9 @@ def check(scenario: Scenario | str | Path, answers: dict | str | Path | list, *,
                                   notation=notation)
         from bptt_trace.check_job import checker_for, mark_submission
         from bptt_trace.marking.classroom import ClassReport
+        from bptt_trace.marking.scoring import Scorer
         checker, spec, asked = checker_for(job, tolerance)
+        scorer = Scorer(spec)
         klass, sheets = ClassReport(), []
         for i, given in enumerate(answers if isinstance(answers, list) else [answers], start=1):
             if isinstance(given, dict):
@@ -86,7 +88,7 @@ def check(scenario: Scenario | str | Path, answers: dict | str | Path | list, *,
                                           answers_yaml(given))
             else:
                 submission = load_answers(given)
-            sheets.append(mark_submission(checker, spec, submission))
+            sheets.append(mark_submission(checker, scorer, submission))
             klass.add(sheets[-1].student, sheets[-1].report)
     return Marking(job, sheets, klass, asked)
 

@@ -37,23 +37,21 @@ def checker_for(job, tolerance: str | None):
     return Checker(job.trace, numbers, tol, job.mode.notation, precise), spec, tol.asked
 
 
-def mark_one(checker, spec, path: str):
-    """One answers file marked and scored, or unreadable with the reason."""
+def mark_one(checker, scorer, path: str):
+    """One answers file marked and scored (by a `marking.scoring.Scorer`), or unreadable with the reason."""
     from bptt_trace.errors import InputError
     from bptt_trace.marking.answers import load_answers
     from bptt_trace.marking.classroom import Sheet
-    from bptt_trace.marking.scoring import score
     try:
         submission = load_answers(path)
     except InputError as exc:
         return Sheet(path, Path(path).stem, None, problem=exc.describe())
-    return mark_submission(checker, spec, submission)
+    return mark_submission(checker, scorer, submission)
 
 
-def mark_submission(checker, spec, submission):
+def mark_submission(checker, scorer, submission):
     """One submission already read, marked and scored (never an exception: one sheet cannot stop a class)."""
     from bptt_trace.marking.classroom import Sheet
-    from bptt_trace.marking.scoring import score
     try:
         report = checker.check(submission)
     except ArithmeticError as exc:  # a student's numbers too large to redo a step with
@@ -63,13 +61,15 @@ def mark_submission(checker, spec, submission):
     except Exception as exc:  # noqa: BLE001 -- one sheet must never take down the class; fuzzed to stay unused
         return Sheet(submission.file, submission.student, None,
                      problem=f"{submission.file}: could not be marked ({type(exc).__name__}: {exc}); please report this")
-    return Sheet(submission.file, submission.student, report, score(report, spec))
+    return Sheet(submission.file, submission.student, report, scorer.score(report))
 
 
 def mark_all(checker, spec, paths) -> Iterator:
-    """Each file in order, as it is marked (on every core for a large class)."""
+    """Each file in order, as it is marked: one scorer for the class, on every core for a large one."""
     from bptt_trace.marking.pool import mark_files
-    yield from mark_files(lambda path: mark_one(checker, spec, path), list(paths))
+    from bptt_trace.marking.scoring import Scorer
+    scorer = Scorer(spec)
+    yield from mark_files(lambda path: mark_one(checker, scorer, path), list(paths))
 
 
 def feedback_paths(paths, folder: str) -> list[Path]:

@@ -183,7 +183,9 @@ class VariantMarker:
         self.by_student = {r["student_id"]: r for r in self.rows}
         options = dict(round_=round_, round_mode=round_mode, decimals=decimals, notation=notation, budget=budget)
         self.jobs = {r["variant_id"]: jobs.prepare(str(folder / r["scenario"]), **options) for r in self.rows}
+        from bptt_trace.marking.scoring import Scorer
         self.checkers = {vid: checker_for(job, tolerance) for vid, job in self.jobs.items()}
+        self.scorers = {vid: Scorer(spec) for vid, (_, spec, _) in self.checkers.items()}
         self.job = self.jobs[self.rows[0]["variant_id"]]
         self.asked = self.checkers[self.rows[0]["variant_id"]][2]
         original = folder / "original.yaml"
@@ -215,8 +217,8 @@ class VariantMarker:
             return Sheet(path, sub.student, None, problem=f"{path}: names no variant of {self.folder}: give the "
                                                           "`variant:` id from its template, or a `student:` id of the roster")
         vid = row["variant_id"]
-        checker, spec, _ = self.checkers[vid]
-        sheet = mark_submission(checker, spec, sub)
+        checker = self.checkers[vid][0]
+        sheet = mark_submission(checker, self.scorers[vid], sub)
         fit = self.everyone.fit(sub, vid, checker.resolve)
         if fit.copied:
             whose = ("the original scenario's answer key" if fit.other == "original" else

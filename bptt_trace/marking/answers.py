@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, parse_yaml, re
 
 TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student", "variant")
 BLANK = ("~", "null", "", "_", "___")
+_PLAIN = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?\Z")
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def _entries(node: Node) -> Any:
         return [_entries(n) for n in node.items]
     if isinstance(node, Map):
         return "a mapping"
+    if not node.quoted and _PLAIN.match(node.text):  # the common case, `-0.226`, checked at once
+        return Entry(node.text)
     if node.text.strip() in BLANK and not node.quoted:
         return Entry(node.text, blank=True)
     if node.quoted:

@@ -22,7 +22,7 @@ from bptt_trace.marking.misconceptions import MISCONCEPTIONS, slips
 from bptt_trace.marking.routes import routes
 from bptt_trace.marking.shapes import fits, shape_problem, written_shape
 from bptt_trace.marking.world import World
-from bptt_trace.numbers.tolerance import Tolerance, written_decimals
+from bptt_trace.numbers.tolerance import FLOOR_REL, Tolerance, written_decimals
 from bptt_trace.numbers.written import parse_number
 from bptt_trace.record.names import split
 from bptt_trace.record.steps import Step, Trace
@@ -82,6 +82,7 @@ class _Parsed:
     mask: Any  # None, or the written entries of a partly blank answer
     order: int
     decimals: int | None
+    units: Any = None  # each entry's distance to be surely correct, for a quick check (None: judge each)
 
 
 class Checker:
@@ -156,9 +157,11 @@ class Checker:
             given = given.astype(float)
         places = [written_decimals(e.text) for e in flat if not e.blank]
         decimals = max((d for d in places if d is not None), default=None)
+        units = [self.tolerance.unit(e.text) for e in flat]
+        units = None if blank.any() or None in units else np.array(units).reshape(expected.shape)
         if not expected.shape:
             given, texts = given[()], texts[()]
-        return _Parsed(a, name, given, texts, ~blank if blank.any() else None, order, decimals)
+        return _Parsed(a, name, given, texts, ~blank if blank.any() else None, order, decimals, units)
 
     def value_of(self, text: str) -> Any:
         """A written number in the checker's number system (fractions exactly, never evaluated)."""
@@ -214,6 +217,8 @@ class Checker:
 
     def judge(self, p: _Parsed, target: Any, slack: float = 1.0) -> tuple[str, list[tuple]]:
         """`correct`, `imprecise` or `off` for a whole answer, with the entries that are off."""
+        if slack == 1.0 and _surely_correct(p, target):
+            return "correct", []
         g, t, w = (np.asarray(x, dtype=object) for x in (p.given, target, p.texts))
         if g.shape != t.shape:
             return "off", [()]
@@ -229,6 +234,20 @@ class Checker:
             return [()]
         return [i for i in np.ndindex(g.shape) if (mask is None or mask[i]) and
                 not self.tolerance.close(float(g[i]), float(t[i]), str(w[i]), slack)]
+
+
+def _surely_correct(p: _Parsed, target: Any) -> bool:
+    """The quick, vectorised check that every entry is within its unit of the target."""
+    if p.units is None:
+        return False
+    try:
+        g, t = np.asarray(p.given, dtype=float), np.asarray(target, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if g.shape != t.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.all(np.abs(g - t) <= p.units + FLOOR_REL * np.maximum(np.abs(g), np.abs(t))))
 
 
 def _trivial(given: Any, expected: Any, mask: Any) -> bool:

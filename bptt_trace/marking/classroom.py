@@ -39,10 +39,10 @@ class ClassReport:
 
     sheets: int = 0
     unreadable: int = 0
-    wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong
+    wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong (also as a result)
     first: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it as first mistake
     misconceptions: Counter = field(default_factory=Counter)
-    _texts: list[dict] = field(default_factory=list)
+    _texts: list[list] = field(default_factory=list)  # each sheet's verdicts
     _labels: list[str] = field(default_factory=list)
     _slips: dict = field(default_factory=lambda: defaultdict(list))  # a non-correct answer -> sheets
 
@@ -52,35 +52,40 @@ class ClassReport:
         if report is None:
             self.unreadable += 1
             return
-        for v in report.mistakes:
-            self.wrong[(v.name, v.answer.example)] += 1
+        for v in report.verdicts:
+            if v.verdict == "wrong":
+                self.wrong[(v.name, v.answer.example)] += 1
         for v in report.verdicts:
             if v.misconception:
                 self.misconceptions[v.misconception] += 1
         if report.first_mistake is not None:
             self.first[(report.first_mistake.name, report.first_mistake.answer.example)] += 1
         index = len(self._texts)
-        texts = {(v.name or v.answer.name, v.answer.example): _text(v.answer.entries) for v in report.verdicts}
-        self._texts.append(texts)
+        self._texts.append(report.verdicts)  # their texts are read only for sheets that share a slip
         self._labels.append(label)
         for v in report.verdicts:
-            key = (v.name or v.answer.name, v.answer.example)
             if v.verdict not in ("correct", "unanswered"):
-                self._slips[(*key, texts[key])].append(index)
+                self._slips[(v.name or v.answer.name, v.answer.example, _text(v.answer.entries))].append(index)
 
     def similar(self) -> list[tuple[str, str, float]]:
         """(sheet, sheet, share of identical answers) for near-identical pairs, most alike first."""
         pairs = {(i, j) for sheets in self._slips.values() if len(sheets) <= MAX_GROUP  # a common slip proves nothing
                  for n, i in enumerate(sheets) for j in sheets[n + 1:]}
         out = []
-        for i, j in pairs:
-            a, b = self._texts[i], self._texts[j]
+        texts: dict[int, dict] = {}
+        for i, j in sorted(pairs):
+            a, b = (texts.setdefault(n, _texts(self._texts[n])) for n in (i, j))
             both = [k for k in a if k in b and a[k] != "~"]
             if len(both) >= MIN_SHARED:
                 same = sum(a[k] == b[k] for k in both) / len(both)
                 if same >= SIMILAR:
                     out.append((self._labels[i], self._labels[j], same))
         return sorted(out, key=lambda p: (-p[2], p[0], p[1]))[:MAX_PAIRS]
+
+
+def _texts(verdicts: list) -> dict:
+    """Each answer's text as written, by (name, example)."""
+    return {(v.name or v.answer.name, v.answer.example): _text(v.answer.entries) for v in verdicts}
 
 
 def _text(entries: Any) -> str:

@@ -48,26 +48,42 @@ def slips(world, step: Step) -> list[tuple[str, Any]]:
 
 
 def _pre_activation(world, step: Step) -> list[tuple[str, Any]]:
-    """A slope from the pre-activation, alone or inside the δ it multiplies."""
-    def wrong_slope(name: str) -> Any:
-        key = (name, step.example)
-        if not world.computed(key) or world.trace.step(*key).op != "derivative":
-            return None
-        d = world.trace.step(*key)
-        a = (d.operands[0], step.example)
-        if d.detail not in ("tanh", "sigmoid") or not world.computed(a) or world.trace.step(*a).op != "activation":
-            return None
-        pre = world.value((world.trace.step(*a).operands[0], step.example))
-        return compute("derivative", d.detail, (pre,), world.num)[0]
+    """A slope from the pre-activation: alone, inside the δ it multiplies, or inside a sum of such δ's."""
     if step.op == "derivative":
-        alt = wrong_slope(step.name)
+        alt = _wrong_slope(world, step.name, step.example)
         return [] if alt is None else [("derivative_from_pre_activation", alt)]
     if step.op == "hadamard":
-        for i, o in enumerate(step.operands):
-            alt = wrong_slope(o)
-            if alt is not None:
-                return [("derivative_from_pre_activation", step.inputs[1 - i] * alt)]
+        alt = _wrong_product(world, step)
+        return [] if alt is None else [("derivative_from_pre_activation", alt)]
+    if step.op == "add":  # an LSTM's δc_t = δh_t ⊙ o_t ⊙ tanh′(c_t) + δc_(t+1) ⊙ f_(t+1)
+        for i, k in enumerate(world.operand_keys(step)):
+            if world.computed(k) and world.trace.step(*k).op == "hadamard" and " " in k[0]:
+                alt = _wrong_product(world, world.redo(world.trace.step(*k))[1])
+                if alt is not None:
+                    return [("derivative_from_pre_activation", step.value - step.inputs[i] + alt)]
     return []
+
+
+def _wrong_product(world, step: Step) -> Any:
+    """A product of a δ and a slope, with the slope taken from the pre-activation."""
+    for i, o in enumerate(step.operands):
+        alt = _wrong_slope(world, o, step.example)
+        if alt is not None:
+            return step.inputs[1 - i] * alt
+    return None
+
+
+def _wrong_slope(world, name: str, example: int | None) -> Any:
+    """The slope σ′ or tanh′ applied to the pre-activation instead of to the activation."""
+    key = (name, example)
+    if not world.computed(key) or world.trace.step(*key).op != "derivative":
+        return None
+    d = world.trace.step(*key)
+    a = (d.operands[0], example)
+    if d.detail not in ("tanh", "sigmoid") or not world.computed(a) or world.trace.step(*a).op != "activation":
+        return None
+    pre = world.value((world.trace.step(*a).operands[0], example))
+    return compute("derivative", d.detail, (pre,), world.num)[0]
 
 
 def _backward(world, step: Step) -> list[tuple[str, Any]]:
@@ -122,7 +138,7 @@ def _other_rate(world, step: Step) -> Any:
         return None
     g, o, d = (np.asarray(x, dtype=float).ravel() for x in (given, old, grad))
     usable = np.abs(d) > 1e-9
-    if not usable.any():
+    if usable.sum() < 2:  # one entry is explained by any rate: that proves nothing
         return None
     eta = float(np.median((o[usable] - g[usable]) / d[usable]))
     if not np.isfinite(eta) or abs(eta) < 1e-9 or abs(eta - float(rate)) <= 1e-9 * max(1.0, abs(eta)):

@@ -70,6 +70,7 @@ def _cutter(places: int, mode: str):
     scale = 10.0 ** places
 
     def cut(a: Any) -> Any:
+        """Round half up, or truncate, to `places` decimals."""
         a = np.asarray(a, dtype=float)
         with np.errstate(all="ignore"):
             if mode == "round":

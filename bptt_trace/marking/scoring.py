@@ -26,6 +26,7 @@ class Score(NamedTuple):
 
     @property
     def percent(self) -> float:
+        """The score in percent of the maximum (0 when nothing was counted)."""
         return float(100 * self.points / self.maximum) if self.maximum else 0.0
 
 
@@ -39,21 +40,38 @@ def points_for(name: str, spec: CheckSpec) -> Fraction:
     return spec.points
 
 
-def earned(v: Verdict, spec: CheckSpec) -> Fraction:
-    """The share of its points one answer earns."""
-    share = {"correct": Fraction(1), "carried_forward": spec.carried_forward, "imprecise": spec.imprecise}
-    credit = share.get(v.verdict, Fraction(0))
-    if credit and v.blank:
-        size = int(np.size(v.given)) or 1
-        credit *= Fraction(size - len(v.blank), size)
-    return credit * points_for(v.name, spec)
+class Scorer:
+    """Scores sheets under one scenario's settings, remembering each quantity's points."""
+
+    def __init__(self, spec: CheckSpec) -> None:
+        self.spec = spec
+        self.points: dict[str, Fraction] = {}
+        self.share = {"correct": Fraction(1), "carried_forward": spec.carried_forward, "imprecise": spec.imprecise}
+
+    def of(self, name: str) -> Fraction:
+        """The points of one quantity."""
+        if name not in self.points:
+            self.points[name] = points_for(name, self.spec)
+        return self.points[name]
+
+    def earned(self, v: Verdict) -> Fraction:
+        """The share of its points one answer earns."""
+        credit = self.share.get(v.verdict, 0)
+        if credit and v.blank:
+            size = int(np.size(v.given)) or 1
+            credit = credit * Fraction(size - len(v.blank), size)
+        return credit * self.of(v.name) if credit else Fraction(0)
+
+    def score(self, report: Report) -> Score:
+        """The sheet's score and maximum."""
+        counted = [v for v in report.verdicts if v.name is not None]
+        return Score(sum((self.earned(v) for v in counted), Fraction(0)),
+                     sum((self.of(v.name) for v in counted), Fraction(0)))
 
 
 def score(report: Report, spec: CheckSpec) -> Score:
-    """The sheet's score and maximum."""
-    counted = [v for v in report.verdicts if v.name is not None]
-    return Score(sum((earned(v, spec) for v in counted), Fraction(0)),
-                 sum((points_for(v.name, spec) for v in counted), Fraction(0)))
+    """The sheet's score and maximum (one sheet; a class uses one Scorer)."""
+    return Scorer(spec).score(report)
 
 
 def plain(x: Fraction) -> int | float:

@@ -71,6 +71,16 @@ class Tolerance:
             return "imprecise"
         return "off"
 
+    def unit(self, text: str) -> float | None:
+        """The absolute distance within which `text` is surely correct (before the relative floor);
+        None where only `judge` can tell (exact fractions without decimals asked, explicit kinds)."""
+        if self.kind != "written":
+            return 10.0 ** -self.amount * (1 + 1e-9) + FLOOR_ABS + self.key_unit if self.kind == "decimals" else None
+        d = written_decimals(text)
+        if self.asked is None and d is None:
+            return None
+        return 10.0 ** -(d if self.asked is None else self.asked) * (1 + 1e-9) + FLOOR_ABS + self.key_unit
+
     def _explicit(self, given: float, expected: float) -> float:
         if self.kind in ("abs", "rel"):
             return self.amount if self.kind == "abs" else self.amount * max(abs(given), abs(expected))

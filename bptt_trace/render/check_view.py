@@ -23,6 +23,7 @@ from bptt_trace.render.worksheet import Blocks, Worksheet
 
 VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "imprecise": "imprecise",
                  "wrong": "WRONG", "unknown": "unknown", "malformed": "malformed", "unanswered": "left blank"}
+UNDEFINED = "your own earlier numbers leave it undefined (a logarithm of 0 or less, say)"
 COUNTED = ("correct", "carried_forward", "imprecise", "wrong", "malformed", "unknown", "unanswered")
 
 
@@ -55,10 +56,14 @@ class CheckWorksheet(Worksheet):
         """`loss (example 1), entry 2: you wrote 0.377; from your own earlier numbers it is 0.378.`"""
         entry = f", entry {_entry(v.off[0])}" if v.off and v.off[0] else ""
         looks = f" It looks like {MISCONCEPTIONS[v.misconception]}." if v.misconception else ""
+        value = _at(v.recomputed, v.off)
+        if not _finite_value(value):
+            return f"{self.written_name(v)}{entry}: you wrote {_pick(v)}; {UNDEFINED}.{looks}"
         return (f"{self.written_name(v)}{entry}: you wrote {_pick(v)}; from your own earlier numbers it is "
-                f"{self.shown(_at(v.recomputed, v.off), self.at(v))}.{looks}")
+                f"{self.shown(value, self.at(v))}.{looks}")
 
     def written_name(self, v: Verdict) -> str:
+        """The answer's name as in the table (the notation), with its example: `h_2 (example 1)`."""
         where = {"total": " (total)", "updated": ""}.get(v.answer.section, f" (example {v.answer.example})")
         return (self.label(v.name) if v.name else v.answer.name) + where
 
@@ -95,7 +100,9 @@ class CheckWorksheet(Worksheet):
             return v.problem + blank
         if v.verdict == "wrong":
             entries = ", ".join(_entry(i) if len(i) == 1 else f"({_entry(i)})" for i in v.off if i) or "the value"
-            text = f"off at {entries}; from your earlier numbers: {self.shown(v.recomputed, self.at(v))}"
+            worked = f"from your earlier numbers: {self.shown(v.recomputed, self.at(v))}" \
+                if _finite_value(v.recomputed) else UNDEFINED
+            text = f"off at {entries}; {worked}"
             return text + (f"; looks like {MISCONCEPTIONS[v.misconception]}" if v.misconception else "") + blank
         return blank.lstrip("; ")
 
@@ -151,7 +158,7 @@ def sheet_json(s: Sheet, sheet: CheckWorksheet) -> dict:
             "answers": [{"name": v.name or v.answer.name, "written": v.answer.name, "example": v.answer.example,
                          "verdict": v.verdict, "given": _plain(v.given), "expected": _plain(v.expected),
                          "recomputed": _plain(v.recomputed), "note": sheet.note(v), "off": [list(i) for i in v.off],
-                         "blank": [list(i) for i in v.blank], "misconception": v.misconception,
+                         "blank": [list(i) for i in v.blank], "misconception": v.misconception, "follows": v.follows,
                          "suggestions": list(v.suggestions), "problem": v.problem, "worked": worked(v),
                          "line": v.answer.line} for v in r.verdicts],
             "summary": {**r.counts, "first_mistake": mistakes[0] if mistakes else None, "mistakes": mistakes}}
@@ -202,6 +209,14 @@ def _plain(value: Any) -> Any:
     if value is None:
         return None
     return _finite(to_jsonable(np.asarray(value, dtype=object) if np.ndim(value) else value))
+
+
+def _finite_value(value: Any) -> bool:
+    """Whether every entry of a value is a finite number."""
+    try:
+        return bool(np.isfinite(np.asarray(value, dtype=float)).all())
+    except (TypeError, ValueError):
+        return True
 
 
 def _finite(x: Any) -> Any:

@@ -20,6 +20,7 @@ from bptt_trace.cli import main
 from bptt_trace.marking.blanks import answerable
 from bptt_trace.marking.checker import Checker
 from bptt_trace.marking.classroom import ClassReport
+from bptt_trace.marking.scoring import Scorer
 from bptt_trace.networks.run import run
 from bptt_trace.numbers.systems import Float64, HandDecimal
 from bptt_trace.numbers.tolerance import Tolerance
@@ -115,7 +116,7 @@ def test_no_answers_file_raises(tmp_path_factory, scenario, numbers):
     checker = Checker(trace, num, Tolerance(asked=3))
     names = answerable(trace) + [p for p in trace.scenario.parameter_names]
     folder = tmp_path_factory.mktemp("fuzz")
-    spec = trace.scenario.check
+    spec = Scorer(trace.scenario.check)
 
     @settings(max_examples=60 if numbers == "float64" else 25, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

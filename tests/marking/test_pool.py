@@ -20,8 +20,11 @@ def test_parallel_marking_equals_marking_one_file_after_another(tmp_path):
                         f"student: s{i}\nanswers:\n  h[1]: {(h + 0.01 * (i % 4 == 1)).tolist()}\n  loss: 0.378\n")
         paths.append(str(path))
 
+    from bptt_trace.marking.scoring import Scorer
+    scorer = Scorer(spec)
+
     def mark(p):
-        return check_job.mark_one(checker, spec, p)
+        return check_job.mark_one(checker, scorer, p)
     alone = list(pool.mark_files(mark, paths, workers=1))
     shared = list(pool.mark_files(mark, paths, workers=2))
     assert [s.problem for s in shared] == [s.problem for s in alone]
