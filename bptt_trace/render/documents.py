@@ -6,6 +6,7 @@ blank worksheet hides becomes a labelled blank, and an answer key boxes the blan
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from bptt_trace.render.blocks import (Answers, Block, Cell, Form, Heading, Math, Matrix, Para, Pre, Prose, SideBySide,
@@ -97,6 +98,17 @@ class _Writer:
         return self.display(block.title, [r"\begin{array}{" + cols + "}" + heads + r" \\ " + mats + r"\end{array}"])
 
 
+def _breakable(tex: str) -> str:
+    """Long rationals of exact mode may break after their slash."""
+    return re.sub(r"(\d{5,})/(\d{5,})", r"\1/\\allowbreak \2", tex)
+
+
+def _breaks(c: Cell) -> bool:
+    """Whether TeX can break a cell's line: it has spaces or operators, not a single number."""
+    written = "".join(s.text if isinstance(s, Value) else str(s) for s in c).strip()
+    return any(ch in written for ch in " ×·,")
+
+
 class MarkdownWriter(_Writer):
     """Markdown with `$…$` math (GitHub, Jupyter) and pipe tables."""
 
@@ -157,7 +169,7 @@ class LatexWriter(_Writer):
         return "\n".join([
             r"\documentclass[10pt]{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}",
             r"\usepackage{amsmath,amssymb}", rf"\usepackage[{PAPERS[self.paper][0]},margin=15mm]{{geometry}}",
-            r"\usepackage{longtable,array}", r"\setcounter{MaxMatrixCols}{40}", r"\allowdisplaybreaks",
+            r"\usepackage{longtable,array,xcolor}", r"\setcounter{MaxMatrixCols}{40}", r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}", r"\setlength{\LTleft}{0pt}", r"\setlength{\LTright}{\fill}",
             r"\begin{document}"])
 
@@ -166,6 +178,13 @@ class LatexWriter(_Writer):
 
     def title(self, c: Cell) -> str:
         return r"\section*{Worksheet: " + self.cell(c) + "}"
+
+    def value(self, v: Value) -> str:
+        """A value in math; an answer too long for a box (an exact expression) is set in colour, which
+        lets the line break inside it."""
+        if self.answers.marks(v) and len(v.text) > 16:
+            return r"\begingroup\color{blue}" + _breakable(math(v.text)) + r"\endgroup "
+        return _breakable(super().value(v))
 
     def form(self, f: Form) -> str:
         fields = r"\hfill ".join(text(name) + r": \underline{\hspace{5.5cm}}" for name in f.fields)
@@ -211,16 +230,18 @@ class LatexWriter(_Writer):
 
     def table(self, t: Table) -> str:
         n = len(t.headers)
-        widths = [max(self.estimate(c) for c in col) for col in zip(t.headers, *t.rows)]
-        spec = column_spec(widths, t.left, self.width)
+        columns = list(zip(t.headers, *t.rows))
+        widths = [max(self.estimate(c) for c in col) for col in columns]
+        breakable = [any(_breaks(c) for c in col) for col in columns]
+        spec, size = column_spec(widths, t.left, self.width, breakable)
         rows = [" & ".join(self.cell(c) for c in r) for r in t.rows]
         head = " & ".join(self.cell(h) for h in t.headers) + r" \\* \hline"
-        long = t.title is not None and self.estimate(t.title) > min(self.width - 24, sum(widths) + 12 * n)
-        span = rf"\multicolumn{{{n}}}{{@{{}}" + (f"p{{{self.width - 24:.0f}pt}}" if long else "l") + "}"
+        long = t.title is not None and self.estimate(t.title) > self.width - 40
+        span = rf"\multicolumn{{{n}}}{{@{{}}" + (f"p{{{self.width - 40:.0f}pt}}@{{}}" if long else "l") + "}"
         first = (span + "{" + self.cell(t.title) + r"} \\*" + "\n") if t.title else ""
-        again = (rf"\multicolumn{{{n}}}{{@{{}}l}}{{\textit{{(continued)}}}} \\*" + "\n") if t.title else ""
+        again = (rf"\multicolumn{{{n}}}{{@{{}}l}}{{(continued)}} \\*" + "\n") if t.title else ""
         body = [r + (r" \\*" if k == 0 and len(rows) > 1 else r" \\") for k, r in enumerate(rows)]
-        return r"{\small\begin{longtable}{" + spec + "}\n" + first + head + "\n" + r"\endfirsthead" + "\n" + \
+        return "{" + size + r"\begin{longtable}{" + spec + "}\n" + first + head + "\n" + r"\endfirsthead" + "\n" + \
             again + head + "\n" + r"\endhead" + "\n" + "\n".join(body) + "\n" + r"\end{longtable}}"
 
     def display(self, title: Cell | None, bodies: list[str]) -> str:

@@ -18,26 +18,24 @@ def text_width(paper: str) -> float:
     return (PAPERS[paper][1] - 2 * MARGIN_MM) * PT_PER_MM
 
 
-def column_spec(widths: Sequence[float], left: Sequence[int], available: float) -> str:
-    """`l`/`r` columns at their natural widths when the table fits; otherwise the widest columns become
-    ragged `p{…}` columns sharing what the narrow ones leave."""
+def column_spec(widths: Sequence[float], left: Sequence[int], available: float,
+                breakable: Sequence[bool] = ()) -> tuple[str, str]:
+    """(column specification, font size). `l`/`r` columns at their natural widths when the table fits;
+    otherwise the widest columns whose cells can break (formulas) become ragged `p{…}` columns sharing
+    what the others leave, and a table of unbreakable numbers that is still too wide gets a smaller font."""
     natural = "".join("l" if i in left else "r" for i in range(len(widths)))
     room = available - COLUMN_GAP_PT * len(widths) - 4
     if sum(widths) <= room:
-        return natural
-    narrow = sorted(range(len(widths)), key=lambda i: widths[i])
-    fixed: list[int] = []
-    for i in narrow:  # keep the narrow columns natural while the rest get at least 60 pt each
-        rest = len(widths) - len(fixed) - 1
-        if sum(widths[j] for j in fixed) + widths[i] + 60 * rest <= room and widths[i] <= room / len(widths):
-            fixed.append(i)
-    wide = [i for i in range(len(widths)) if i not in fixed]
-    share = room - sum(widths[i] for i in fixed)
-    total = sum(widths[i] for i in wide) or 1.0
-    spec = []
-    for i, w in enumerate(widths):
-        if i in fixed:
-            spec.append("l" if i in left else "r")
-        else:
-            spec.append(r">{\raggedright\arraybackslash}p{" + f"{max(share * w / total, 30):.0f}pt" + "}")
-    return "".join(spec)
+        return natural, r"\small"
+    can = list(breakable) or [True] * len(widths)
+    solid = sum(w for w, b in zip(widths, can) if not b)
+    for size, scale in ((r"\small", 1.0), (r"\footnotesize", 0.89), (r"\scriptsize", 0.78)):
+        if solid * scale + 60 * sum(can) <= room or size == r"\scriptsize":
+            break
+    if sum(widths) * scale <= room:
+        return natural, size
+    share = room - solid * scale
+    total = sum(w for w, b in zip(widths, can) if b) or 1.0
+    spec = [(r">{\raggedright\arraybackslash}p{" + f"{max(share * w / total, 30):.0f}pt" + "}") if b else
+            ("l" if i in left else "r") for i, (w, b) in enumerate(zip(widths, can))]
+    return "".join(spec), size

@@ -15,12 +15,14 @@ OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)(.*)$", r
 def overfull(tex: str, passes: int = 2) -> tuple[int, list[tuple[float, str]]]:
     """pdflatex's exit code and every overfull hbox of the last pass: (points too wide, where)."""
     assert shutil.which("pdflatex"), "pdflatex is needed: run `bash scripts/install-latex.sh`"
+    home = Path(tempfile.gettempdir()) / "bptt-trace-tex-home"  # fonts made once, not per compile
+    home.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bptt-fit-") as tmp:
         (Path(tmp) / "w.tex").write_text(tex, encoding="utf-8")
         for _ in range(passes):  # longtable settles its column widths on the second pass
             proc = subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "w.tex"],
                                   cwd=tmp, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL,
-                                  env={"PATH": "/usr/bin:/bin", "openin_any": "p", "HOME": tmp})
+                                  env={"PATH": "/usr/bin:/bin", "openin_any": "p", "HOME": str(home)})
             if proc.returncode:
                 break
         log = (Path(tmp) / "w.log").read_text(errors="replace") if (Path(tmp) / "w.log").exists() else ""
