@@ -104,9 +104,15 @@ def _breakable(tex: str) -> str:
 
 
 def _breaks(c: Cell) -> bool:
-    """Whether TeX can break a cell's line: it has spaces or operators, not a single number."""
-    written = "".join(s.text if isinstance(s, Value) else str(s) for s in c).strip()
-    return any(ch in written for ch in " ×·,")
+    """Whether TeX can break a cell's line: at a space of text, or in math after an operator or the comma
+    of a vector (not at a space inside a formula)."""
+    for span in c:
+        written = span.text if isinstance(span, Value) else str(span)
+        if isinstance(span, Prose) and " " in written.strip():
+            return True
+        if not isinstance(span, Prose) and any(op in written for op in (" + ", " - ", " = ", "×", "·", "−", ", ")):
+            return True
+    return False
 
 
 class MarkdownWriter(_Writer):
