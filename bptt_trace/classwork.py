@@ -102,8 +102,8 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     title = job.trace.scenario.name
     _write(files["worksheet_md"], _document(blocks, Answers(names, "blank"), "markdown", title), force)
     _write(files["key"], _document(blocks, Answers(names, "key"), "markdown", title), force)
-    _write(files["answers"], answers_template(job.trace, job.chosen, names, "scenario.yaml", student.id,
-                                              v.variant_id), force)
+    _write(files["answers"], answers_template(job.trace, job.chosen, names, "scenario.yaml",
+                                              student=student.id, variant=v.variant_id), force)
     tex = (files["worksheet_pdf"], _document(blocks, Answers(names, "blank"), "latex", title)) if pdf else None
     row = {"student_id": student.id, "name": student.name, "variant_id": v.variant_id}
     row |= {k: str(p.relative_to(out)) for k, p in files.items() if pdf or k != "worksheet_pdf"}

@@ -62,7 +62,8 @@ def trace_options(f):
                           "uvw (U, W, V, b, c)."),
         click.option("--paths", "paths", metavar="PARAM", default=None,
                      help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM "
-                          "is W_hh, W_xh or b_h, or one entry such as 'W_hh[1,2]' (from 1). Computed in float64."),
+                          "is W_hh, W_xh, b_h, W_hy or b_y (or the notation's name, such as Wh), or one entry "
+                          "such as 'W_hh[1,2]' (from 1). Computed in float64."),
         click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices."),
         BUDGET_OPTION,
     ]
@@ -111,12 +112,14 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, indent: 
               help="The student's version: results replaced by labelled blanks. Alone it blanks all; or name "
                    "forward, backward, or quantities such as 'h[2],dL/dz[3],W_hh_new'. Given data are never blanked.")
 @click.option("--answer-key", is_flag=True, help="The solution, with the blanked quantities (--blank, default all) highlighted.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="The paper of a LaTeX or PDF worksheet.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT (and its figures' SVG files) if it exists.")
 @click.option("--figures/--no-figures", default=True, show_default=True,
               help="Start each example with the unrolled network: drawn in LaTeX, or as NAME-example-K.svg beside "
                    "a Markdown file and linked from it.")
 @trace_options
-def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, force: bool,
+def export(scenario: str, output: str, fmt: str | None, blank: str | None, answer_key: bool, paper: str, force: bool,
            figures: bool, **options) -> None:
     """Write the worked calculation of SCENARIO as a Markdown, LaTeX or PDF worksheet."""
     fmt = fmt or ("markdown" if output == "-" else jobs.format_from_suffix(output))
@@ -127,7 +130,7 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     answers = jobs.answers(job, blank, answer_key)
     drawn = figures and not (output == "-" and fmt == "markdown")  # no folder to put SVG files beside stdout
     pictures, sidecars = _figures(job, answers, fmt, output, force) if drawn else (None, {})
-    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", pictures)
+    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", pictures, paper)
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
         from bptt_trace.render.safe_text import visible
@@ -206,19 +209,22 @@ def draw(scenario: str, output: str, example: int, phase: str, blank: bool, forc
 @click.option("--blank", "blank", default="all", show_default=True, metavar="forward|backward|all|NAMES",
               help="Which quantities the student answers, as for export --blank.")
 @click.option("--example", "example", type=int, default=None, metavar="N", help="Only example N (from 1).")
+@click.option("--notation", type=click.Choice(PRESET_NAMES), default=None,
+              help="Write the names in this notation (default: the scenario's notation, else canonical).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @BUDGET_OPTION
-def template(scenario: str, output: str, blank: str, example: int | None, force: bool, budget: str | None) -> None:
+def template(scenario: str, output: str, blank: str, example: int | None, notation: str | None, force: bool,
+             budget: str | None) -> None:
     """Write a blank answers file for SCENARIO: every chosen quantity under its canonical name."""
     from bptt_trace.marking.blanks import select
     from bptt_trace.marking.template import answers_template
     _check_output(output, force)
-    job = jobs.prepare(scenario, example=example, budget=budget)
+    job = jobs.prepare(scenario, example=example, notation=notation, budget=budget)
     try:
         names = select(job.trace, blank)
     except ValueError as exc:
         raise BadInput(f"--blank: {exc}") from None
-    _write_output(output, answers_template(job.trace, job.chosen, names, scenario), force)
+    _write_output(output, answers_template(job.trace, job.chosen, names, scenario, job.mode.notation), force)
 
 
 @main.command(short_help="Mark homework answers against a scenario.", epilog=(
@@ -352,23 +358,26 @@ def gradients(scenario: str, example: int | None, fmt: str, output: str | None, 
               help="The epoch whose full worked calculation is shown.")
 @click.option("--save", type=click.Path(dir_okay=False), default=None,
               help="Write the scenario with the trained parameters to this YAML file, to continue from.")
-@click.option("--force", is_flag=True, help="Overwrite the --save file if it exists.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the loss per epoch as an SVG file.")
+@click.option("--force", is_flag=True, help="Overwrite the --save or --output file if it exists.")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True)
 @click.option("--full", is_flag=True, help="Show every entry and every epoch.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 @BUDGET_OPTION
-def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: int, save: str | None, force: bool,
-          fmt: str, full: bool, color: bool | None, width: int | None, budget: str | None) -> None:
+def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: int, save: str | None,
+          output: str | None, force: bool, fmt: str, full: bool, color: bool | None, width: int | None,
+          budget: str | None) -> None:
     """Train SCENARIO for several epochs: one epoch worked in full, then the loss per epoch and the result."""
     from bptt_trace.errors import ArithmeticFault
     from bptt_trace.output import OutputError, check_target
-    from bptt_trace.render.training_view import TrainingSheet, training_json
+    from bptt_trace.render.training_view import TrainingSheet, training_json, training_svg
     from bptt_trace.scenario.writer import dump_scenario
     from bptt_trace.analysis.training import train as run_training
-    if save:
+    for target in (t for t in (save, output) if t):
         try:
-            check_target(save, force)
+            check_target(target, force)
         except OutputError as exc:
             raise BadInput(str(exc)) from None
     sc = jobs.load(scenario)
@@ -386,6 +395,9 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     if save:
         note = f"{sc.name} after {epochs} epochs of training ({update} updates) with bptt-trace"
         jobs.write(save, dump_scenario(sc, result.parameters, note), force)
+    if output:
+        jobs.write(output, training_svg(result, sc.name), force)
+        jobs.wrote(output)
     if fmt == "json":
         click.echo(training_json(result), nl=False)
         return

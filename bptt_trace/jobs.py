@@ -171,7 +171,8 @@ def trace_in(sc, path: str, mode: Mode, chosen: list[int]):
     try:
         if mode.exact:
             from bptt_trace.numbers.exact import Exact
-            return run(sc, Exact(mode.digits), chosen), None
+            from bptt_trace.scenario.notation import free_prefix
+            return run(sc, Exact(mode.digits, free_prefix(mode.notation)), chosen), None
         if mode.round is not None:
             return run(sc, HandDecimal(mode.round, mode.round_mode), chosen), run(sc, examples=chosen)
         return run(sc, examples=chosen), None
@@ -188,8 +189,9 @@ def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bo
                        f"(cell: rnn); {path} is {'a bidirectional rnn' if sc.model.bidirectional else 'an ' + sc.model.cell}")
     shapes = {name: tuple(len(x) for x in (value, value[0]) if isinstance(x, tuple))
               for name, value in sc.parameters.items()}
+    from bptt_trace.scenario.notation import parameter_aliases
     try:
-        param, entry = parse_target(target, shapes)
+        param, entry = parse_target(target, shapes, parameter_aliases(mode.notation))
     except ValueError as exc:
         raise BadInput(f"--paths: {exc}") from None
     from bptt_trace.analysis.budget import paths_cost
@@ -220,8 +222,9 @@ def answers(job: Job, blank: str | None, answer_key: bool):
     return Answers(names, "key" if answer_key else "blank")
 
 
-def blocks(job: Job, figures: bool = False):
-    """The worksheet blocks of a job: the trace (with a figure block per example), or the chain-rule paths."""
+def blocks(job: Job, figures: bool = False, student: bool = False):
+    """The worksheet blocks of a job: the trace (with a figure block per example), or the chain-rule paths;
+    `student` for a blank sheet."""
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
     from bptt_trace.render.worksheet import Worksheet
@@ -231,14 +234,16 @@ def blocks(job: Job, figures: bool = False):
     sheet = kind(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
                            labels=Labels(job.mode.notation))
     sheet.figures = figures
+    sheet.student = student
     return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
 
 
-def document(job: Job, answers, fmt: str, figures: dict[int, str] | None = None) -> str:
-    """The worksheet of a job as Markdown or LaTeX text; `figures` ready-made for the format, by example."""
+def document(job: Job, answers, fmt: str, figures: dict[int, str] | None = None, paper: str = "a4") -> str:
+    """The worksheet of a job as Markdown or LaTeX text (on A4 or letter paper); `figures` ready-made for the
+    format, by example."""
     from bptt_trace.render.documents import LatexWriter, MarkdownWriter
-    writer = MarkdownWriter(answers, figures) if fmt == "markdown" else LatexWriter(answers, figures)
-    return writer.write(blocks(job, bool(figures)), job.trace.scenario.name)
+    writer = MarkdownWriter(answers, figures) if fmt == "markdown" else LatexWriter(answers, figures, paper)
+    return writer.write(blocks(job, bool(figures), answers.mode == "blank"), job.trace.scenario.name)
 
 
 def write_json(job: Job, out, indent: int | None, only: str | None) -> None:

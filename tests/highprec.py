@@ -24,7 +24,7 @@ def total_loss(sc: Scenario, params: dict, inputs: list | None = None, h0: list 
     for k, ex in enumerate(sc.examples):
         xs = inputs[k] if inputs is not None else [[mp.mpf(c.numerator) / c.denominator for c in x] for x in ex.inputs]
         h = h0 if h0 is not None else [mp.mpf(0) + mp.mpf(c.numerator) / c.denominator for c in sc.h0]
-        steps = range(1, ex.steps + 1) if m.outputs_at == "every" else [ex.steps]
+        steps = range(1, ex.steps + 1) if m.outputs_at == "every" and m.loss_at != "last" else [ex.steps]
         targets = dict(zip(steps, ex.targets))
         for t in range(1, ex.steps + 1):
             a, b = _matvec(params["W_xh"], xs[t - 1]), _matvec(params["W_hh"], h)
@@ -59,7 +59,7 @@ def truncated_loss(sc: Scenario, params: dict, base: dict, k: int, h0: list | No
         held = [[mp.mpf(c.numerator) / c.denominator for c in sc.h0]]
         for t in range(1, ex.steps + 1):
             held.append(_step(m, base, xs[t - 1], held[-1]))
-        steps = range(1, ex.steps + 1) if m.outputs_at == "every" else [ex.steps]
+        steps = range(1, ex.steps + 1) if m.outputs_at == "every" and m.loss_at != "last" else [ex.steps]
         for s, target in zip(steps, ex.targets):
             h = h0 if h0 is not None and s <= k else held[max(0, s - k)]
             for t in range(max(0, s - k) + 1, s + 1):

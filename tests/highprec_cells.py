@@ -42,7 +42,7 @@ def total_loss(sc: Scenario, P: dict, inputs: list | None = None, start: dict | 
     m, total = sc.model, mp.mpf(0)
     for k, ex in enumerate(sc.examples):
         xs = inputs[k] if inputs is not None else [[mpf(c) for c in x] for x in ex.inputs]
-        targets = dict(zip(sc.output_steps(ex), ([mpf(c) for c in y] for y in ex.targets)))
+        targets = dict(zip(sc.loss_steps(ex), ([mpf(c) for c in y] for y in ex.targets)))
         if m.cell == "mlp":
             h = xs[0]
             for n, (_, fn) in enumerate(m.layers, start=1):

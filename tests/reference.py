@@ -52,7 +52,7 @@ def reference(sc: Scenario, params: dict | None = None, only: list[int] | None =
         T, v = ex.steps, {}
         xs = [None] + [np.array(x, dtype=float) for x in ex.inputs]
         hs, zs = [np.array(sc.h0, dtype=float)], [None]
-        out_steps = list(range(1, T + 1)) if sc.model.outputs_at == "every" else [T]
+        out_steps = list(range(1, T + 1)) if sc.model.outputs_at == "every" and sc.model.loss_at != "last" else [T]
         targets = dict(zip(out_steps, (np.array(y, dtype=float) for y in ex.targets)))
         total_loss, d_o = 0.0, {}
         for t in range(1, T + 1):

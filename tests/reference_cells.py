@@ -29,7 +29,7 @@ def reference(sc: Scenario, params: dict | None = None) -> dict:
 
 
 def _targets(sc: Scenario, ex) -> dict[int, np.ndarray]:
-    steps = list(range(1, ex.steps + 1)) if sc.model.outputs_at == "every" else [ex.steps]
+    steps = list(range(1, ex.steps + 1)) if sc.model.outputs_at == "every" and sc.model.loss_at != "last" else [ex.steps]
     return {t: np.array(y, dtype=float) for t, y in zip(steps, ex.targets)}
 
 

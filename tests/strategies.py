@@ -29,6 +29,7 @@ def scenario_dicts(draw) -> dict:
     output, loss = draw(st.sampled_from(PAIRS))
     out_size = draw(st.integers(2, 3)) if output == "softmax" else draw(st.integers(1, 3))
     outputs_at = draw(st.sampled_from(["last", "every"]))
+    loss_last = outputs_at == "every" and draw(st.integers(0, 2)) == 0  # outputs at every step, the loss at the last
     mat = lambda r, c: [[_num(draw) for _ in range(c)] for _ in range(r)]  # noqa: E731
     vec = lambda n: [_num(draw) for _ in range(n)]  # noqa: E731
     use_text = draw(st.booleans())
@@ -48,7 +49,7 @@ def scenario_dicts(draw) -> dict:
         steps = draw(st.integers(1, 5))
         ex = {"text": " ".join(draw(st.sampled_from(WORDS)) for _ in range(steps))} if use_text else \
             {"inputs": mat(steps, inp)}
-        ex["target"] = [target() for _ in range(steps)] if outputs_at == "every" else target()
+        ex["target"] = [target() for _ in range(steps)] if outputs_at == "every" and not loss_last else target()
         examples.append(ex)
     params = {"W_xh": mat(hidden, inp), "W_hh": mat(hidden, hidden), "b_h": vec(hidden),
               "W_hy": mat(out_size, hidden), "b_y": vec(out_size)}
@@ -56,7 +57,8 @@ def scenario_dicts(draw) -> dict:
         params["h0"] = vec(hidden)
     doc = {"name": "random", "model": {"cell": "rnn", "hidden_size": hidden,
                                        "activation": draw(st.sampled_from(["tanh", "sigmoid", "relu"])),
-                                       "output": output, "loss": loss, "outputs_at": outputs_at},
+                                       "output": output, "loss": loss, "outputs_at": outputs_at,
+                                       **({"loss_at": "last"} if loss_last else {})},
            "parameters": params, "examples": examples,
            "training": {"learning_rate": _num(draw, 0.01, 1.0), "reduction": draw(st.sampled_from(["sum", "mean"]))}}
     if use_text:
@@ -104,11 +106,13 @@ def cell_scenario_dicts(draw, cell: str) -> dict:
             doc["parameters"]["c0"] = vec(hidden)
     elif cell == "birnn":
         m["bidirectional"] = True
+        if m.pop("loss_at", None):  # one target was drawn; loss_at is for one-directional networks
+            m["outputs_at"] = "last"
         doc["parameters"] = {f"{p}_{d}": (mat(hidden, inp) if p == "W_xh" else mat(hidden, hidden) if p == "W_hh" else vec(hidden))
                              for d in ("fw", "bw") for p in ("W_xh", "W_hh", "b_h")}
         doc["parameters"] |= {"W_hy": mat(out_size, 2 * hidden), "b_y": params["b_y"]}
     else:  # mlp: one input vector per example, any number of hidden layers
-        every = m.pop("outputs_at") == "every"
+        every = m.pop("outputs_at") == "every" and not m.pop("loss_at", None)
         m.pop("hidden_size")
         m["cell"] = "mlp"
         acts = ["tanh", "sigmoid", "relu", "identity"]

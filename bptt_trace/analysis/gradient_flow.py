@@ -39,6 +39,16 @@ class GradientFlow(NamedTuple):
     direction: str = ""  # a bidirectional RNN's fw (left to right) or bw (right to left); "" otherwise
 
     @property
+    def steps_to_reading(self) -> int | None:
+        """At `per_step`, after how many steps back the Jacobian product would pass the vanishing (or
+        exploding) threshold: what this sequence's rate predicts for a longer one."""
+        import math
+        if self.per_step <= 0 or self.per_step == 1:
+            return None
+        bound = VANISHING if self.per_step < 1 else EXPLODING
+        return math.ceil(math.log(bound) / math.log(self.per_step))
+
+    @property
     def path(self) -> list[int]:
         """The steps in the order the gradient travels: T … 1, or 1 … T right to left."""
         return self.steps if self.direction == "bw" else self.steps[::-1]

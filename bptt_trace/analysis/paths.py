@@ -17,8 +17,9 @@ import numpy as np
 
 from bptt_trace.record.steps import Trace
 
-PARAMS = ("W_hh", "W_xh", "b_h")
-_ENTRY = re.compile(r"^(W_hh|W_xh|b_h)(?:\[(\d+)(?:,\s*(\d+))?\])?$", re.ASCII)
+PARAMS = ("W_hh", "W_xh", "b_h", "W_hy", "b_y")
+OUTPUT_PARAMS = ("W_hy", "b_y")  # used at the output only: one path per loss, dL/dŷ_s · dŷ_s/do_s · do_s/dPARAM
+_ENTRY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)(?:,\s*(\d+))?\])?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,17 @@ class PathReport:
     examples: tuple[ExamplePaths, ...]
 
 
-def parse_target(text: str, shapes: dict[str, tuple[int, ...]]) -> tuple[str, tuple[int, ...] | None]:
-    """`W_hh` or `W_hh[1,2]` (from 1) -> (param, 0-based entry); ValueError saying what was expected."""
+def parse_target(text: str, shapes: dict[str, tuple[int, ...]],
+                 aliases: dict[str, str] | None = None) -> tuple[str, tuple[int, ...] | None]:
+    """`W_hh` or `W_hh[1,2]` (from 1), or a notation's name for it (`Wh` under wi-wh-wo, in `aliases`)
+    -> (param, 0-based entry); ValueError saying what was expected."""
     m = _ENTRY.match(text.replace(" ", ""))
-    if not m:
-        raise ValueError(f"expected one of {', '.join(PARAMS)}, optionally with an entry such as W_hh[1,2] "
+    param = (aliases or {}).get(m.group(1), m.group(1)) if m else None
+    if param not in PARAMS:
+        names = ", ".join(list(PARAMS) + sorted(aliases or {}))
+        raise ValueError(f"expected one of {names}, optionally with an entry such as W_hh[1,2] "
                          f"or b_h[3], got '{text}'")
-    param, a, b = m.groups()
+    _, a, b = m.groups()
     if a is None:
         return param, None
     shape = shapes[param]
@@ -76,14 +81,20 @@ def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, example
     out = []
     for k in examples:
         ex = trace.scenario.examples[k - 1]
-        outputs = trace.scenario.output_steps(ex)
+        outputs = trace.scenario.loss_steps(ex)
         slope = {t: f(f"dh/dz[{t}]", k) for t in range(1, ex.steps + 1)}
-        jac = {t: slope[t][:, None] * W_hh for t in range(2, ex.steps + 1)}
+        jac = {} if param in OUTPUT_PARAMS else {t: slope[t][:, None] * W_hh for t in range(2, ex.steps + 1)}
         paths = []
         for s in outputs:
             d_out = f(f"dy_hat/do[{s}]", k)
             d_out = d_out if d_out.ndim == 2 else np.diag(d_out)
-            upstream = f(f"dL/dy_hat[{s}]", k) @ d_out @ W_hy  # row vector dL/dh_s along this loss
+            d_o = f(f"dL/dy_hat[{s}]", k) @ d_out  # row vector dL/do_s along this loss
+            if param in OUTPUT_PARAMS:
+                value = np.outer(d_o, f(f"h[{s}]", k)) if param == "W_hy" else d_o
+                chain = (f"dL/dy_hat[{s}]", f"dy_hat/do[{s}]", f"do[{s}]/d{param}")
+                paths.append(Path(s, s, chain, value if entry is None else value[entry]))
+                continue
+            upstream = d_o @ W_hy  # row vector dL/dh_s along this loss
             for j in range(s, 0, -1):
                 if j < s:
                     upstream = upstream @ jac[j + 1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from bptt_trace.record.names import is_reported
+from bptt_trace.record.names import is_partial, is_reported
 from bptt_trace.record.steps import Trace
 
 GIVEN_OPS = ("given",)
@@ -14,7 +14,7 @@ _DERIVATIVE = re.compile(r"^d\w+/d")  # dL/dz[3], dh/dz[3], dy_hat/do[3], df/dz_
 
 def answerable(trace: Trace) -> list[str]:
     """Every computed quantity a student could be asked for, in computation order, once each."""
-    names = [s.name for s in trace.steps if s.op not in GIVEN_OPS and is_reported(s.name)]
+    names = [s.name for s in trace.steps if s.op not in GIVEN_OPS and (is_reported(s.name) or is_partial(s.name))]
     return list(dict.fromkeys(names + [f"{p}_new" for p in trace.scenario.parameter_names]))
 
 

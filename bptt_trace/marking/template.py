@@ -6,15 +6,19 @@ from typing import Any
 
 import numpy as np
 
+from bptt_trace.scenario.notation import notation_name
 from bptt_trace.version import __version__
 from bptt_trace.record.steps import Trace
 from bptt_trace.scenario.writer import yaml_comment, yaml_string
 
 
 def answers_template(trace: Trace, examples: list[int], names: frozenset[str], scenario_file: str,
-                     student: str | None = None, variant: str | None = None) -> str:
-    """YAML with `~` where each number goes, grouped as the homework checker reads them; a per-student
-    variant's template names the student and the variant id it is marked against."""
+                     notation=None, student: str | None = None, variant: str | None = None) -> str:
+    """YAML with `~` where each number goes, grouped as the homework checker reads them; names in the
+    notation's symbols when one is given (`O[2]` for `h[2]` under wi-wh-wo); a per-student variant's
+    template names the student and the variant id it is marked against."""
+    def shown(n: str) -> str:
+        return _quote(notation_name(n, notation) if notation else n)
     lines = [yaml_comment(f"Answers for the scenario '{trace.scenario.name}' ({scenario_file}); bptt-trace {__version__}."),
              "# Replace every ~ with your number. Vectors are lists, matrices lists of rows.",
              f"scenario: {_quote(scenario_file)}"]
@@ -24,15 +28,15 @@ def answers_template(trace: Trace, examples: list[int], names: frozenset[str], s
     for k in examples:
         lines.append(f"  {k}:")
         wanted = [n for n in trace.names(k) if n in names]
-        lines += [f"    {_quote(n)}: {_blank(trace.value(n, k))}" for n in wanted] or ["    {}"]
+        lines += [f"    {shown(n)}: {_blank(trace.value(n, k))}" for n in wanted] or ["    {}"]
     totals = [n for n in ("loss",) + tuple(f"dL/d{p}" for p in trace.scenario.parameter_names) if n in names]
     if totals:
         lines.append("total:")
-        lines += [f"  {_quote(n)}: {_blank(trace.value(n))}" for n in totals]
+        lines += [f"  {shown(n)}: {_blank(trace.value(n))}" for n in totals]
     updated = [p for p in trace.scenario.parameter_names if f"{p}_new" in names]
     if updated:
         lines.append("updated:")
-        lines += [f"  {p}: {_blank(trace.value(f'{p}_new'))}" for p in updated]
+        lines += [f"  {shown(p)[1:-1]}: {_blank(trace.value(f'{p}_new'))}" for p in updated]
     return "\n".join(lines) + "\n"
 
 

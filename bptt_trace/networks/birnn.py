@@ -39,7 +39,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         rec.t = s
         joined[s] = rec.concat(f"h[{s}]", h["fw"][reads[s][0]], h["bw"][reads[s][1]])
         heads.output(rec, model.output, s, joined[s], P["W_hy"], P["b_y"])
-    delta_o = heads.losses(rec, scenario, ex, outputs)
+    delta_o = heads.losses(rec, scenario, ex, scenario.loss_steps(ex))
     _backward(rec, scenario, ex, P, x, h, z, joined, reads, delta_o)
 
 

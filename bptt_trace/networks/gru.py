@@ -35,7 +35,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         steps.append(s)
         if t in outputs:
             heads.output(rec, scenario.model.output, t, h[t], P["W_hy"], P["b_y"])
-    delta_o = heads.losses(rec, scenario, ex, outputs)
+    delta_o = heads.losses(rec, scenario, ex, scenario.loss_steps(ex))
     _backward(rec, ex, P, x, h, steps, delta_o)
 
 

@@ -42,7 +42,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         h.append(rec.hadamard(f"h[{t}]", g["o"], tanh_c[t]))
         if t in outputs:
             heads.output(rec, scenario.model.output, t, h[t], P["W_hy"], P["b_y"])
-    delta_o = heads.losses(rec, scenario, ex, outputs)
+    delta_o = heads.losses(rec, scenario, ex, scenario.loss_steps(ex))
     _backward(rec, ex, P, x, h, c, gates, tanh_c, delta_o)
 
 

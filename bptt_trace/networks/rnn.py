@@ -27,11 +27,12 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     for t in range(1, ex.steps + 1):
         rec.t = t
         x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
-        z.append(rec.add(f"z[{t}]", rec.matvec(P["W_xh"], x[t]), rec.matvec(P["W_hh"], h[t - 1]), P["b_h"]))
+        z.append(rec.add(f"z[{t}]", rec.matvec(P["W_xh"], x[t], f"W_xh·x[{t}]"),
+                         rec.matvec(P["W_hh"], h[t - 1], f"W_hh·h[{t - 1}]"), P["b_h"]))
         h.append(rec.activation(f"h[{t}]", model.activation, z[t]))
         if t in outputs:
             heads.output(rec, model.output, t, h[t], P["W_hy"], P["b_y"])
-    delta_o = heads.losses(rec, scenario, ex, outputs)
+    delta_o = heads.losses(rec, scenario, ex, scenario.loss_steps(ex))
     _backward(rec, scenario, ex, P, x, z, h, delta_o)
 
 
@@ -81,7 +82,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
         dz = chain.delta(t)
         contributions["W_xh"].append(rec.outer(f"dL/dW_xh[{t}]", dz, x[t]))
         contributions["W_hh"].append(rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]))
-        contributions["b_h"].append(dz)
+        contributions["b_h"].append(rec.total(f"dL/db_h[{t}]", [dz]))  # the step's bias term: δz_t itself
         dx[t] = rec.matvec_t(P["W_xh"], dz, f"dL/dx[{t}]")
     rec.t = 0
     chain.into_h0()

@@ -127,10 +127,11 @@ class Symbol:
 
 
 class Exact:
-    """The exact number system; `digits` is how many digits values are shown to."""
+    """The exact number system; `digits` is how many digits values are shown to, `prefix` the letter of
+    the named symbols (`s_1`, …; another when a notation uses `s` itself)."""
 
-    def __init__(self, digits: int = 6) -> None:
-        self.digits = digits
+    def __init__(self, digits: int = 6, prefix: str = "s") -> None:
+        self.digits, self.prefix = digits, prefix
         self.name = "exact"
         self.symbols: dict[str, Symbol] = {}
         self.tanh = _apply(sympy.tanh, mpmath.tanh)
@@ -160,7 +161,7 @@ class Exact:
     def _name(self, v: Ex, quantity: str, index: tuple[int, ...]) -> Ex:
         if v.size <= MAX_SIZE and (v.expr.is_Rational or len(str(v.expr)) <= MAX_CHARS):
             return v
-        name = f"s_{len(self.symbols) + 1}"
+        name = f"{self.prefix}_{len(self.symbols) + 1}"
         self.symbols[name] = Symbol(name, quantity, index, v.expr, v.approx)
         return Ex(sympy.Symbol(name), v.approx, 1)
 

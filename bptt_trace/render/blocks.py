@@ -30,6 +30,7 @@ class Value(NamedTuple):
     sources: tuple[str, ...] = ()
     result: bool = False
     example: int | None = None
+    shown: str | None = None  # the label in the notation shown (`O_2 #1` for `h[2] #1` under wi-wh-wo)
 
     @property
     def name(self) -> str | None:
@@ -99,7 +100,14 @@ class Figure(NamedTuple):
     example: int
 
 
-Block = Union[Heading, Para, Table, Matrix, SideBySide, Pre, Figure]
+class Form(NamedTuple):
+    """Fields a student fills in at the top of a worksheet (name, ID), and the instructions."""
+
+    fields: tuple[str, ...]
+    instructions: Cell
+
+
+Block = Union[Heading, Para, Table, Matrix, SideBySide, Pre, Figure, Form]
 
 
 class Answers(NamedTuple):
@@ -113,5 +121,5 @@ class Answers(NamedTuple):
         return self.mode == "blank" and any(s in self.names for s in value.sources)
 
     def marks(self, value: Value) -> bool:
-        """Whether this value is a blanked answer to highlight in an answer key."""
-        return self.mode == "key" and value.result and value.name in self.names
+        """Whether this value is a blank of the student's sheet, to highlight in an answer key."""
+        return self.mode == "key" and any(s in self.names for s in value.sources)

@@ -33,8 +33,9 @@ class Cells:
         """A number of `step`: its result (operand None) or one of its operands."""
         name = step.name if operand is None else step.operands[operand]
         text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
-        label = name + (f" #{','.join(str(i + 1) for i in index)}" if index else "")
-        return Value(text, label, self.sources(name, step.example), operand is None, step.example)
+        entry = f" #{','.join(str(i + 1) for i in index)}" if index else ""
+        return Value(text, name + entry, self.sources(name, step.example), operand is None, step.example,
+                     self.label(name) + entry)
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
@@ -80,9 +81,10 @@ class Cells:
         cols = self.indices(m.shape[1])
         rows = []
         for i in self.indices(m.shape[0]):
-            rows.append([cell("…") if i is None or j is None else
-                         cell(Value(self.fmt(m[i, j]), f"{name} #{i + 1}" + ("" if column else f",{j + 1}"), (name,),
-                                    result, example)) for j in cols])
+            entries = {j: f" #{i + 1}" + ("" if column else f",{j + 1}") for j in cols if i is not None and j is not None}
+            rows.append([cell("…") if j not in entries else
+                         cell(Value(self.fmt(m[i, j]), name + entries[j], (name,), result, example,
+                                    self.label(name) + entries[j])) for j in cols])
         return Matrix(rows)
 
     def indices(self, n: int) -> list[int | None]:
@@ -109,7 +111,7 @@ def signed(parts: list) -> list:
     for p in parts[1:]:
         text = p.text if isinstance(p, Value) else p
         if text.startswith("-") and isinstance(p, Value):
-            out += [" - ", Value(text[1:], p.label, p.sources, p.result, p.example)]
+            out += [" - ", p._replace(text=text[1:])]
         else:
             out += [" + ", p]
     return out

@@ -37,7 +37,8 @@ def text_chart(xs: list[int], ys: list[float], width: int = 60, height: int = 10
     return lines
 
 
-def svg_chart(title: str, xs: list[int], series: dict[str, list[float]], width: int = 720, height: int = 400) -> str:
+def svg_chart(title: str, xs: list[int], series: dict[str, list[float]], width: int = 720, height: int = 400,
+              x_name: str = "time step t") -> str:
     """A standalone SVG: each series as a line against t, on a log scale with a tick per decade."""
     left, right, top, bottom = 70, 20, 40, 50
     low, high = _decades([v for ys in series.values() for v in ys])
@@ -55,7 +56,7 @@ def svg_chart(title: str, xs: list[int], series: dict[str, list[float]], width: 
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>')
     for x in (xs[0], xs[len(xs) // 2], xs[-1]):
         out.append(f'<text x="{x_at(x):.1f}" y="{height - bottom + 18}" text-anchor="middle">{x}</text>')
-    out.append(f'<text x="{width / 2}" y="{height - 10}" text-anchor="middle">time step t</text>')
+    out.append(f'<text x="{width / 2}" y="{height - 10}" text-anchor="middle">{escape(x_name)}</text>')
     colours = ["#1f77b4", "#d62728", "#2ca02c"]
     for k, (name, ys) in enumerate(series.items()):
         points = " ".join(f"{x_at(x):.1f},{y_at(y):.1f}" for x, y in zip(xs, ys) if y > 0)

@@ -6,10 +6,12 @@ blank worksheet hides becomes a labelled blank, and an answer key boxes the blan
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
-from bptt_trace.render.blocks import (Answers, Block, Cell, Figure, Heading, Math, Matrix, Para, Pre, Prose, SideBySide,
-                                     Table, Value)
+from bptt_trace.render.blocks import (Answers, Block, Cell, Figure, Form, Heading, Math, Matrix, Para, Pre, Prose,
+                                     SideBySide, Table, Value)
+from bptt_trace.render.latex_layout import CHAR_PT, PAPERS, column_spec, text_width
 from bptt_trace.render.texmath import markdown_text, math, text
 
 
@@ -32,7 +34,7 @@ class _Writer:
         out: list[tuple[str, str]] = []
         for s in spans:
             if isinstance(s, Value) and self.answers.hides(s):
-                out.append(("blank", s.label or ""))
+                out.append(("blank", s.shown or s.label or ""))
             elif isinstance(s, (Value, Math)):
                 tex = self.value(s) if isinstance(s, Value) else math(s)
                 if not tex:
@@ -46,11 +48,17 @@ class _Writer:
         return out
 
     def write(self, blocks: Iterable[Block], title: str) -> str:
-        """The whole document."""
+        """The whole document; its first section heading is the document's title."""
         parts = [self.begin(title)]
+        titled = False
         for block in blocks:
-            if isinstance(block, Heading):
+            if isinstance(block, Heading) and block.level == 1 and not titled:
+                titled = True
+                parts.append(self.title(block.text))
+            elif isinstance(block, Heading):
                 parts.append(self.heading(block))
+            elif isinstance(block, Form):
+                parts.append(self.form(block))
             elif isinstance(block, Para):
                 parts.append(self.para(block))
             elif isinstance(block, Table):
@@ -65,6 +73,8 @@ class _Writer:
                 parts.append(self.figures[block.example] + "\n" if block.example in self.figures else None)
             else:
                 raise TypeError(f"{type(self).__name__} cannot write {type(block).__name__}")
+        if not titled:
+            parts.insert(1, self.title((Prose(title),)))
         parts.append(self.end())
         return "\n".join(p for p in parts if p is not None)
 
@@ -83,7 +93,7 @@ class _Writer:
     def math_blank(self, label: str) -> str:
         if not label:
             return r"\underline{\qquad}"
-        return r"\underset{\scriptscriptstyle\text{" + text(label) + r"}}{\underline{\qquad\qquad}}"
+        return r"\underset{\scriptscriptstyle " + math(label) + r"}{\underline{\qquad\qquad}}"
 
     def side_by_side(self, block: SideBySide) -> str:
         cols = "c" * len(block.matrices)
@@ -92,14 +102,38 @@ class _Writer:
         return self.display(block.title, [r"\begin{array}{" + cols + "}" + heads + r" \\ " + mats + r"\end{array}"])
 
 
+def _breakable(tex: str) -> str:
+    """Long rationals of exact mode may break after their slash."""
+    return re.sub(r"(\d{5,})/(\d{5,})", r"\1/\\allowbreak \2", tex)
+
+
+def _breaks(c: Cell) -> bool:
+    """Whether TeX can break a cell's line: at a space of text, or in math after an operator or the comma
+    of a vector (not at a space inside a formula)."""
+    for span in c:
+        written = span.text if isinstance(span, Value) else str(span)
+        if isinstance(span, Prose) and " " in written.strip():
+            return True
+        if not isinstance(span, Prose) and any(op in written for op in (" + ", " - ", " = ", "×", "·", "−", ", ")):
+            return True
+    return False
+
+
 class MarkdownWriter(_Writer):
     """Markdown with `$…$` math (GitHub, Jupyter) and pipe tables."""
 
     def begin(self, title: str) -> str:
-        return f"# Worksheet: {markdown_text(title)}\n"
+        return None
 
     def end(self) -> str:
         return ""
+
+    def title(self, c: Cell) -> str:
+        return f"# Worksheet: {self.cell(c)}\n"
+
+    def form(self, f: Form) -> str:
+        fields = "  ".join(f"**{markdown_text(name)}:** \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_" for name in f.fields)
+        return fields + "\n\n**Instructions.** " + self.cell(f.instructions) + "\n"
 
     def cell(self, c: Cell) -> str:
         out = []
@@ -134,28 +168,53 @@ class MarkdownWriter(_Writer):
 
 
 class LatexWriter(_Writer):
-    """A standalone article (amsmath) that compiles with pdflatex."""
+    """A standalone article (amsmath) that compiles with pdflatex and keeps inside its margins."""
+
+    def __init__(self, answers: Answers | None = None, figures: dict[int, str] | None = None,
+                 paper: str = "a4") -> None:
+        super().__init__(answers, figures)
+        self.paper = paper
+        self.width = text_width(paper)
 
     def begin(self, title: str) -> str:
         return "\n".join([
             r"\documentclass[10pt]{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}",
-            r"\usepackage{amsmath,amssymb}", r"\usepackage[margin=1.5cm]{geometry}", r"\usepackage{longtable}",
-            r"\usepackage{xcolor,graphicx}",
-            r"\setcounter{MaxMatrixCols}{40}", r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
-            r"\begin{document}", r"\section*{Worksheet: " + text(title) + "}"])
+            r"\usepackage{amsmath,amssymb}", rf"\usepackage[{PAPERS[self.paper][0]},margin=15mm]{{geometry}}",
+            r"\usepackage{longtable,array,xcolor,graphicx}", r"\setcounter{MaxMatrixCols}{40}", r"\allowdisplaybreaks",
+            r"\setlength{\parindent}{0pt}", r"\setlength{\LTleft}{0pt}", r"\setlength{\LTright}{\fill}",
+            r"\begin{document}"])
 
     def end(self) -> str:
         return r"\end{document}" + "\n"
 
+    def title(self, c: Cell) -> str:
+        return r"\section*{Worksheet: " + self.cell(c) + "}"
+
+    def value(self, v: Value) -> str:
+        """A value in math; an answer too long for a box (an exact expression) is set in colour, which
+        lets the line break inside it."""
+        if self.answers.marks(v) and len(v.text) > 16:
+            return r"\begingroup\color{blue}" + _breakable(math(v.text)) + r"\endgroup "
+        return _breakable(super().value(v))
+
+    def form(self, f: Form) -> str:
+        fields = r"\hfill ".join(text(name) + r": \underline{\hspace{5.5cm}}" for name in f.fields)
+        return r"\noindent " + fields + r"\par\medskip" + "\n" + r"\textbf{Instructions.} " + \
+            self.cell(f.instructions) + r"\par\medskip"
+
     def cell(self, c: Cell) -> str:
-        out = []
-        for kind, content in self.runs(c):
-            if kind == "math":
-                out.append(f"${content}$")
-            elif kind == "blank":
-                out.append("$" + self.math_blank(content) + "$")
-            else:
-                out.append(text(content))
+        """Text and math; blanks join the math around them, so that a long formula can break after its
+        operators (and after the commas of a vector)."""
+        out: list[str] = []
+        formula: list[str] = []
+        for kind, content in self.runs(c) + [("text", "")]:
+            if kind != "text":
+                formula.append(content if kind == "math" else self.math_blank(content))
+                continue
+            if formula:
+                out.append("$" + "".join(formula).replace(", ", r",\allowbreak ") + "$")
+                formula = []
+            out.append(text(content))
         return "".join(out)
 
     def heading(self, h: Heading) -> str:
@@ -164,23 +223,48 @@ class LatexWriter(_Writer):
 
     def para(self, p: Para) -> str:
         if p.note:
-            return r"\textit{" + self.cell(p.text) + r"}\par"
-        if p.text and isinstance(p.text[0], Math) and not any(isinstance(s, Prose) for s in p.text):
-            body = self.inline_math(p.text)
-            return r"\begin{align*}" + body.replace("=", "&=", 1) + r"\end{align*}"
-        return self.cell(p.text) + r"\par"
+            return r"{\raggedright\textit{" + self.cell(p.text) + r"}\par}"
+        hang = r"\hangindent=2em\hangafter=1 " if p.text and isinstance(p.text[0], Math) else ""
+        return r"{\raggedright" + hang + " " + self.cell(p.text) + r"\par}"
+
+    def estimate(self, c: Cell) -> float:
+        """About how wide a cell is typeset, in points."""
+        width = 0.0
+        for s in c:
+            if isinstance(s, Value) and self.answers.hides(s):
+                width += max(40.0, 3.0 * len(s.shown or s.label or ""))
+            elif isinstance(s, Value):
+                width += CHAR_PT * len(s.text) + (8.0 if self.answers.marks(s) else 0.0)
+            else:
+                width += CHAR_PT * len(str(s))
+        return width
 
     def table(self, t: Table) -> str:
-        spec = "".join("l" if i in t.left else "r" for i in range(len(t.headers)))
-        rows = [" & ".join(self.cell(c) for c in r) + r" \\" for r in t.rows]
-        head = " & ".join(self.cell(h) for h in t.headers) + r" \\ \hline"
-        title = (self.cell(t.title) + r"\par" + "\n") if t.title else ""
-        return title + r"{\small\begin{longtable}{" + spec + "}\n" + head + "\n" + "\n".join(rows) + \
-            "\n" + r"\end{longtable}}"
+        n = len(t.headers)
+        columns = list(zip(t.headers, *t.rows))
+        widths = [max(self.estimate(c) for c in col) for col in columns]
+        breakable = [any(_breaks(c) for c in col) for col in columns]
+        spec, size = column_spec(widths, t.left, self.width, breakable)
+        rows = [" & ".join(self.cell(c) for c in r) for r in t.rows]
+        head = " & ".join(self.cell(h) for h in t.headers) + r" \\* \hline"
+        long = t.title is not None and self.estimate(t.title) > self.width - 40
+        span = rf"\multicolumn{{{n}}}{{@{{}}" + (f"p{{{self.width - 40:.0f}pt}}@{{}}" if long else "l") + "}"
+        first = (span + "{" + self.cell(t.title) + r"} \\*" + "\n") if t.title else ""
+        again = (rf"\multicolumn{{{n}}}{{@{{}}l}}{{(continued)}} \\*" + "\n") if t.title else ""
+        body = [r + (r" \\*" if k == 0 and len(rows) > 1 else r" \\") for k, r in enumerate(rows)]
+        return "{" + size + r"\begin{longtable}{" + spec + "}\n" + first + head + "\n" + r"\endfirsthead" + "\n" + \
+            again + head + "\n" + r"\endhead" + "\n" + "\n".join(body) + "\n" + r"\end{longtable}}"
 
     def display(self, title: Cell | None, bodies: list[str]) -> str:
         head = (self.inline_math(title) + " ") if title else ""
         return r"\[" + head + " ".join(bodies) + r"\]"
+
+    def side_by_side(self, block: SideBySide) -> str:
+        """The matrices in a row that breaks onto the next line where the page ends."""
+        title = (self.cell(block.title) + r"\par" + "\n") if block.title else ""
+        boxes = [r"$\begin{array}{@{}c@{}}" + self.inline_math(h) + r" \\ " + self.bmatrix(m) + r"\end{array}$"
+                 for h, m in zip(block.headers, block.matrices)]
+        return title + r"{\raggedright " + r"\quad ".join(boxes) + r"\par}\smallskip"
 
     def pre(self, lines: list[str]) -> str:
         return "\\begin{verbatim}\n" + "\n".join(lines) + "\n\\end{verbatim}"

@@ -43,12 +43,33 @@ class GradientFlowSheet(Worksheet):
             yield Pre(text_chart(flow.steps, flow.dc_norms, max(20, width - 12)))
         yield Para(cell(Prose(f"Reading: {READINGS[flow.reading]} (Jacobian product over the sequence "
                               f"{self.fmt(flow.jacobian_norms[last - 1])}, about {self.fmt(flow.per_step)} per step).")))
+        if flow.spectral_radius is not None:
+            yield Para(cell(Prose(self.eigenvalue_rule(flow, self.label(f"W_hh{sfx}")))))
         if len(flow.steps) > 1:
             kept = [f"hidden state ‖δ{h(last)}‖/‖δ{h(first)}‖ = {self.fmt(kept_share(flow, flow.dh_norms))}"]
             if cell_state:
                 kept.append(f"cell state ‖δc_{last}‖/‖δc_{first}‖ = {self.fmt(kept_share(flow, flow.dc_norms))}")
             yield Para(cell(Prose(f"Gradient kept from step {first} back to step {last}: "), "; ".join(kept),
                             Prose(".")))
+
+
+    def eigenvalue_rule(self, flow: GradientFlow, weight: str) -> str:
+        """The lecture's eigenvalue rule, what it predicts, and what this sequence's length shows."""
+        rho, steps = flow.spectral_radius, len(flow.steps)
+        if rho < 1:
+            rule = (f"Eigenvalue rule: the spectral radius of {weight} is {self.fmt(rho)} < 1, so the rule predicts "
+                    "vanishing gradients over long sequences: each step back multiplies the gradient by "
+                    f"diag(f′)·{weight}, which shrinks it (|f′| ≤ 1 only shrinks it further).")
+        elif rho > 1:
+            rule = (f"Eigenvalue rule: the spectral radius of {weight} is {self.fmt(rho)} > 1, so the rule allows "
+                    "exploding gradients over long sequences (the activation's slopes f′ < 1 may still damp them).")
+        else:
+            rule = f"Eigenvalue rule: the spectral radius of {weight} is 1, on the border between the two."
+        n, word = flow.steps_to_reading, "vanish" if flow.per_step < 1 else "explode"
+        where = "" if n is None else (f" At this sequence's rate, about {self.fmt(flow.per_step)} per step, the "
+                                      f"gradient would {word} (pass {VANISHING if word == 'vanish' else EXPLODING:g}) "
+                                      f"after about {n} steps.")
+        return f"{rule} Over this sequence's {steps} steps the reading is {flow.reading}.{where}"
 
 
 def kept_share(flow: GradientFlow, norms: list[float]) -> float:

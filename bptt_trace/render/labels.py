@@ -42,8 +42,8 @@ class Labels:
         note = _NOTE.match(name)
         if note:
             return f"{self(note['base'])} ({'chain rule' if note['note'] == 'chain' else note['note']})"
-        if " " in name:
-            return "·".join(self._factor(p) for p in name.split(" "))
+        if " " in name or "·" in name:  # a product named by its factors: `W_hh h[1]`, `W_hh·h[1]`
+            return "·".join(self._factor(p) for p in name.replace("·", " ").split(" "))
         stem, index = split(name)
         if stem.endswith("_new"):
             return f"{self._stem(stem[:-4])} (new)"

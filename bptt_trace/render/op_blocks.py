@@ -60,7 +60,7 @@ class OpBlocks(Cells):
         a, products = (m if step.op == "matvec" else m.T), row_products(step)
         expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
-        title = expr if step.name == default else f"{self.label(step.name)} = {expr}"
+        title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
         rows, cols = [], self.indices(len(v))
         for i in self.indices(len(step.value)):
             if i is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from typing import Iterable, Iterator
 
-from bptt_trace.render.blocks import Answers, Block, Cell, Heading, Matrix, Para, Pre, SideBySide, Table, Value
+from bptt_trace.render.blocks import Answers, Block, Cell, Form, Heading, Matrix, Para, Pre, SideBySide, Table, Value
 from bptt_trace.render.layout import Line, grid, groups, rule, side_by_side, table, table_parts, wrap
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
@@ -53,6 +53,9 @@ class TerminalWriter:
                 yield from self.side_by_side(block.matrices, [self.text(h) for h in block.headers])
             elif isinstance(block, Pre):
                 yield from (Line(s) for s in block.lines)
+            elif isinstance(block, Form):
+                yield from (Line(s) for s in wrap("   ".join(f"{f}: ____________" for f in block.fields), self.width))
+                yield from (Line(s, "dim") for s in wrap("Instructions: " + self.text(block.instructions), self.width))
             else:
                 raise TypeError(f"the terminal writer cannot write {type(block).__name__}")
 

@@ -72,3 +72,10 @@ def training_json(run: Training) -> str:
                        "correct": run.correct, "accuracy": run.accuracy, "all_correct_from": run.all_correct_from,
                        "parameters": {p: to_jsonable(v) for p, v in run.parameters.items()}},
                       indent=2, allow_nan=False) + "\n"
+
+
+def training_svg(run: Training, title: str) -> str:
+    """The total loss per epoch as an SVG chart (log scale), like the gradient-flow chart."""
+    from bptt_trace.render.chart import svg_chart
+    epochs = list(range(1, len(run.epoch_losses) + 1))
+    return svg_chart(f"{title}: loss per epoch", epochs, {"total loss": run.epoch_losses}, x_name="epoch")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.record.names import split
-from bptt_trace.render.blocks import Figure, Heading, Math, Para, Prose, SideBySide, Table, Value, cell
+from bptt_trace.render.blocks import Figure, Form, Heading, Math, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import feeds
 from bptt_trace.render.op_blocks import Blocks, OpBlocks
 from bptt_trace.record.steps import Step, Trace
@@ -23,15 +23,20 @@ CLOSING_TITLES = {"gradients": (Prose("Loss and gradients over all examples"),),
 
 
 class Worksheet(OpBlocks):
-    """Builds the blocks of a whole trace; with `figures`, each example starts with its unrolled picture."""
+    """Builds the blocks of a whole trace; with `figures`, each example starts with its unrolled picture;
+    `student` makes it the sheet handed out (name and ID fields, instructions with the rounding rule, no
+    note about the number system)."""
 
     figures = False
+    student = False
 
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
         """The whole worked calculation: setup, each example, totals, the update (and drift)."""
         self.feeds = feeds(trace)
         yield Heading(1, cell(Prose(f"{trace.scenario.name}: {_network(trace.scenario.model)}")))
+        if self.student:
+            yield Form(("Name", "Student ID"), cell(Prose(self.instructions(trace))))
         if trace.scenario.description:
             yield Para(cell(Prose(trace.scenario.description)))
         yield from self.setup(trace)
@@ -47,7 +52,7 @@ class Worksheet(OpBlocks):
                 yield from self.step(step)
         if trace.symbols:
             yield from self.symbols(trace)
-        if drift:
+        if drift and not self.student:  # a comparison for the teacher, not a blank of the student's
             yield from self.drift(trace, drift)
         if self.elided:
             yield Para(cell(Prose(f"Long vectors and matrices show {self.max_items} entries at most; "
@@ -72,9 +77,26 @@ class Worksheet(OpBlocks):
                             f"the operands shown are those values rounded to {self.fmt.decimals} decimals, so a step "
                             "redone from the numbers shown can differ in its last digit.",
                  "exact": f"Exact arithmetic: rationals stay exact, other values are shown ≈ to {self.fmt.digits} "
-                          "digits; long expressions are named s_1, s_2, … (defined at the end)."}
-        yield Para(cell(Prose(notes.get(trace.number_system, f"Hand calculation: every written result is "
-                                        f"{trace.number_system}, and later steps use the written value."))), note=True)
+                          f"digits; long expressions are named {_prefix(trace)}_1, {_prefix(trace)}_2, … (defined at the end)."}
+        if not self.student:
+            yield Para(cell(Prose(notes.get(trace.number_system, f"Hand calculation: every written result is "
+                                            f"{trace.number_system}, and later steps use the written value."))), note=True)
+
+    def instructions(self, trace: Trace) -> str:
+        """What the student is to do, with the rounding rule of the number system."""
+        system = trace.number_system
+        if system.startswith("hand-"):
+            places = system.rsplit(" to ", 1)[1].split()[0]
+            verb = "Round" if system.startswith("hand-rounded") else "Truncate (chop the digits of)"
+            rule = (f"{verb} every result to {places} decimals and carry the rounded value on to the next step; "
+                    "products inside a dot product are written exactly.")
+        elif system == "exact":
+            rule = f"Keep fractions exact; give other values to {self.fmt.digits} significant digits."
+        else:
+            rule = (f"Write every result to {self.fmt.decimals} decimals, keeping full precision in your "
+                    "calculator for the next step.")
+        return ("Fill in every blank; each is labelled with the quantity and entry it holds. The given data "
+                f"(weights, embeddings, inputs) are exact. {rule}")
 
     def example(self, trace: Trace, k: int) -> Blocks:
         ex = trace.scenario.examples[k - 1]
@@ -134,7 +156,7 @@ class Worksheet(OpBlocks):
         for r in rows:
             hand, full, at = np.asarray(r.hand, dtype=object), np.asarray(r.full, dtype=float), r.at
             where = f"[{','.join(str(i + 1) for i in at)}]" if hand.size > 1 else ""
-            reveals = (r.name,)
+            reveals = ()  # shown on the solution only: neither a blank nor an answer
             body.append([cell(self.label(r.name) + where, *((Prose(f" (example {r.example})"),) if r.example else ())),
                          cell(Value(self.fmt(hand[at]), None, reveals)), cell(Value(self.fmt(full[at], 3), None, reveals)),
                          cell(Value(self.fmt(r.max_abs, 3), None, reveals))])
@@ -166,6 +188,11 @@ def _network(m: Any) -> str:
     else:
         body = f"{m.cell.upper()} with {m.hidden_size} units"
     return f"{body}, {m.output} output, {m.loss} loss"
+
+
+def _prefix(trace: Trace) -> str:
+    """The letter of exact mode's named symbols in this trace."""
+    return next(iter(trace.symbols), "s_1").split("_")[0]
 
 
 def _index(index: tuple[int, ...]) -> str:

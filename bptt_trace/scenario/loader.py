@@ -20,7 +20,7 @@ TOP_KEYS = ("name", "description", "model", "embeddings", "parameters", "example
             "notation", "check", "variants")
 DISPLAY_KEYS = ("round", "round_mode", "decimals", "digits")
 ROUND_MODES = ("round", "truncate")
-MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at", "bidirectional", "layers")
+MODEL_KEYS = ("cell", "hidden_size", "activation", "output", "loss", "outputs_at", "loss_at", "bidirectional", "layers")
 MAX_LAYERS = 16
 TRAINING_KEYS = ("learning_rate", "reduction", "epochs", "update", "truncate", "clip")
 MAX_EPOCHS = 1_000_000
@@ -88,14 +88,22 @@ class ScenarioReader(CheckReader):
             "outputs_at": self.choice(m["outputs_at"], "model.outputs_at", OUTPUTS_AT) if "outputs_at" in m else "last",
             "bidirectional": self.flag(m["bidirectional"], "model.bidirectional") if "bidirectional" in m else False,
         }
+        if "loss_at" in m:
+            settings["loss_at"] = self.choice(m["loss_at"], "model.loss_at", OUTPUTS_AT)
+            if settings["loss_at"] == "every" and settings["outputs_at"] != "every":
+                raise self.fail(m["loss_at"], "model.loss_at", "a loss at every step needs an output at every "
+                                                              "step (outputs_at: every)")
         if settings["output"] not in LOSS_OUTPUTS[settings["loss"]]:
             goes = " or ".join(LOSS_OUTPUTS[settings["loss"]])
             raise self.fail(m["loss"], "model.loss",
                             f"loss '{settings['loss']}' goes with output {goes}, not '{settings['output']}'")
+        if settings.get("loss_at") == "last" and settings["bidirectional"]:
+            raise self.fail(m["loss_at"], "model.loss_at", "loss_at is for one-directional networks: a bidirectional "
+                                                          "RNN reads both directions at each output")
         if settings["bidirectional"] and cell != "rnn":
             raise self.fail(m["bidirectional"], "model.bidirectional", f"bidirectional is offered for cell rnn, not {cell}")
         if cell == "mlp":
-            for key in ("hidden_size", "outputs_at", "bidirectional"):
+            for key in ("hidden_size", "outputs_at", "loss_at", "bidirectional"):
                 if key in m:
                     raise self.fail(m[key], f"model.{key}", f"'{key}' is for recurrent cells; an mlp gives its "
                                                             "hidden layers in 'layers'")
@@ -220,12 +228,13 @@ class ScenarioReader(CheckReader):
         return Example(inputs=inputs, tokens=None, targets=targets, target=shown)
 
     def targets(self, node: Node, path: str, model: Model, steps: int) -> tuple[tuple[Vector, ...], object]:
-        if model.outputs_at == "last":
+        if model.outputs_at == "last" or model.loss_at == "last":
             vec, shown = self.one_target(node, path, model)
             return (vec,), shown
         if not isinstance(node, Seq) or len(node.items) != steps:
             got = f"{len(node.items)} entries" if isinstance(node, Seq) else kind_of(node)
-            raise self.fail(node, path, f"with outputs_at: every, expected a list of {steps} targets (one per step), got {got}")
+            raise self.fail(node, path, f"with outputs_at: every, expected a list of {steps} targets (one per step; "
+                                        f"loss_at: last takes one), got {got}")
         pairs = [self.one_target(item, f"{path}[{i}]", model) for i, item in enumerate(node.items)]
         return tuple(p[0] for p in pairs), [p[1] for p in pairs]
 

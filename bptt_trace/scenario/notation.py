@@ -28,3 +28,30 @@ def parameter_aliases(spec: str | dict[str, str] | None) -> dict[str, str]:
     """Display name -> canonical name for the parameters, so a scenario may use its notation's names."""
     shown = symbols(spec)
     return {shown[p]: p for p in PARAMETERS if shown[p] != p}
+
+
+SYMBOL_PREFIXES = ("s", "q", "w", "k")  # for exact mode's named sub-expressions
+
+
+def free_prefix(spec: str | dict[str, str] | None) -> str:
+    """A letter for exact mode's named symbols that the notation does not show for a quantity."""
+    taken = {v.split("_")[0] for v in symbols(spec).values()}
+    return next(p for p in SYMBOL_PREFIXES if p not in taken)
+
+
+def notation_name(name: str, spec: str | dict[str, str] | None) -> str:
+    """A canonical quantity name in the notation's symbols, as an answers file may write it:
+    `h[2]` -> `O[2]`, `dL/dW_hh` -> `dL/dWh`, `W_hh_new` -> `Wh_new`, `dh/dz[3]` -> `dO/ds[3]`."""
+    shown = {k: v for k, v in symbols(spec).items() if k not in _BASE}
+    stem, bracket, index = name.partition("[")
+    if stem.endswith("_new") and stem[:-4] in shown:
+        stem = shown[stem[:-4]] + "_new"
+    elif stem.startswith("dL/d") and stem[4:] in shown:
+        stem = "dL/d" + shown[stem[4:]]
+    elif stem == "dh/dz":
+        stem = f"d{shown['h']}/d{shown['z']}"
+    elif stem == "dy_hat/do":
+        stem = f"dy_hat/d{shown['o']}"
+    else:
+        stem = shown.get(stem, stem)
+    return stem + bracket + index

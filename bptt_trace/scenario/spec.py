@@ -38,6 +38,7 @@ class Model(NamedTuple):
     outputs_at: str
     bidirectional: bool = False
     layers: tuple[tuple[int, str], ...] = ()  # mlp: (size, activation) of each hidden layer
+    loss_at: str = ""  # "every" or "last"; "" means where the outputs are
 
 
 def parameter_names(model: Model) -> tuple[str, ...]:
@@ -136,7 +137,12 @@ class Scenario(NamedTuple):
         return "y_hat" if self.model.cell == "mlp" else f"y_hat[{example.steps}]"
 
     def output_steps(self, example: Example) -> tuple[int, ...]:
-        """The time steps (from 1) that produce an output and a loss."""
+        """The time steps (from 1) that produce an output."""
         if self.model.outputs_at == "every":
             return tuple(range(1, example.steps + 1))
         return (example.steps,)
+
+    def loss_steps(self, example: Example) -> tuple[int, ...]:
+        """The time steps (from 1) whose output has a target and a loss: every output, or the last only
+        (`outputs_at: every` with `loss_at: last`, as the lecture's "I love AI")."""
+        return (example.steps,) if self.model.loss_at == "last" else self.output_steps(example)

@@ -24,6 +24,7 @@ def dump_scenario(sc: Scenario, parameters: dict[str, Any] | None = None, note: 
         lines += ["  layers:"] + [f"    - {{size: {n}, activation: {fn}}}" for n, fn in m.layers]
     else:
         lines += [f"  hidden_size: {m.hidden_size}", f"  outputs_at: {m.outputs_at}"]
+        lines += [f"  loss_at: {m.loss_at}"] if m.loss_at else []
     if m.bidirectional:
         lines.append("  bidirectional: true")
     if sc.embeddings:

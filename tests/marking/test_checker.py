@@ -60,7 +60,7 @@ def true_values(trace) -> dict:
     out = {}
     for k in (1, 2):
         for n in trace.names(k):
-            if n in answerable(trace):
+            if n in answerable(trace) and "·" not in n:  # the reported quantities, not partial results
                 out[(n, k)] = np.asarray(trace.value(n, k), dtype=float)
     for n in ("loss",) + tuple(f"dL/d{p}" for p in PARAMS) + tuple(f"{p}_new" for p in PARAMS):
         out[(n, None)] = np.asarray(trace.value(n), dtype=float)
@@ -143,12 +143,12 @@ def test_a_slip_is_the_first_mistake_and_honest_work_after_it_is_carried_forward
 def test_first_mistake_names_the_entry_and_works_it_with_the_students_numbers(tmp_path, sentiment):
     _, trace = sentiment
     h2 = np.round(np.asarray(trace.value("h[2]", 1), dtype=float), 3)
-    z3 = np.asarray(trace.value("W_xh x[3]", 1)) + np.asarray(trace.value("W_hh", None)) @ h2 + 0.1
+    z3 = np.asarray(trace.value("W_xh·x[3]", 1)) + np.asarray(trace.value("W_hh", None)) @ h2 + 0.1
     z3[1] += 0.1
     report = check(trace, answers_file(tmp_path, {("h[2]", 1): h2, ("z[3]", 1): z3}, 3))
     first = report.first_mistake
     assert first.name == "z[3]" and first.off == ((1,),)
-    matvec = next(s for s in first.replay if s.name == "W_hh h[2]")
+    matvec = next(s for s in first.replay if s.name == "W_hh·h[2]")
     assert list(matvec.inputs[1]) == list(h2)  # the student's h[2], not the true one
 
 

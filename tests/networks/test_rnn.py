@@ -37,7 +37,7 @@ def test_sentiment_forward_matches_the_lecture(sentiment):
 
 
 def test_sentiment_matvec_rows_keep_their_products(sentiment):
-    step = sentiment.step("W_xh x[1]", 1)
+    step = sentiment.step("W_xh·x[1]", 1)
     assert np.allclose(row_products(step)[0], [0.02, 0.08, 0.03], **TOL)
     assert np.allclose(row_products(step).sum(axis=1), step.value, **TOL)
     back = sentiment.step("dL/dh[5]", 1)

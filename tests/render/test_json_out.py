@@ -30,7 +30,7 @@ def test_softmax_example_reports_class_target_and_probabilities():
     ex = doc["examples"][0]
     assert ex["target"] == 0 and ex["values"]["y[3]"] == [1.0, 0.0]
     assert sum(ex["values"]["y_hat[3]"]) == 1.0 or abs(sum(ex["values"]["y_hat[3]"]) - 1) < 1e-15
-    assert "W_xh x[1]" not in ex["values"] and "dL/do[3] (chain)" not in ex["values"]
+    assert "W_xh·x[1]" not in ex["values"] and "dL/do[3] (chain)" not in ex["values"]
 
 
 @pytest.mark.parametrize("scenario", ["sentiment", "i_love_ai", "time_series"])

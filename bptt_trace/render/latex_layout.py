@@ -1,0 +1,41 @@
+"""How wide things are on a LaTeX page: the text width of each paper, an estimate of a cell's width,
+and column specifications that keep a table inside the margins (wide columns become ragged `p`
+columns, in which inline math breaks after its operators)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+MARGIN_MM = 15
+PAPERS = {"a4": ("a4paper", 210.0), "letter": ("letterpaper", 215.9)}
+PT_PER_MM = 72.27 / 25.4
+CHAR_PT = 5.2  # an average character of \small text or math, generously
+COLUMN_GAP_PT = 12.0  # 2\tabcolsep
+
+
+def text_width(paper: str) -> float:
+    """The text width in points between 15 mm margins."""
+    return (PAPERS[paper][1] - 2 * MARGIN_MM) * PT_PER_MM
+
+
+def column_spec(widths: Sequence[float], left: Sequence[int], available: float,
+                breakable: Sequence[bool] = ()) -> tuple[str, str]:
+    """(column specification, font size). `l`/`r` columns at their natural widths when the table fits;
+    otherwise the widest columns whose cells can break (formulas) become ragged `p{…}` columns sharing
+    what the others leave, and a table of unbreakable numbers that is still too wide gets a smaller font."""
+    natural = "".join("l" if i in left else "r" for i in range(len(widths)))
+    room = available - COLUMN_GAP_PT * len(widths) - 4
+    if sum(widths) <= room:
+        return natural, r"\small"
+    can = list(breakable) or [True] * len(widths)
+    solid = sum(w for w, b in zip(widths, can) if not b)
+    for size, scale in ((r"\small", 1.0), (r"\footnotesize", 0.89), (r"\scriptsize", 0.78)):
+        if solid * scale + 60 * sum(can) <= room or size == r"\scriptsize":
+            break
+    if sum(widths) * scale <= room:
+        return natural, size
+    share = room - solid * scale
+    total = sum(w for w, b in zip(widths, can) if b) or 1.0
+    spec = [(r">{\raggedright\arraybackslash}p{" + f"{max(share * w / total, 30):.0f}pt" + "}") if b else
+            ("l" if i in left else "r") for i, (w, b) in enumerate(zip(widths, can))]
+    return "".join(spec), size
