@@ -98,13 +98,14 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     _write(files["scenario"], dump_scenario(v.scenario, note=f"variant {v.variant_id} for {student.id}"), force)
     job = jobs.prepare_loaded(v.scenario, str(files["scenario"]), readers="people")
     names = select(job.trace, "all")
-    blocks = _with_header(list(jobs.blocks(job)), student, v.variant_id)
+    sheet = _with_header(list(jobs.blocks(job, student=True)), student, v.variant_id)  # no drift table, no note
+    key = _with_header(list(jobs.blocks(job)), student, v.variant_id)
     title = job.trace.scenario.name
-    _write(files["worksheet_md"], _document(blocks, Answers(names, "blank"), "markdown", title), force)
-    _write(files["key"], _document(blocks, Answers(names, "key"), "markdown", title), force)
+    _write(files["worksheet_md"], _document(sheet, Answers(names, "blank"), "markdown", title), force)
+    _write(files["key"], _document(key, Answers(names, "key"), "markdown", title), force)
     _write(files["answers"], answers_template(job.trace, job.chosen, names, "scenario.yaml",
                                               student=student.id, variant=v.variant_id), force)
-    tex = (files["worksheet_pdf"], _document(blocks, Answers(names, "blank"), "latex", title)) if pdf else None
+    tex = (files["worksheet_pdf"], _document(sheet, Answers(names, "blank"), "latex", title)) if pdf else None
     row = {"student_id": student.id, "name": student.name, "variant_id": v.variant_id}
     row |= {k: str(p.relative_to(out)) for k, p in files.items() if pdf or k != "worksheet_pdf"}
     row.setdefault("worksheet_pdf", "")

@@ -93,19 +93,19 @@ class Trace:
     def latex(self, blank: str | None = None, answer_key: bool = False) -> str:
         """The worksheet as a standalone LaTeX article."""
         import bptt_trace.jobs as jobs
-        from bptt_trace import drawing
+        from bptt_trace.drawing import latex_figures
         answers = jobs.answers(self.job, blank, answer_key)
-        figures = None if self.job.report else drawing.latex_figures(self.job, answers)
+        figures = None if self.job.report else latex_figures(self.job, answers)
         return jobs.document(self.job, answers, "latex", figures)
 
     def draw(self, example: int = 1, phase: str = "both", blank: bool = False) -> "Picture":
         """The unrolled network of one example (as `bptt-trace draw`), shown as SVG in a notebook."""
-        from bptt_trace import drawing
+        from bptt_trace.drawing import render
         if example not in self.job.chosen:
             raise ScenarioError(f"example {example} is not traced; traced: {', '.join(map(str, self.job.chosen))}")
         if phase not in ("forward", "backward", "both"):
             raise ScenarioError(f"phase: expected forward, backward or both, got {phase!r}")
-        return Picture(drawing.render(self.job, example, "svg", phase, blank))
+        return Picture(render(self.job, example, "svg", phase, blank))
 
     def text(self, width: int = 100) -> str:
         """The worked calculation as `bptt-trace run` prints it."""

@@ -25,7 +25,7 @@ def invoke(*args: str):
 def test_dash_writes_text_formats_to_stdout_and_no_file_named_dash(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     md, tex = invoke("export", "sentiment", "-o", "-"), invoke("export", "sentiment", "-o", "-", "--format", "latex")
-    assert md.exit_code == 0 and md.stdout.startswith("# Worksheet: sentiment\n") and md.stderr == ""
+    assert md.exit_code == 0 and md.stdout.startswith("# Worksheet: sentiment") and md.stderr == ""
     assert tex.exit_code == 0 and tex.stdout.startswith("\\documentclass")
     invoke("export", "sentiment", "-o", "w.md", "--no-figures")  # standard output has no folder for the SVG figures
     assert (tmp_path / "w.md").read_text() == md.stdout
