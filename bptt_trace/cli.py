@@ -171,9 +171,11 @@ def template(scenario: str, output: str, blank: str, example: int | None, force:
 @click.option("--decimals", type=click.IntRange(0, 15), default=None, help="Decimals shown for expected values.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
+@click.option("--jobs", "workers", type=click.IntRange(1, 256), default=1, show_default=True, metavar="N",
+              help="Mark the files in N worker processes (for a large class on an otherwise idle machine).")
 def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, round_, round_mode: str | None, notation: str | None, decimals: int | None,
-          color: bool | None, width: int | None) -> None:
+          color: bool | None, width: int | None, workers: int) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: correct, carried forward, wrong, and the first mistake.
 
     Exit code 0 when nothing is wrong, 1 when an answer is wrong, 2 on bad input.
@@ -197,7 +199,7 @@ def check(scenario: str, answers: tuple[str, ...], fmt: str, tolerance: str | No
     checker = Checker(job.trace, numbers, tol, job.mode.notation)
     from bptt_trace.marking.pool import mark_files
     reports, bad = [], []
-    for report, problem in mark_files(checker, answers):  # on every core for a large class
+    for report, problem in mark_files(checker, answers, workers):  # one process unless --jobs N
         if problem is None:
             reports.append(report)
         else:

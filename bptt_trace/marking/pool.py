@@ -2,9 +2,12 @@
 among worker processes, each holding the same checker (and trace), and the reports come back in
 the order of the files.
 
-Workers are forked, so the checker is shared without being copied or pickled; where fork is not
-available, or for a small class (under `PARALLEL_FROM` files, where starting workers would cost
-more than it saves), the files are marked one after the other in this process.
+Workers are forked, so the checker is shared without being copied or pickled; the reports are
+pickled back (about 50 kB a sheet), which costs about a third of marking a sheet, so this pays
+only on idle cores: `check --jobs N` asks for it, and the default is one process. Where fork is
+not available, or for a small class (under `PARALLEL_FROM` files), the files are marked one
+after the other in this process. On a shared machine, separate `check` runs over parts of the
+class (README: marking a very large class) scale better.
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ PARALLEL_FROM = 200  # files
 _CHECKER: Any = None  # the checker the forked workers use
 
 
-def mark_files(checker, paths: Sequence[str], workers: int | None = None) -> Iterator[tuple[Any, str | None]]:
+def mark_files(checker, paths: Sequence[str], workers: int = 1) -> Iterator[tuple[Any, str | None]]:
     """For each file in order: (its report, None), or (None, the message) when it cannot be read."""
     global _CHECKER
-    if workers is None:
-        workers = min(os.cpu_count() or 1, len(paths) // (PARALLEL_FROM // 2) or 1) if len(paths) >= PARALLEL_FROM else 1
+    workers = min(workers, os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM else 1
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (_mark(checker, p) for p in paths)
         return

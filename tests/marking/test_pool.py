@@ -13,7 +13,11 @@ from bptt_trace.scenario.loader import load_scenario
 from tests.conftest import ROOT
 
 
-def test_parallel_marking_equals_marking_one_file_after_another(tmp_path):
+def test_parallel_marking_equals_marking_one_file_after_another(tmp_path, monkeypatch):
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 10)
+    contexts = []
+    real = pool.multiprocessing.get_context
+    monkeypatch.setattr(pool.multiprocessing, "get_context", lambda *a: (contexts.append(a), real(*a))[1])
     trace = run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
     h = np.round(np.asarray(trace.value("h[1]", 1)), 3)
     paths = []
@@ -29,9 +33,21 @@ def test_parallel_marking_equals_marking_one_file_after_another(tmp_path):
     summary = [(r.submission.file, r.counts, r.first_mistake and r.first_mistake.name) for r, _ in alone if r]
     assert [(r.submission.file, r.counts, r.first_mistake and r.first_mistake.name) for r, _ in shared if r] == summary
     assert sum(c["wrong"] > 0 for _, c, _ in summary) == 10 and len(summary) == 39
-    assert pool._CHECKER is None
+    assert pool._CHECKER is None and contexts == [("fork",)]
 
 
-def test_a_small_class_is_marked_in_this_process(monkeypatch):
+def test_one_process_by_default_and_for_a_small_class(monkeypatch):
     monkeypatch.setattr(pool.multiprocessing, "get_context", lambda *a: (_ for _ in ()).throw(AssertionError))
-    assert list(pool.mark_files(None, [])) == []
+    assert list(pool.mark_files(None, [])) == [] and list(pool.mark_files(None, [], workers=4)) == []
+
+
+def test_check_jobs_gives_the_same_csv(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bptt_trace.cli import main
+    from tests.test_check_split import SCENARIO, sheets
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 2)
+    files = sheets(tmp_path)
+    for name, extra in (("one.csv", []), ("two.csv", ["--jobs", "2"])):
+        CliRunner().invoke(main, ["check", SCENARIO, *files, "--csv", str(tmp_path / name), *extra])
+    assert (tmp_path / "one.csv").read_text() == (tmp_path / "two.csv").read_text()
