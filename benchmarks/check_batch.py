@@ -6,8 +6,8 @@ measured in the same run (median of three). It is not a floor for marking (that 
 reading 500 files and comparing their numbers with numpy) but a yardstick that moves with the
 machine: an absolute number alone says little on a shared, noisy one. Target: at most 30
 times one run (about 5 s on a quiet machine). `python check_batch.py 5000` marks 5000 sheets
-instead, against the issue's absolute target of 20 s on a 2-core machine (a class that large
-is marked on every core, `marking/pool.py`).
+instead, against the issue's absolute target of 20 s on a 2-core machine; `--jobs 2` as a
+further argument passes `--jobs 2` to `check` (worker processes, `marking/pool.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bptt_trace.marking.blanks import answerable
 from bptt_trace.scenario.loader import load_scenario
 
 SHEETS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+EXTRA = sys.argv[2:]  # e.g. --jobs 2
 
 
 def written(v) -> str:
@@ -66,7 +67,7 @@ def main() -> int:
         wall(run)
         base = statistics.median(wall(run) for _ in range(3))
         start = time.perf_counter()
-        proc = subprocess.run(tool() + ["check", "scenarios/sentiment.yaml", *files, "--csv", csv],
+        proc = subprocess.run(tool() + ["check", "scenarios/sentiment.yaml", *files, "--csv", csv, *EXTRA],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - start
         rows = Path(csv).read_text().count("\n") - 1

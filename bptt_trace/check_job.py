@@ -64,12 +64,12 @@ def mark_submission(checker, scorer, submission):
     return Sheet(submission.file, submission.student, report, scorer.score(report))
 
 
-def mark_all(checker, spec, paths) -> Iterator:
-    """Each file in order, as it is marked: one scorer for the class, on every core for a large one."""
+def mark_all(checker, spec, paths, workers: int = 1) -> Iterator:
+    """Each file in order, as it is marked: one scorer for the class (in `workers` processes with --jobs)."""
     from bptt_trace.marking.pool import mark_files
     from bptt_trace.marking.scoring import Scorer
     scorer = Scorer(spec)
-    yield from mark_files(lambda path: mark_one(checker, scorer, path), list(paths))
+    yield from mark_files(lambda path: mark_one(checker, scorer, path), list(paths), workers)
 
 
 def feedback_paths(paths, folder: str) -> list[Path]:

@@ -197,11 +197,11 @@ class VariantMarker:
             labels.append("original")
         self.everyone = Class(labels, traces)
 
-    def mark_all(self, paths: Iterable[str]):
-        """Each file in order, marked against its variant (or unreadable with the reason), on every core
-        for a large class."""
+    def mark_all(self, paths: Iterable[str], workers: int = 1):
+        """Each file in order, marked against its variant (or unreadable with the reason); in `workers`
+        processes with --jobs."""
         from bptt_trace.marking.pool import mark_files
-        yield from mark_files(self.mark_one, list(paths))
+        yield from mark_files(self.mark_one, list(paths), workers)
 
     def mark_one(self, path: str):
         """One file: found by its `variant:` id, else its `student:` id; then marked, scored and fitted."""

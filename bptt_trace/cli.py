@@ -253,9 +253,11 @@ def template(scenario: str, output: str, blank: str, example: int | None, notati
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 @BUDGET_OPTION
+@click.option("--jobs", "workers", type=click.IntRange(1, 256), default=1, show_default=True, metavar="N",
+              help="Mark the files in N worker processes (for a large class on an otherwise idle machine).")
 def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, feedback: str | None, round_, round_mode: str | None, notation: str | None,
-          decimals: int | None, color: bool | None, width: int | None, budget: str | None) -> None:
+          decimals: int | None, color: bool | None, width: int | None, budget: str | None, workers: int) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: scores, every mistake, and a class report.
 
     With --variants DIR, each file is marked against its student's own variant instead, and answers
@@ -282,12 +284,12 @@ def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance:
 
         from bptt_trace.classwork import VariantMarker
         marker = VariantMarker(Path(variants_dir), tolerance, round_, round_mode, notation, decimals, budget)
-        job, asked, marked = marker.job, marker.asked, marker.mark_all(answers)
+        job, asked, marked = marker.job, marker.asked, marker.mark_all(answers, workers)
     else:
         job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation,
                            budget=budget)
         checker, spec, asked = check_job.checker_for(job, tolerance)
-        marked = check_job.mark_all(checker, spec, answers)
+        marked = check_job.mark_all(checker, spec, answers, workers)
     view = _check_view(job, asked)
     klass, sheets = ClassReport(), []
     for i, sheet in enumerate(marked):
