@@ -130,7 +130,7 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     answers = jobs.answers(job, blank, answer_key)
     drawn = figures and not (output == "-" and fmt == "markdown")  # no folder to put SVG files beside stdout
     pictures, sidecars = _figures(job, answers, fmt, output, force) if drawn else (None, {})
-    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", pictures, paper)
+    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", paper, pictures)
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
         from bptt_trace.render.safe_text import visible

@@ -238,7 +238,7 @@ def blocks(job: Job, figures: bool = False, student: bool = False):
     return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
 
 
-def document(job: Job, answers, fmt: str, figures: dict[int, str] | None = None, paper: str = "a4") -> str:
+def document(job: Job, answers, fmt: str, paper: str = "a4", figures: dict[int, str] | None = None) -> str:
     """The worksheet of a job as Markdown or LaTeX text (on A4 or letter paper); `figures` ready-made for the
     format, by example."""
     from bptt_trace.render.documents import LatexWriter, MarkdownWriter

@@ -96,7 +96,7 @@ class Trace:
         from bptt_trace.drawing import latex_figures
         answers = jobs.answers(self.job, blank, answer_key)
         figures = None if self.job.report else latex_figures(self.job, answers)
-        return jobs.document(self.job, answers, "latex", figures)
+        return jobs.document(self.job, answers, "latex", figures=figures)
 
     def draw(self, example: int = 1, phase: str = "both", blank: bool = False) -> "Picture":
         """The unrolled network of one example (as `bptt-trace draw`), shown as SVG in a notebook."""

@@ -109,9 +109,13 @@ def rnn(pen: Pen, sc, P: dict, ex) -> dict:
         zs[t] = pen.w(f"z[{t}]", pen.mv(P["W_xh"], xs[t]) + pen.mv(P["W_hh"], hs[t - 1]) + P["b_h"])
         hs[t] = pen.w(f"h[{t}]", np.tanh(zs[t]))
     steps = list(range(1, T + 1)) if sc.model.outputs_at == "every" else [T]
+    losses = [T] if sc.model.loss_at == "last" else steps  # "I love AI": outputs at every step, loss at the last
     loss, d_o = 0.0, {}
-    for t, y in zip(steps, ex.targets):
-        term, d_o[t] = head(pen, sc, P, t, hs[t], np.array(y, float))
+    for t in steps:
+        if t not in losses:  # an output with no target: o and ŷ only
+            pen.w(f"o[{t}]", P["W_hy"] @ hs[t] + P["b_y"])
+            continue
+        term, d_o[t] = head(pen, sc, P, t, hs[t], np.array(ex.targets[losses.index(t)], float))
         loss += term
     loss = pen.w("loss", loss)
     g = {k: np.zeros_like(v) for k, v in P.items()}

@@ -55,13 +55,13 @@ def test_scores_every_mistake_and_the_class_report(tmp_path, trace):
     assert all(len(line) <= 80 for line in result.stdout.splitlines()), max(result.stdout.splitlines(), key=len)
     assert "near-identical: Bo and Cy" in result.stdout and "Class report: 4 sheets, 1 unreadable" in result.stdout
     rows = list(csv.DictReader((tmp_path / "g.csv").open()))
-    assert rows[0]["score"] == rows[0]["maximum"] == "127" and rows[0]["percent"] == "100.0"
+    assert rows[0]["score"] == rows[0]["maximum"] == "157" and rows[0]["percent"] == "100.0"
     assert rows[1]["mistakes"] == "z[1] (example 1); h[3] (example 2)" and rows[1]["first_mistake"] == "z[1]"
     assert rows[3]["status"] == "unreadable" and "invalid YAML" in rows[3]["problem"]
     doc = json.loads(invoke(SCENARIO, *files, "--format", "json").stdout)
     bo = doc["sheets"][1]
     assert [(m["name"], m["example"]) for m in bo["summary"]["mistakes"]] == [("z[1]", 1), ("h[3]", 2)]
-    assert bo["score"]["points"] + 2 <= bo["score"]["maximum"] == 127
+    assert bo["score"]["points"] + 2 <= bo["score"]["maximum"] == 157
     quantities = {(q["name"], q["example"]): q for q in doc["class"]["quantities"]}
     assert quantities[("z[1]", 1)] == {"name": "z[1]", "example": 1, "wrong": 2, "first_mistake": 2}
     assert quantities[("h[3]", 2)]["first_mistake"] == 0 and quantities[("h[3]", 2)]["wrong"] == 2

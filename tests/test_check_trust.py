@@ -108,7 +108,7 @@ def test_the_scenario_sets_the_decimals_asked(tmp_path, trace):
 def test_more_digits_never_loosen_or_tighten_the_tolerance(tmp_path, trace, fmt):
     result = invoke("check", SCENARIO, sheet(tmp_path, full_sheet(trace, fmt)))
     assert result.exit_code == 0, result.stdout[-3000:]
-    assert "127 of 127 correct" in result.stdout
+    assert "157 of 157 correct" in result.stdout
 
 
 def test_more_digits_on_a_slip_are_still_wrong(tmp_path, trace):
