@@ -63,7 +63,8 @@ def test_scores_every_mistake_and_the_class_report(tmp_path, trace):
     assert [(m["name"], m["example"]) for m in bo["summary"]["mistakes"]] == [("z[1]", 1), ("h[3]", 2)]
     assert bo["score"]["points"] + 2 <= bo["score"]["maximum"] == 157
     quantities = {(q["name"], q["example"]): q for q in doc["class"]["quantities"]}
-    assert quantities[("z[1]", 1)] == {"name": "z[1]", "example": 1, "wrong": 2, "first_mistake": 2}
+    assert quantities[("z[1]", 1)] == {"name": "z[1]", "example": 1, "wrong": 2, "first_mistake": 2,
+                                       "wrong_share": 0.6667}  # of the 3 sheets marked
     assert quantities[("h[3]", 2)]["first_mistake"] == 0 and quantities[("h[3]", 2)]["wrong"] == 2
     assert doc["class"]["near_identical"] == [{"sheets": ["Bo", "Cy"], "same": 1.0}]
 

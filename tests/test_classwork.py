@@ -201,3 +201,24 @@ def test_every_network_hands_out_variants_whose_keys_mark_fully_correct(tmp_path
     swapped = key_sheet(out / rows["s001"]["scenario"], tmp_path / "swap.yaml", "s002", rows["s002"]["variant_id"])
     r = invoke("check", "--variants", out, swapped)
     assert r.exit_code == 1 and "match the variant of student s001" in r.stdout
+
+
+def test_the_class_report_compares_each_quantity_across_the_variants(tmp_path):
+    import json
+    out = handout(tmp_path, CLASS)
+    rows = index(out)
+    sheets = []
+    for sid, row in rows.items():
+        path = key_sheet(out / row["scenario"], tmp_path / f"{sid}.yaml", sid, row["variant_id"])
+        if sid == "17":  # one student's z_4 of example 2 is off: a third of the class
+            text = path.read_text().splitlines()
+            at = next(i for i, line in enumerate(text) if line.strip().startswith('"z[4]"') and i > text.index("  2:"))
+            text[at] = '    "z[4]": [0.9, 0.9, 0.9]'
+            path.write_text("\n".join(text) + "\n")
+        sheets.append(path)
+    r = invoke("check", "--variants", out, *sheets, "--format", "json")
+    doc = json.loads(r.stdout)
+    wrong = {(q["name"], q["example"]): q for q in doc["class"]["quantities"]}
+    assert wrong[("z[4]", 2)]["wrong"] == 1 and wrong[("z[4]", 2)]["wrong_share"] == round(1 / 3, 4)
+    text = invoke("check", "--variants", out, *sheets).stdout
+    assert "1 (33%)" in text

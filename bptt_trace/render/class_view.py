@@ -17,8 +17,9 @@ def class_blocks(klass: ClassReport, label=str) -> Blocks:
                                 + (f", {klass.unreadable} unreadable" if klass.unreadable else ""))))
     rows = shared_rows(klass)
     if rows:
-        shown = [[cell(Prose(_short(label(n) + ("" if e is None else f" (ex {e})"), 40))), cell(str(w)), cell(str(f))]
-                 for n, e, w, f in rows[:MAX_ROWS]]
+        marked = max(klass.sheets - klass.unreadable, 1)
+        shown = [[cell(Prose(_short(label(n) + ("" if e is None else f" (ex {e})"), 40))),
+                  cell(Prose(f"{w} ({w / marked:.0%})")), cell(str(f))] for n, e, w, f in rows[:MAX_ROWS]]
         yield Table(None, [cell(Prose(h)) for h in ("quantity", "wrong", "first mistake")], shown, left=(0,))
         if len(rows) > MAX_ROWS:
             yield Para(cell(Prose(f"… and {len(rows) - MAX_ROWS} more quantities (all in the JSON output)")))
@@ -35,7 +36,9 @@ def class_blocks(klass: ClassReport, label=str) -> Blocks:
 def class_json(klass: ClassReport) -> dict:
     """The class report as plain data."""
     return {"sheets": klass.sheets, "unreadable": klass.unreadable,
-            "quantities": [{"name": n, "example": e, "wrong": w, "first_mistake": f} for n, e, w, f in shared_rows(klass)],
+            "quantities": [{"name": n, "example": e, "wrong": w, "first_mistake": f,
+                            "wrong_share": round(w / max(klass.sheets - klass.unreadable, 1), 4)}
+                           for n, e, w, f in shared_rows(klass)],
             "misconceptions": [{"misconception": k, "answers": n, "meaning": MISCONCEPTIONS.get(k, "")}
                                for k, n in klass.misconceptions.most_common()],
             "near_identical": [{"sheets": [a, b], "same": round(share, 3)} for a, b, share in klass.similar()]}
