@@ -104,3 +104,16 @@ def test_any_unicode_compiles_to_pdf(evil, tmp_path, options):
     source = tex.read_text(encoding="utf-8")
     assert "{[}U+7231{]}" in source and "{[}U+0127{]}" in source and "{[}love" in source
     assert compile_pdf(source)[:5] == b"%PDF-"
+
+
+def test_json_output_carries_no_raw_control_character(tmp_path):
+    import json as json_module
+    path = tmp_path / "s.yaml"
+    path.write_text(SENTIMENT.replace("name: sentiment", 'name: "a\\x7fb\\u0085c\\u2028d"'))
+    for args in (["run", str(path), "--format", "json"], ["gradients", str(path), "--format", "json"],
+                 ["train", str(path), "--epochs", "2", "--format", "json"]):
+        out = CliRunner().invoke(main, args).stdout
+        assert out and not any((ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f or c == "\u2028" for c in out), args
+        json_module.loads(out)
+    doc = json_module.loads(CliRunner().invoke(main, ["run", str(path), "--format", "json"]).stdout)
+    assert doc["scenario"] == "a\x7fb\x85c\u2028d"  # escaped on the way out, the same string read back

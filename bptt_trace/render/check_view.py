@@ -18,7 +18,7 @@ from bptt_trace.marking.scoring import plain
 from bptt_trace.render.blocks import Heading, Para, Prose, Table, cell
 from bptt_trace.render.json_out import to_jsonable
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.render.safe_text import csv_writer
+from bptt_trace.render.safe_text import csv_writer, json_text
 from bptt_trace.render.worksheet import Blocks, Worksheet
 
 VERDICT_WORDS = {"correct": "correct", "carried_forward": "carried forward", "imprecise": "imprecise",
@@ -173,7 +173,7 @@ def report_json(sheets: list[Sheet], sheet: CheckWorksheet, klass: ClassReport, 
     """`{"scenario", "sheets": [...], "class": {...}}`, the same shape for one file or many."""
     from bptt_trace.render.class_view import class_json
     doc = {"scenario": scenario, "sheets": [sheet_json(s, sheet) for s in sheets], "class": class_json(klass)}
-    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+    return json_text(json.dumps(doc, indent=2, allow_nan=False)) + "\n"
 
 
 def report_csv(sheets: list[Sheet]) -> str:

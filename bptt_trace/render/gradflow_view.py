@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bptt_trace.render.safe_text import json_text
 from bptt_trace.analysis.gradient_flow import EXPLODING, VANISHING, GradientFlow
 from bptt_trace.render.blocks import Heading, Para, Pre, Prose, Table, cell
 from bptt_trace.render.chart import svg_chart, text_chart
@@ -81,7 +82,7 @@ def kept_share(flow: GradientFlow, norms: list[float]) -> float:
 def flow_json(flows: list[GradientFlow]) -> str:
     """Every norm of the report, for other programs: one object, or a list of one per direction."""
     doc = [f._asdict() for f in flows]
-    return json.dumps(doc if len(doc) > 1 else doc[0], indent=2, allow_nan=False) + "\n"
+    return json_text(json.dumps(doc if len(doc) > 1 else doc[0], indent=2, allow_nan=False)) + "\n"
 
 
 def flow_svg(flows: list[GradientFlow], title: str) -> str:

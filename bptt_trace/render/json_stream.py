@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any, Callable, Iterator, TextIO
 
+from bptt_trace.render.safe_text import json_text
+
 _COMPACT = json.JSONEncoder(separators=(",", ":"), allow_nan=False)  # indent None: the C encoder
 _FLUSH = 1 << 20  # characters gathered before each write
 
@@ -59,7 +61,7 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        self.out.write("".join(self.parts))
+        self.out.write(json_text("".join(self.parts)))
         self.parts, self.size = [], 0
 
 

@@ -47,6 +47,11 @@ def visible_lines(s: str) -> str:
     return "\n".join(visible(line) for line in s.split("\n"))
 
 
+def json_text(s: str) -> str:
+    """JSON text with DEL escaped too (json escapes every other control character and all non-ASCII)."""
+    return s.replace("\x7f", "\\u007f")
+
+
 def xml_text(s: str) -> str:
     """Text for XML character data or an attribute: escaped, and every character XML 1.0 forbids
     (or a reader could mistake) shown as its escape."""

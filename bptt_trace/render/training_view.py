@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from bptt_trace.render.safe_text import json_text
 from bptt_trace.render.blocks import Heading, Para, Pre, Prose, SideBySide, Table, cell
 from bptt_trace.render.chart import text_chart
 from bptt_trace.render.json_out import to_jsonable
@@ -63,15 +64,15 @@ class TrainingSheet(Worksheet):
 
 def diverged_json(epoch: int, epoch_losses: list[float]) -> str:
     """The epoch that diverged and the total losses of the epochs before it."""
-    return json.dumps({"diverged_in_epoch": epoch, "epoch_losses": epoch_losses}, indent=2, allow_nan=False) + "\n"
+    return json_text(json.dumps({"diverged_in_epoch": epoch, "epoch_losses": epoch_losses}, indent=2, allow_nan=False)) + "\n"
 
 
 def training_json(run: Training) -> str:
     """Losses per epoch and example, predictions and final parameters."""
-    return json.dumps({"losses": run.losses, "epoch_losses": run.epoch_losses, "predictions": run.predictions,
+    return json_text(json.dumps({"losses": run.losses, "epoch_losses": run.epoch_losses, "predictions": run.predictions,
                        "correct": run.correct, "accuracy": run.accuracy, "all_correct_from": run.all_correct_from,
                        "parameters": {p: to_jsonable(v) for p, v in run.parameters.items()}},
-                      indent=2, allow_nan=False) + "\n"
+                      indent=2, allow_nan=False)) + "\n"
 
 
 def training_svg(run: Training, title: str) -> str:
