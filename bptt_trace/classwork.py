@@ -42,8 +42,9 @@ def make_handout(scenario: str, students, seed: str, out: Path, force: bool, pdf
 
     Students are independent, so a class is shared out over the cores, in roster order.
     """
+    from bptt_trace.scenario.bundled import resolve
     sc = jobs.load(scenario)
-    source = Path(scenario).read_bytes()
+    source = resolve(scenario).read_bytes()  # a path, or a bundled name; loaded already, so within the size limit
     _check_folder(out, force)
     (out / "keys").mkdir(exist_ok=True)
     work = [(scenario, sc, source, seed, s, out, force, pdf) for s in students]

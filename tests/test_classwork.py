@@ -222,3 +222,10 @@ def test_the_class_report_compares_each_quantity_across_the_variants(tmp_path):
     assert wrong[("z[4]", 2)]["wrong"] == 1 and wrong[("z[4]", 2)]["wrong_share"] == round(1 / 3, 4)
     text = invoke("check", "--variants", out, *sheets).stdout
     assert "1 (33%)" in text
+
+
+def test_a_bundled_name_gives_the_same_variants_as_its_file(tmp_path):
+    by_name = invoke("variants", "sentiment", "--count", "2", "--seed", "5", "-o", tmp_path / "a", "--no-pdf")
+    by_path = invoke("variants", SENTIMENT, "--count", "2", "--seed", "5", "-o", tmp_path / "b", "--no-pdf")
+    assert by_name.exit_code == by_path.exit_code == 0, by_name.stderr
+    assert (tmp_path / "a" / "index.csv").read_text() == (tmp_path / "b" / "index.csv").read_text()
