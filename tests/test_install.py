@@ -4,6 +4,7 @@ when BPTT_CI=1 is set by hand."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -26,7 +27,7 @@ def test_a_wheel_installed_elsewhere_runs_a_bundled_scenario(tmp_path):
     run = subprocess.run([str(venv / "bin" / "bptt-trace"), "run", "sentiment", "--format", "json"],
                          cwd=elsewhere, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert '"scenario": "sentiment"' in run.stdout
+    assert json.loads(run.stdout)["scenario"] == "sentiment"
     listing = subprocess.run([str(venv / "bin" / "bptt-trace"), "scenarios"], cwd=elsewhere,
                              capture_output=True, text=True, check=True)
     assert len(listing.stdout.splitlines()) == 11
