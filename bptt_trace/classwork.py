@@ -57,8 +57,8 @@ def make_handout(scenario: str, students, seed: str, out: Path, force: bool, pdf
             for k, n in why.items():
                 reasons[k] = reasons.get(k, 0) + n
             advance(1)
-    _write(out / "original.yaml", source, force)  # to catch a copy of the original scenario's answer key
-    _write(out / "index.csv", index_csv(rows), force)
+    jobs.write(str(out / "original.yaml"), source, force)  # to catch a copy of the original scenario's answer key
+    jobs.write(str(out / "index.csv"), index_csv(rows), force)
     return Handout(rows, rejected, reasons)
 
 
@@ -79,7 +79,7 @@ def _one_student(work: tuple) -> tuple[dict[str, str], int, dict[str, int]]:
     if tex:
         from bptt_trace.pdf import PdfError, compile_pdf
         try:
-            _write(tex[0], compile_pdf(tex[1]), force)
+            jobs.write(str(tex[0]), compile_pdf(tex[1]), force)
         except PdfError as exc:
             raise BadInput(f"{exc} (or use --no-pdf)") from None
     return row, v.rejected, dict(v.reasons)
@@ -96,15 +96,16 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     files = {"scenario": folder / "scenario.yaml", "worksheet_md": folder / "worksheet.md",
              "worksheet_pdf": folder / "worksheet.pdf", "answers": folder / "answers.yaml",
              "key": out / "keys" / f"{student.id}-key.md"}
-    _write(files["scenario"], dump_scenario(v.scenario, note=f"variant {v.variant_id} for {student.id}"), force)
+    note = f"variant {v.variant_id} for {student.id}"
+    jobs.write(str(files["scenario"]), dump_scenario(v.scenario, note=note), force)
     job = jobs.prepare_loaded(v.scenario, str(files["scenario"]), readers="people")
     names = select(job.trace, "all")
     sheet = _with_header(list(jobs.blocks(job, student=True)), student, v.variant_id)  # no drift table, no note
     key = _with_header(list(jobs.blocks(job)), student, v.variant_id)
     title = job.trace.scenario.name
-    _write(files["worksheet_md"], _document(sheet, Answers(names, "blank"), "markdown", title), force)
-    _write(files["key"], _document(key, Answers(names, "key"), "markdown", title), force)
-    _write(files["answers"], answers_template(job.trace, job.chosen, names, "scenario.yaml",
+    jobs.write(str(files["worksheet_md"]), _document(sheet, Answers(names, "blank"), "markdown", title), force)
+    jobs.write(str(files["key"]), _document(key, Answers(names, "key"), "markdown", title), force)
+    jobs.write(str(files["answers"]), answers_template(job.trace, job.chosen, names, "scenario.yaml",
                                               student=student.id, variant=v.variant_id), force)
     tex = (files["worksheet_pdf"], _document(sheet, Answers(names, "blank"), "latex", title)) if pdf else None
     row = {"student_id": student.id, "name": student.name, "variant_id": v.variant_id}
@@ -166,9 +167,6 @@ def _check_folder(out: Path, force: bool) -> None:
         raise BadInput(f"{out}: the folder {out.parent} does not exist")
     out.mkdir(exist_ok=True)
 
-
-def _write(path: Path, data: str | bytes, force: bool) -> None:
-    jobs.write(str(path), data, force)
 
 
 class VariantMarker:

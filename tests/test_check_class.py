@@ -13,19 +13,12 @@ from bptt_trace.cli import main
 from bptt_trace.networks.run import run
 from bptt_trace.scenario.loader import load_scenario
 from tests.conftest import ROOT, SENTIMENT
+from tests.test_check_honest import trace, w  # noqa: F401 (trace is a fixture)
 from tests.test_check_trust import full_sheet
 
 SCENARIO = str(ROOT / "scenarios" / "sentiment.yaml")
 
 
-@pytest.fixture(scope="module")
-def trace():
-    return run(load_scenario(SCENARIO))
-
-
-def w(v, places=3) -> str:
-    v = np.asarray(v, dtype=float)
-    return f"{float(v):.{places}f}" if v.ndim == 0 else "[" + ", ".join(w(x, places) for x in v) + "]"
 
 
 def invoke(*args):
