@@ -94,7 +94,10 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, indent: 
         raise BadInput("--indent and --only shape the JSON: use them with --format json")
     job = jobs.prepare(scenario, listing=fmt == "json", readers="programs" if fmt == "json" else "people", **options)
     if fmt == "json":
-        jobs.write_json(job, sys.stdout, indent, only)
+        from bptt_trace.watching import watch_writing
+        watch, out = watch_writing(sys.stdout, "writing JSON")
+        with watch:
+            jobs.write_json(job, out, indent, only)
         return
     _print_terminal(job, color, width)
 
@@ -130,12 +133,15 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     answers = jobs.answers(job, blank, answer_key)
     drawn = figures and not (output == "-" and fmt == "markdown")  # no folder to put SVG files beside stdout
     pictures, sidecars = _figures(job, answers, fmt, output, force) if drawn else (None, {})
-    document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", paper, pictures)
+    from bptt_trace.watching import Watch
+    with Watch("writing the worksheet"):
+        document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", paper, pictures)
     if fmt == "pdf":
         from bptt_trace.pdf import PdfError, compile_pdf
         from bptt_trace.render.safe_text import visible
         try:
-            document = compile_pdf(document)
+            with Watch("compiling the PDF (pdflatex)"):
+                document = compile_pdf(document)
         except PdfError as exc:
             raise click.ClickException(visible(str(exc))) from None
     _write_output(output, document, force)
@@ -292,13 +298,17 @@ def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance:
         marked = check_job.mark_all(checker, spec, answers, workers)
     view = _check_view(job, asked)
     klass, sheets = ClassReport(), []
-    for i, sheet in enumerate(marked):
-        klass.add(sheet.student, sheet.report)
-        sheets.append(sheet)
-        if sheet.report is None:
-            BadInput(sheet.problem).show()
-        if targets:
-            check_job.write_feedback(sheet, view, targets[i], force, f"feedback for {sheet.student}")
+    from bptt_trace.watching import Watch
+    with Watch("marking", len(answers)) as watch:
+        for i, sheet in enumerate(marked):
+            watch.update(i + 1)
+            klass.add(sheet.student, sheet.report)
+            sheets.append(sheet)
+            if sheet.report is None:
+                with watch.paused():
+                    BadInput(sheet.problem).show()
+            if targets:
+                check_job.write_feedback(sheet, view, targets[i], force, f"feedback for {sheet.student}")
     _print_reports(job, view, sheets, klass, fmt, color, width)
     if fmt != "json":
         from bptt_trace.render.safe_text import visible

@@ -100,8 +100,8 @@ def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, r
         return path_job(sc, scenario, paths, mode, chosen, full, budget, listing)
     from bptt_trace.analysis.budget import trace_cost
     system = "exact" if mode.exact else "hand" if mode.round is not None else "float"
-    within_budget(scenario, trace_cost(sc, chosen, system, full or listing), budget)
-    trace, full_trace = trace_in(sc, scenario, mode, chosen)
+    long = within_budget(scenario, trace_cost(sc, chosen, system, full or listing), budget)
+    trace, full_trace = trace_in(sc, scenario, mode, chosen, long)
     drift_rows = None
     if full_trace is not None:
         from bptt_trace.analysis.drift import drift
@@ -109,8 +109,9 @@ def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, r
     return Job(mode, chosen, trace, drift_rows, None, full)
 
 
-def within_budget(path: str, estimate, budget: str | None) -> None:
-    """Refuse work whose estimate exceeds the budget (--budget); announce long work on stderr."""
+def within_budget(path: str, estimate, budget: str | None) -> bool:
+    """Refuse work whose estimate exceeds the budget (--budget); announce long work on stderr, and say
+    whether it was long."""
     from bptt_trace.analysis.budget import Budget, OverBudget, check, describe
     try:
         limits = Budget.parse(budget)
@@ -123,6 +124,7 @@ def within_budget(path: str, estimate, budget: str | None) -> None:
     if estimate.seconds > LONG_WORK_SECONDS:
         from bptt_trace.render.safe_text import visible
         click.echo(f"bptt-trace: {visible(path)}: {describe(estimate)}; working…", err=True)
+    return estimate.seconds > LONG_WORK_SECONDS
 
 
 def for_model(spec, model):
@@ -163,21 +165,31 @@ def chosen_examples(sc, example: int | None) -> list[int]:
     return [example] if example else list(range(1, len(sc.examples) + 1))
 
 
-def trace_in(sc, path: str, mode: Mode, chosen: list[int]):
-    """The trace in the chosen number system, and the float64 one to measure a hand calculation's drift."""
-    from bptt_trace.networks.run import run
+def trace_in(sc, path: str, mode: Mode, chosen: list[int], long: bool = False):
+    """The trace in the chosen number system, and the float64 one to measure a hand calculation's drift;
+    progress is shown on stderr while they run (`long`: announced as long, so shown even in a log)."""
     from bptt_trace.errors import ArithmeticFault
     from bptt_trace.numbers.systems import HandDecimal
     try:
         if mode.exact:
             from bptt_trace.numbers.exact import Exact
             from bptt_trace.scenario.notation import free_prefix
-            return run(sc, Exact(mode.digits, free_prefix(mode.notation)), chosen), None
+            return watched_run(sc, chosen, Exact(mode.digits, free_prefix(mode.notation)), "exact trace", long), None
         if mode.round is not None:
-            return run(sc, HandDecimal(mode.round, mode.round_mode), chosen), run(sc, examples=chosen)
-        return run(sc, examples=chosen), None
+            return (watched_run(sc, chosen, HandDecimal(mode.round, mode.round_mode), "hand calculation", long),
+                    watched_run(sc, chosen, None, "full precision, for the drift", long))
+        return watched_run(sc, chosen, None, "tracing", long), None
     except ArithmeticFault as exc:
         raise BadInput(f"{path}: {exc}") from None
+
+
+def watched_run(sc, chosen: list[int], numbers, what: str, long: bool):
+    """One run of the engine, its progress on stderr."""
+    from bptt_trace.networks.run import run
+    from bptt_trace.watching import watch_run
+    watch, seen = watch_run(sc, chosen, what, long)
+    with watch:
+        return run(sc, numbers, chosen, watch=seen.attach)
 
 
 def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bool, budget: str | None = None,
@@ -195,9 +207,12 @@ def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bo
     except ValueError as exc:
         raise BadInput(f"--paths: {exc}") from None
     from bptt_trace.analysis.budget import paths_cost
-    within_budget(path, paths_cost(sc, chosen, param, entry, full or listing), budget)
-    trace, _ = trace_in(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen)
-    return Job(mode, chosen, trace, None, chain_paths(trace, param, entry, chosen), full)
+    long = within_budget(path, paths_cost(sc, chosen, param, entry, full or listing), budget)
+    trace, _ = trace_in(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen, long)
+    from bptt_trace.watching import Watch
+    with Watch(f"chain-rule paths of {target}", lines=long) as watch:
+        report = chain_paths(trace, param, entry, chosen, watch.update)
+    return Job(mode, chosen, trace, None, report, full)
 
 
 def format_from_suffix(output: str) -> str:

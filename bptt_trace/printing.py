@@ -88,22 +88,15 @@ def sgr_codes(style: str) -> str | None:
     return ";".join(codes)
 
 
-def progress(epochs: int, stderr=None, color: bool | None = None, label: str = "training"):
-    """A progress bar on stderr for long runs when `stderr` is a terminal, uncoloured with --no-color;
-    nothing otherwise."""
+def progress(total: int, stderr=None, color: bool | None = None, label: str = "training"):
+    """A progress bar on stderr (`watching.Watch`) while long work runs; it yields a function taking
+    how many of the `total` units are done."""
     import contextlib
-    import os
-    stream = stderr or sys.stderr
-    if epochs < 200 or not stream.isatty() or os.environ.get("NO_COLOR") or os.environ.get("CI"):
-        return contextlib.nullcontext(None)
+
+    from bptt_trace.watching import Watch
 
     @contextlib.contextmanager
     def bar():
-        from rich.console import Console
-        from rich.progress import Progress
-        console = Console(stderr=True, force_terminal=True, no_color=color is False,
-                          color_system=None if color is False else "auto")
-        with Progress(transient=True, console=console) as progress:
-            task = progress.add_task(label, total=epochs)
-            yield lambda epoch: progress.update(task, completed=epoch)
+        with Watch(label, total, stream=stderr, color=color) as watch:
+            yield watch.update
     return bar()

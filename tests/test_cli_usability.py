@@ -81,12 +81,18 @@ class _Tty(io.StringIO):
 def test_the_progress_bar_follows_no_color(color, coloured, monkeypatch, capsys):
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    with progress(500, _Tty(), color) as advance:
-        for epoch in range(1, 501):
-            advance(epoch)
+    import time
+
+    from bptt_trace import watching
+    monkeypatch.setattr(watching, "SHOW_AFTER", 0)
+    monkeypatch.setattr(watching, "POLL", 0.01)
+    stderr = _Tty()
+    with progress(500, stderr, color) as advance:
+        advance(250)
+        time.sleep(0.2)
     out = capsys.readouterr()
-    assert "training" in out.err and out.out == ""
-    assert bool(re.search(r"\x1b\[[0-9;]*m", out.err)) == coloured
+    assert "training" in stderr.getvalue() and out.out == "" and out.err == ""
+    assert bool(re.search(r"\x1b\[[0-9;]*m", stderr.getvalue())) == coloured
 
 
 def test_top_level_help_gives_whole_summaries():

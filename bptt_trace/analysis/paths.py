@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -74,11 +74,15 @@ def parse_target(text: str, shapes: dict[str, tuple[int, ...]],
     return param, entry
 
 
-def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, examples: list[int]) -> PathReport:
-    """Every path of every traced example, with the check against the recorded BPTT gradient."""
+def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, examples: list[int],
+                progress: Callable[[int, int], None] | None = None) -> PathReport:
+    """Every path of every traced example, with the check against the recorded BPTT gradient;
+    `progress(done, total)` is told how many paths have been followed so far."""
     f = lambda name, k=None: np.asarray(trace.value(name, k), dtype=float)  # noqa: E731
     W_hh, W_hy = f("W_hh"), f("W_hy")
     out = []
+    total_paths = sum(sum(trace.scenario.loss_steps(trace.scenario.examples[k - 1])) for k in examples)
+    followed = 0
     for k in examples:
         ex = trace.scenario.examples[k - 1]
         outputs = trace.scenario.loss_steps(ex)
@@ -86,6 +90,9 @@ def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, example
         jac = {} if param in OUTPUT_PARAMS else {t: slope[t][:, None] * W_hh for t in range(2, ex.steps + 1)}
         paths = []
         for s in outputs:
+            if progress is not None:
+                progress(followed, total_paths)
+            followed += s
             d_out = f(f"dy_hat/do[{s}]", k)
             d_out = d_out if d_out.ndim == 2 else np.diag(d_out)
             d_o = f(f"dL/dy_hat[{s}]", k) @ d_out  # row vector dL/do_s along this loss

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from importlib import import_module
-from typing import Iterator
+from typing import Callable, Iterator
 
 from bptt_trace.numbers.systems import Float64
 from bptt_trace.record.recorder import Q, Recorder
@@ -32,13 +32,15 @@ def network_kind(model: Model) -> str:
     return "birnn" if model.bidirectional else model.cell
 
 
-def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, parameters: dict | None = None) -> Trace:
+def run(scenario: Scenario, numbers=None, examples: list[int] | None = None, parameters: dict | None = None,
+        watch: Callable[[Recorder], None] | None = None) -> Trace:
     """Trace the forward pass, BPTT and one update; `examples` limits which (from 1) are traced.
 
     `parameters` (arrays in the number system) replace the scenario's, as training does each step.
+    `watch` is handed the recorder before the first example, to follow the run's progress.
     """
     with collector_paused():
-        return _run(scenario, numbers or Float64(), examples, parameters)
+        return _run(scenario, numbers or Float64(), examples, parameters, watch)
 
 
 @contextmanager
@@ -54,10 +56,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run(scenario: Scenario, numbers, examples: list[int] | None, parameters: dict | None) -> Trace:
+def _run(scenario: Scenario, numbers, examples: list[int] | None, parameters: dict | None, watch=None) -> Trace:
     """The body of `run`, with the number system chosen."""
     trace = Trace(scenario, numbers.name)
     rec = Recorder(trace, numbers)
+    if watch is not None:
+        watch(rec)
     params = {n: rec.given(n, parameters[n] if parameters else _converted(rec, n, scenario.parameters[n]))
               for n in scenario.parameter_names}
     chosen = examples or list(range(1, len(scenario.examples) + 1))

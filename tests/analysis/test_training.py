@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -94,20 +95,27 @@ def test_saved_scenario_keeps_truncation_and_clipping(tmp_path):
     assert (again.truncate, again.clip) == (3, sc.clip) and again.parameters == sc.parameters
 
 
-def test_progress_bar_only_on_a_terminal_and_on_stderr(monkeypatch, capsys):
+def test_training_shows_its_progress_on_stderr_only(monkeypatch, capsys):
+    import time
+
+    from bptt_trace import watching
     from bptt_trace.printing import progress as _progress
 
-    class Tty:
+    class Tty(io.StringIO):
         def isatty(self):
             return True
     monkeypatch.delenv("CI", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    with _progress(10, Tty()) as advance:
-        assert advance is None  # short runs get no bar
-    with _progress(500, Tty()) as advance:
-        for epoch in range(1, 501):
-            advance(epoch)
+    monkeypatch.setattr(watching, "SHOW_AFTER", 0)
+    monkeypatch.setattr(watching, "POLL", 0.01)
+    stderr = Tty()
+    with _progress(500, stderr) as advance:
+        advance(250)
+        time.sleep(0.2)
+    assert "training" in stderr.getvalue() and "50%" in stderr.getvalue()
     assert capsys.readouterr().out == ""  # never on stdout
     monkeypatch.setenv("CI", "true")
-    with _progress(500, Tty()) as advance:
-        assert advance is None
+    stderr = Tty()
+    with _progress(500, stderr) as advance:
+        advance(250)
+        time.sleep(0.1)
+    assert stderr.getvalue() == ""  # no bar in CI logs
