@@ -210,7 +210,7 @@ def path_job(sc, path: str, target: str, mode: Mode, chosen: list[int], full: bo
     long = within_budget(path, paths_cost(sc, chosen, param, entry, full or listing), budget)
     trace, _ = trace_in(sc, path, Mode(None, "round", False, mode.digits, mode.decimals, mode.notation), chosen, long)
     from bptt_trace.watching import Watch
-    with Watch(f"chain-rule paths of {target}", lines=long) as watch:
+    with Watch(f"chain-rule paths of {target}", lines=long, count=False) as watch:
         report = chain_paths(trace, param, entry, chosen, watch.update)
     return Job(mode, chosen, trace, None, report, full)
 

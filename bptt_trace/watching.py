@@ -29,9 +29,9 @@ class Watch:
     (work announced as long), a line is written every `LINE_EVERY` seconds."""
 
     def __init__(self, what: str, total: float | None = None, probe: Probe | None = None, *, stream=None,
-                 color: bool | None = None, lines: bool = False, quiet: bool = False) -> None:
+                 color: bool | None = None, lines: bool = False, quiet: bool = False, count: bool = True) -> None:
         self.state: tuple[float, float | None, str] = (0, total, what)
-        self.probe, self.color = probe, color
+        self.probe, self.color, self.count = probe, color, count  # count: show "done/total", not only the share
         self.stream = stream or sys.stderr
         self.show_after, self.line_every, self.poll = SHOW_AFTER, LINE_EVERY, POLL
         self.mode = None if quiet else _mode(self.stream, lines)
@@ -88,27 +88,29 @@ class Watch:
                 if self.mode == "bar":
                     self._draw(done, total, what)
                 elif elapsed >= next_line:
-                    self.stream.write(f"bptt-trace: {progress_line(done, total, what, elapsed)}\n")
+                    self.stream.write(f"bptt-trace: {progress_line(done, total, what, elapsed, self.count)}\n")
                     self.stream.flush()
                     next_line += self.line_every
 
     def _draw(self, done: float, total: float | None, what: str) -> None:
         """Update the bar on the terminal, making it on first use."""
         if self._bar is None:
-            self._bar, self._task = _make_bar(self.stream, self.color)
+            self._bar, self._task = _make_bar(self.stream, self.color, self.count)
         self._bar.update(self._task, completed=done, total=total, description=_visible(what))
         if not self._bar.live.is_started:
             self._bar.start()
         self._bar.refresh()
 
 
-def progress_line(done: float, total: float | None, what: str, elapsed: float) -> str:
+def progress_line(done: float, total: float | None, what: str, elapsed: float, count: bool = True) -> str:
     """`tracing: 4,500 of 10,000 (45%), 12 s so far, about 15 s left` for a log or a pipe."""
     so_far = f"{_duration(elapsed)} so far"
     if not total:
         return f"{_visible(what)}: {so_far}"
     left = f", about {_duration(elapsed * (total - done) / done)} left" if done else ""
-    return f"{_visible(what)}: {done:,.0f} of {total:,.0f} ({100 * done / total:.0f}%), {so_far}{left}"
+    share = f"{100 * done / total:.0f}%"
+    shown = f"{done:,.0f} of {total:,.0f} ({share})" if count else share
+    return f"{_visible(what)}: {shown}, {so_far}{left}"
 
 
 def _mode(stream, lines: bool) -> str | None:
@@ -121,14 +123,16 @@ def _mode(stream, lines: bool) -> str | None:
     return "lines" if lines else None
 
 
-def _make_bar(stream, color: bool | None):
+def _make_bar(stream, color: bool | None, count: bool = True):
     """A rich progress bar on `stream` that leaves stdout alone and disappears when the work ends."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
     plain = color is False or bool(os.environ.get("NO_COLOR"))
     console = Console(file=stream, force_terminal=True, no_color=plain, color_system=None if plain else "auto")
-    bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), _counter_column(), TaskProgressColumn(), TimeElapsedColumn(),
+    counter = [_counter_column()] if count else []
+    bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), *counter, TaskProgressColumn(),
+                   TimeElapsedColumn(),
                    TimeRemainingColumn(), console=console, transient=True, auto_refresh=False,
                    redirect_stdout=False, redirect_stderr=False)
     return bar, bar.add_task("", total=None)

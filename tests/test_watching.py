@@ -90,6 +90,7 @@ def test_a_line_reads_well_without_a_total():
     assert progress_line(0, None, "writing JSON: 3.0 MB written", 75) == "writing JSON: 3.0 MB written: 75 s so far"
     assert progress_line(0, 10, "x", 3) == "x: 0 of 10 (0%), 3 s so far"
     assert progress_line(2500, 10_000, "x", 200) == "x: 2,500 of 10,000 (25%), 3 min so far, about 10 min left"
+    assert progress_line(2500, 10_000, "x", 200, count=False) == "x: 25%, 3 min so far, about 10 min left"
 
 
 class _Recorder:
@@ -149,3 +150,17 @@ def test_check_shows_the_sheets_marked_and_keeps_its_messages_whole(quick, monke
     message = next(line for line in result.stderr.split("\n") if "broken.yaml" in line)
     assert "━" not in message and "marking" not in message  # the bar was taken off before the message
     assert "━" not in result.stdout
+
+
+def test_chain_paths_report_their_work_in_order():
+    from bptt_trace.analysis.paths import chain_paths
+    from bptt_trace.networks.run import run
+    sc = load_scenario(ROOT / "scenarios" / "time_series.yaml")
+    trace = run(sc)
+    calls = []
+    report = chain_paths(trace, "W_hh", None, [1], lambda done, total: calls.append((done, total)))
+    steps = sc.loss_steps(sc.examples[0])
+    weights = [s * (s + 1) // 2 + 4 * s for s in steps]
+    assert calls == [(sum(weights[:i]), sum(weights)) for i in range(len(steps))]
+    again = chain_paths(trace, "W_hh", None, [1])
+    assert [p.value.tolist() for p in report.examples[0].paths] == [p.value.tolist() for p in again.examples[0].paths]

@@ -77,11 +77,13 @@ def parse_target(text: str, shapes: dict[str, tuple[int, ...]],
 def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, examples: list[int],
                 progress: Callable[[int, int], None] | None = None) -> PathReport:
     """Every path of every traced example, with the check against the recorded BPTT gradient;
-    `progress(done, total)` is told how many paths have been followed so far."""
+    `progress(done, total)` is told the work done so far, counted in factors (a loss at step s has s
+    paths with s(s+1)/2 factors in all, as `analysis.budget` counts them)."""
     f = lambda name, k=None: np.asarray(trace.value(name, k), dtype=float)  # noqa: E731
     W_hh, W_hy = f("W_hh"), f("W_hy")
     out = []
-    total_paths = sum(sum(trace.scenario.loss_steps(trace.scenario.examples[k - 1])) for k in examples)
+    weight = lambda s: s * (s + 1) // 2 + 4 * s  # noqa: E731
+    total_paths = sum(weight(s) for k in examples for s in trace.scenario.loss_steps(trace.scenario.examples[k - 1]))
     followed = 0
     for k in examples:
         ex = trace.scenario.examples[k - 1]
@@ -92,7 +94,7 @@ def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, example
         for s in outputs:
             if progress is not None:
                 progress(followed, total_paths)
-            followed += s
+            followed += weight(s)
             d_out = f(f"dy_hat/do[{s}]", k)
             d_out = d_out if d_out.ndim == 2 else np.diag(d_out)
             d_o = f(f"dL/dy_hat[{s}]", k) @ d_out  # row vector dL/do_s along this loss
