@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, Iterator, NamedTuple
 
 from bptt_trace.scenario.spec import Scenario
@@ -66,26 +67,35 @@ class Trace:
     def __init__(self, scenario: Scenario, number_system: str) -> None:
         self.scenario = scenario
         self.number_system = number_system
-        self.steps: list[Step] = []
+        self.steps: list[Step] = []  # the recorder appends here directly; len() of it is the progress so far
         self.symbols: dict = {}  # exact mode: names standing for long expressions
         self._index: dict[tuple[str, int | None], Step] = {}
+        self._indexed = 0  # how many of `steps` the index has taken in
 
     def append(self, step: Step) -> None:
         """Add a step; a later step of the same name and example replaces it in lookups."""
         self.steps.append(step)
-        self._index[(step.name, step.example)] = step
+
+    def _lookup(self) -> dict[tuple[str, int | None], Step]:
+        """The index by (name, example), brought up to date with the steps appended since it was last read."""
+        steps, index = self.steps, self._index
+        if self._indexed < len(steps):
+            for s in islice(steps, self._indexed, None):
+                index[(s[4], s[2])] = s  # (name, example)
+            self._indexed = len(steps)
+        return index
 
     def step(self, name: str, example: int | None = None) -> Step:
         """The step that produced `name` (in `example`, or global when None)."""
-        return self._index[(name, example)]
+        return self._lookup()[(name, example)]
 
     def value(self, name: str, example: int | None = None) -> Any:
         """The recorded value of `name`."""
-        return self._index[(name, example)].value
+        return self._lookup()[(name, example)].value
 
     def has(self, name: str, example: int | None = None) -> bool:
         """Whether `name` was recorded."""
-        return (name, example) in self._index
+        return (name, example) in self._lookup()
 
     def of_example(self, example: int | None) -> Iterator[Step]:
         """The steps of one example, or the global ones for None, in order."""
