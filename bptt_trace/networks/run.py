@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Iterator
 
 from bptt_trace.numbers.systems import Float64
+from bptt_trace.record.float_recorder import recorder_for
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 from bptt_trace.scenario.spec import Model, Scenario
@@ -71,7 +72,7 @@ def to_oldest_generation() -> None:
 def _run(scenario: Scenario, numbers, examples: list[int] | None, parameters: dict | None) -> Trace:
     """The body of `run`, with the number system chosen."""
     trace = Trace(scenario, numbers.name)
-    rec = Recorder(trace, numbers)
+    rec = recorder_for(trace, numbers)
     params = {n: rec.given(n, parameters[n] if parameters else _converted(rec, n, scenario.parameters[n]))
               for n in scenario.parameter_names}
     chosen = examples or list(range(1, len(scenario.examples) + 1))
