@@ -73,15 +73,44 @@ class FloatRecorder(Recorder):
     def add(self, name: str, *parts: Q) -> Q:
         """The elementwise sum, left to right; a running total in place after the first sum, as in `ops`."""
         values = tuple([q[1] for q in parts])
-        first = values[0]
-        if len(values) == 2 or len(values) == 3 and _same_arrays(values):
-            value = first + values[1]
-            if len(values) == 3:
-                value += values[2]
+        if len(values) == 2:
+            value = values[0] + values[1]
+        elif len(values) > 2 and _same_arrays(values):
+            value = values[0] + values[1]
+            for v in values[2:]:
+                value += v
         else:
             return self._op("add", name, parts)
         self._append(_new(Step, ("add", self.phase, self.example, self.t, name, tuple([q[0] for q in parts]),
                                  values, value, None, "")))
+        return _new(Q, (name, value))
+
+    def subtract(self, name: str, a: Q, b: Q) -> Q:
+        """a − b elementwise."""
+        A, B = a[1], b[1]
+        value = A - B
+        self._append(_new(Step, ("subtract", self.phase, self.example, self.t, name, (a[0], b[0]), (A, B), value,
+                                 None, "")))
+        return _new(Q, (name, value))
+
+    def complement(self, name: str, a: Q) -> Q:
+        """1 − a elementwise."""
+        A = a[1]
+        value = 1.0 - A
+        self._append(_new(Step, ("complement", self.phase, self.example, self.t, name, (a[0],), (A,), value,
+                                 None, "")))
+        return _new(Q, (name, value))
+
+    def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
+        """Σ of quantities; a sum of one array (a step's bias term) inline, checked for Inf and NaN."""
+        if mean or len(parts) != 1 or type(parts[0][1]) is not np.ndarray:
+            return super().total(name, parts, mean, detail)
+        q = parts[0]
+        value = q[1]
+        self._append(_new(Step, ("sum", self.phase, self.example, self.t, name, (q[0],), (value,), value, None,
+                                 detail)))
+        if not _isfinite(_reduce(value, None)) and not self.num.finite(value):
+            self._report_first_non_finite()
         return _new(Q, (name, value))
 
     def activation(self, name: str, fn: str, z: Q) -> Q:
@@ -114,7 +143,9 @@ class FloatRecorder(Recorder):
 
 
 def _same_arrays(values: tuple) -> bool:
-    """Whether three values are float64 arrays of one shape (a running total can then be kept in place)."""
-    a, b, c = values
-    return (type(a) is np.ndarray and type(b) is np.ndarray and type(c) is np.ndarray and a.dtype is _F64
-            and b.dtype is _F64 and c.dtype is _F64 and a.shape == b.shape == c.shape)
+    """Whether the values are float64 arrays of one shape (a running total can then be kept in place)."""
+    shape = values[0].shape if type(values[0]) is np.ndarray else None
+    for v in values:
+        if type(v) is not np.ndarray or v.dtype is not _F64 or v.shape != shape:
+            return False
+    return True
