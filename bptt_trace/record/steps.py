@@ -61,6 +61,9 @@ def summed_examples(step: Step) -> list[int] | None:
     return None
 
 
+_RECENT = 64  # how many of the latest steps a lookup scans before it brings the index up to date
+
+
 class Trace:
     """The steps of one run, in computation order, with lookup by (name, example)."""
 
@@ -85,17 +88,29 @@ class Trace:
             self._indexed = len(steps)
         return index
 
+    def _find(self, name: str, example: int | None) -> Step | None:
+        """The latest step of a name: among the last few steps (what a run reads back), else from the index."""
+        steps = self.steps
+        for i in range(len(steps) - 1, max(self._indexed, len(steps) - _RECENT) - 1, -1):
+            s = steps[i]
+            if s[4] == name and s[2] == example:
+                return s
+        return self._lookup().get((name, example))
+
     def step(self, name: str, example: int | None = None) -> Step:
         """The step that produced `name` (in `example`, or global when None)."""
-        return self._lookup()[(name, example)]
+        found = self._find(name, example)
+        if found is None:
+            raise KeyError((name, example))
+        return found
 
     def value(self, name: str, example: int | None = None) -> Any:
         """The recorded value of `name`."""
-        return self._lookup()[(name, example)].value
+        return self.step(name, example).value
 
     def has(self, name: str, example: int | None = None) -> bool:
         """Whether `name` was recorded."""
-        return (name, example) in self._lookup()
+        return self._find(name, example) is not None
 
     def of_example(self, example: int | None) -> Iterator[Step]:
         """The steps of one example, or the global ones for None, in order."""

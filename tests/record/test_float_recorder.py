@@ -122,3 +122,21 @@ def test_a_run_leaves_the_collector_on_and_its_trace_in_the_oldest_generation():
         assert not gc.isenabled()  # a collector the caller had turned off stays off
     finally:
         gc.enable()
+
+
+def test_lookups_far_back_and_across_the_recent_window_find_the_latest_step():
+    trace = Trace(None, "float64")
+    rec = FloatRecorder(trace, Float64())
+    one = rec.given("one", np.array([1.0]))
+    rec.given("x", np.array([5.0]))
+    for k in range(200):
+        rec.hadamard(f"p{k}", one, one)
+    assert trace.value("x")[0] == 5.0 and trace.step("p3").name == "p3"  # far back: through the index
+    rec.add("x", one, one)
+    for k in range(100):
+        rec.hadamard(f"q{k}", one, one)
+    assert trace.value("x")[0] == 2.0  # the later step of the name, now outside the recent window
+    rec.given("x", np.array([7.0]))
+    assert trace.value("x")[0] == 7.0 and not trace.has("nothing") and trace.has("q99")
+    with pytest.raises(KeyError):
+        trace.step("nothing")
