@@ -46,6 +46,12 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     _backward(rec, ex, P, x, h, c, gates, tanh_c, delta_o)
 
 
+def _gate_table(P: dict[str, Q], contributions: dict[str, list[Q]]) -> list[tuple]:
+    """Per gate, looked up once: its key, value name, function, W and U, and its gradients' lists."""
+    return [(k, GATE_NAMES[k], GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], contributions[f"W_{k}"],
+             contributions[f"U_{k}"], contributions[f"b_{k}"]) for k in GATES["lstm"]]
+
+
 def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: list, gates: list,
               tanh_c: list, delta_o: dict[int, Q]) -> None:
     """δh_t and δc_t from t = T down to 1; through them each gate's δz and its contributions."""
@@ -54,8 +60,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
     dx: dict[int, Q] = {}
     dz_next: dict[str, Q] = {}
     dc_next: Q | None = None
-    per_gate = [(k, GATE_NAMES[k], GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], contributions[f"W_{k}"],
-                 contributions[f"U_{k}"], contributions[f"b_{k}"]) for k in GATES["lstm"]]
+    per_gate = _gate_table(P, contributions)
     for t in range(ex.steps, 0, -1):
         rec.t = t
         parts = []
