@@ -1,10 +1,12 @@
 """The LSTM and GRU engines at T = 500, hidden 32, input 16, and XOR training, each against a
 plain numpy implementation measured in the same process.
 
-Baselines: the same forward pass and BPTT (for XOR, the same full-batch training) written with
-bare float64 numpy, the LSTM's four gates stacked into one matrix, on parameter and input
-arrays built before the clock starts. That is the floor: the same arithmetic with nothing
-recorded and no Fraction converted, as a numpy user holding float arrays would write it.
+Baselines: the same forward pass and full BPTT (for XOR, the same full-batch training) written
+with bare float64 numpy, the LSTM's four gates stacked into one matrix, on parameter and input
+arrays built before the clock starts. Each computes every gradient the engine records (every
+parameter's, and each step's dL/dx; checked against the engine before timing) and nothing
+more. That is the floor: the same arithmetic with nothing recorded and no Fraction converted,
+as a numpy user holding float arrays would write it.
 Engine and baseline are timed alternately in one run (best of several each).
 
 Target: each engine at most 4x its baseline. XOR training has no target; its figure is printed.
@@ -45,7 +47,10 @@ def scenario(cell: str, seed: int = 0) -> Scenario:
 
 
 def numpy_lstm(P: dict, xs: np.ndarray) -> dict:
-    """Forward and BPTT of a many-to-one LSTM with bare numpy (stacked gates): the baseline."""
+    """Forward and BPTT of a many-to-one LSTM with bare numpy (stacked gates): the baseline.
+
+    Returns every gradient the engine records: each parameter's, and each step's dL/dx.
+    """
     H = len(P["b_f"])
     W, U = np.vstack([P[f"W_{k}"] for k in "fico"]), np.vstack([P[f"U_{k}"] for k in "fico"])
     b = np.concatenate([P[f"b_{k}"] for k in "fico"])
@@ -57,7 +62,8 @@ def numpy_lstm(P: dict, xs: np.ndarray) -> dict:
         hs.append(o * np.tanh(cs[-1]))
         acts.append((f, i, g, o))
     d_o = sig(P["W_hy"] @ hs[-1] + P["b_y"]) - 1
-    dh, dc, dW, dU = P["W_hy"].T @ d_o, np.zeros(H), np.zeros_like(W), np.zeros_like(U)
+    dh, dc, dW, dU, db = P["W_hy"].T @ d_o, np.zeros(H), np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    dx = [None] * len(xs)
     for t in range(len(xs), 0, -1):
         f, i, g, o = acts[t]
         tc = np.tanh(cs[t])
@@ -65,12 +71,21 @@ def numpy_lstm(P: dict, xs: np.ndarray) -> dict:
         da = np.concatenate([dc * cs[t - 1] * f * (1 - f), dc * g * i * (1 - i), dc * i * (1 - g ** 2), dh * tc * o * (1 - o)])
         dW += np.outer(da, xs[t - 1])
         dU += np.outer(da, hs[t - 1])
+        db += da
+        dx[t - 1] = W.T @ da
         dh, dc = U.T @ da, dc * f
-    return {"W_f": dW[:H], "U_o": dU[3 * H:]}
+    grads = {"W_hy": np.outer(d_o, hs[-1]), "b_y": d_o, "dx": dx}
+    for n, k in enumerate("fico"):
+        rows = slice(n * H, (n + 1) * H)
+        grads |= {f"W_{k}": dW[rows], f"U_{k}": dU[rows], f"b_{k}": db[rows]}
+    return grads
 
 
 def numpy_gru(P: dict, xs: np.ndarray) -> dict:
-    """Forward and BPTT of a many-to-one GRU with bare numpy: the baseline."""
+    """Forward and BPTT of a many-to-one GRU with bare numpy: the baseline.
+
+    Returns every gradient the engine records: each parameter's, and each step's dL/dx.
+    """
     H = len(P["b_u"])
     hs, saved = [np.zeros(H)], [None]
     for x in xs:
@@ -79,18 +94,31 @@ def numpy_gru(P: dict, xs: np.ndarray) -> dict:
         c = np.tanh(P["W_h"] @ x + P["U_h"] @ (r * h) + P["b_h"])
         hs.append((1 - u) * h + u * c)
         saved.append((u, r, c))
-    dh = P["W_hy"].T @ (sig(P["W_hy"] @ hs[-1] + P["b_y"]) - 1)
-    g = {k: np.zeros_like(P[k]) for k in ("W_u", "U_h")}
+    d_o = sig(P["W_hy"] @ hs[-1] + P["b_y"]) - 1
+    dh = P["W_hy"].T @ d_o
+    g = {k: np.zeros_like(P[k]) for k in P}
+    g["W_hy"], g["b_y"], g["dx"] = np.outer(d_o, hs[-1]), d_o, [None] * len(xs)
     for t in range(len(xs), 0, -1):
         u, r, c = saved[t]
-        h = hs[t - 1]
+        h, x = hs[t - 1], xs[t - 1]
         dzh, dzu = dh * u * (1 - c ** 2), dh * (c - h) * u * (1 - u)
         drh = P["U_h"].T @ dzh
         dzr = drh * h * r * (1 - r)
-        g["W_u"] += np.outer(dzu, xs[t - 1])
-        g["U_h"] += np.outer(dzh, r * h)
+        for k, dz, prev in (("u", dzu, h), ("r", dzr, h), ("h", dzh, r * h)):
+            g[f"W_{k}"] += np.outer(dz, x)
+            g[f"U_{k}"] += np.outer(dz, prev)
+            g[f"b_{k}"] += dz
+        g["dx"][t - 1] = P["W_u"].T @ dzu + P["W_r"].T @ dzr + P["W_h"].T @ dzh
         dh = dh * (1 - u) + drh * r + P["U_u"].T @ dzu + P["U_r"].T @ dzr
     return g
+
+
+def agree(trace, ref: dict) -> bool:
+    """Whether the engine's gradients (every parameter's, and each step's dL/dx) match the baseline's."""
+    close = lambda a, b: np.allclose(a, b, rtol=1e-9, atol=1e-12)  # noqa: E731
+    params = [k for k in ref if k != "dx"]
+    return all(close(trace.value(f"dL/d{k}"), ref[k]) for k in params) and \
+        all(close(trace.value(f"dL/dx[{t}]", 1), dx) for t, dx in enumerate(ref["dx"], 1))
 
 
 def xor_arrays(sc: Scenario) -> tuple[dict, list, list, float]:
@@ -118,12 +146,12 @@ def numpy_xor(arrays: tuple[dict, list, list, float], epochs: int) -> None:
 
 def main() -> int:
     worst = 0.0
-    for cell, baseline, check in (("lstm", numpy_lstm, "W_f"), ("gru", numpy_gru, "W_u")):
+    for cell, baseline in (("lstm", numpy_lstm), ("gru", numpy_gru)):
         sc = scenario(cell)
         P = {k: np.array(v, dtype=float) for k, v in sc.parameters.items()}
         xs = np.array(sc.examples[0].inputs, dtype=float)
         ref = baseline(P, xs)
-        assert np.allclose(run(sc).value(f"dL/d{check}"), ref[check], rtol=1e-9, atol=1e-12), cell
+        assert agree(run(sc), ref), f"{cell}: engine and baseline disagree"
         t_engine, t_plain = paired(lambda: run(sc), lambda: baseline(P, xs), 5)
         worst = max(worst, t_engine / t_plain)
         print(f"{cell} T={STEPS}, hidden={HIDDEN}, input={INPUT}: engine {t_engine * 1000:.0f} ms, "

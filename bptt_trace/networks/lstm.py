@@ -29,13 +29,13 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     x: list = [None]
     gates: list[dict[str, Q]] = [{}]
     tanh_c: list = [None]
+    per_gate = [(k, GATE_NAMES[k], GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], P[f"b_{k}"]) for k in GATES["lstm"]]
     for t in range(1, ex.steps + 1):
         rec.t = t
         x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
         g = {}
-        for k in GATES["lstm"]:
-            z = affine(rec, f"z_{k}[{t}]", P[f"W_{k}"], x[t], P[f"U_{k}"], h[t - 1], P[f"b_{k}"])
-            g[k] = rec.activation(f"{GATE_NAMES[k]}[{t}]", GATE_FUNCTIONS[k], z)
+        for k, gate, fn, W, U, b in per_gate:
+            g[k] = rec.activation(f"{gate}[{t}]", fn, affine(rec, f"z_{k}[{t}]", W, x[t], U, h[t - 1], b))
         gates.append(g)
         c.append(rec.add(f"c[{t}]", rec.hadamard("", g["f"], c[t - 1]), rec.hadamard("", g["i"], g["c"])))
         tanh_c.append(rec.activation(f"tanh_c[{t}]", "tanh", c[t]))
@@ -46,6 +46,12 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     _backward(rec, ex, P, x, h, c, gates, tanh_c, delta_o)
 
 
+def _gate_table(P: dict[str, Q], contributions: dict[str, list[Q]]) -> list[tuple]:
+    """Per gate, looked up once: its key, value name, function, W and U, and its gradients' lists."""
+    return [(k, GATE_NAMES[k], GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], contributions[f"W_{k}"],
+             contributions[f"U_{k}"], contributions[f"b_{k}"]) for k in GATES["lstm"]]
+
+
 def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: list, gates: list,
               tanh_c: list, delta_o: dict[int, Q]) -> None:
     """δh_t and δc_t from t = T down to 1; through them each gate's δz and its contributions."""
@@ -54,13 +60,14 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
     dx: dict[int, Q] = {}
     dz_next: dict[str, Q] = {}
     dc_next: Q | None = None
+    per_gate = _gate_table(P, contributions)
     for t in range(ex.steps, 0, -1):
         rec.t = t
         parts = []
         if t in delta_o:
             heads.output_contributions(rec, contributions, t, delta_o[t], h[t])
             parts.append((P["W_hy"], delta_o[t]))
-        parts += [(P[f"U_{k}"], dz_next[k]) for k in GATES["lstm"] if dz_next]
+        parts += [(U, dz_next[k]) for k, _, _, _, U, *_ in per_gate if dz_next]
         dh = back_through(rec, f"dL/dh[{t}]", parts)
         g = gates[t]
         d_o = rec.hadamard(f"dL/do_gate[{t}]", dh, tanh_c[t])
@@ -73,14 +80,13 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
         d_gate = {"f": rec.hadamard(f"dL/df[{t}]", dc, c[t - 1]), "i": rec.hadamard(f"dL/di[{t}]", dc, g["c"]),
                   "c": rec.hadamard(f"dL/dc_tilde[{t}]", dc, g["i"]), "o": d_o}
         dz_next = {}
-        for k in GATES["lstm"]:
-            gate = GATE_NAMES[k]
-            slope = rec.derivative(f"d{gate}/dz_{k}[{t}]", GATE_FUNCTIONS[k], g[k])
+        for k, gate, fn, W, U, to_W, to_U, to_b in per_gate:
+            slope = rec.derivative(f"d{gate}/dz_{k}[{t}]", fn, g[k])
             dz_next[k] = dz = rec.hadamard(f"dL/dz_{k}[{t}]", d_gate[k], slope)
-            contributions[f"W_{k}"].append(rec.outer(f"dL/dW_{k}[{t}]", dz, x[t]))
-            contributions[f"U_{k}"].append(rec.outer(f"dL/dU_{k}[{t}]", dz, h[t - 1]))
-            contributions[f"b_{k}"].append(dz)
-        dx[t] = back_through(rec, f"dL/dx[{t}]", [(P[f"W_{k}"], dz_next[k]) for k in GATES["lstm"]])
+            to_W.append(rec.outer(f"dL/dW_{k}[{t}]", dz, x[t]))
+            to_U.append(rec.outer(f"dL/dU_{k}[{t}]", dz, h[t - 1]))
+            to_b.append(dz)
+        dx[t] = back_through(rec, f"dL/dx[{t}]", [(W, dz_next[k]) for k, _, _, W, *_ in per_gate])
         dc_next = dc
     rec.t = 0
     back_through(rec, "dL/dh[0]", [(P[f"U_{k}"], dz_next[k]) for k in GATES["lstm"]])

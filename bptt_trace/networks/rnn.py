@@ -12,6 +12,7 @@ from __future__ import annotations
 from bptt_trace.networks import heads
 from bptt_trace.networks.cell_parts import sum_over_time
 from bptt_trace.networks.truncation import TruncatedBPTT
+from bptt_trace.record.float_recorder import recorder_for
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 from bptt_trace.scenario.spec import PARAMETER_NAMES, Example, Scenario
@@ -94,7 +95,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
 def _full_gradients(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> dict[str, object]:
     """This example's gradients by full BPTT, traced apart: what truncation is compared with."""
     trace = Trace(scenario, rec.num.name)
-    sub = Recorder(trace, rec.num)
+    sub = recorder_for(trace, rec.num)
     sub.example = rec.example
     params = {p: sub.given(p, q.value) for p, q in P.items()}
     example(sub, scenario._replace(truncate=None), ex, params)

@@ -22,6 +22,7 @@ class Float64:
     """IEEE double precision with numpy: the default, full-precision number system."""
 
     name = "float64"
+    keeps_results = True  # `result` returns its value unchanged, so the recorder need not call it
 
     def context(self) -> contextlib.AbstractContextManager:
         """The arithmetic context the engine runs in."""

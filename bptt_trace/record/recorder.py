@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from bptt_trace.errors import ArithmeticFault
-from bptt_trace.record.ops import compute
+from bptt_trace.record.ops import _OPS
 from bptt_trace.record.steps import Step, Trace
 
 # Inf and NaN propagate through sums and products, so checking the ops that could hide one
@@ -14,7 +14,16 @@ from bptt_trace.record.steps import Step, Trace
 # updates) finds every one.
 CHECKED = frozenset({"activation", "softmax", "loss", "loss_gradient", "sum", "mean", "update", "norm"})
 SQUASHING = frozenset({"activation", "softmax"})
+# Activations that map finite inputs to finite outputs: checking the input settles both.
+SAFE_ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "identity"})
 _new_step = tuple.__new__  # builds a Step or Q from its fields at once: the engine makes one per op
+
+
+def _finite(num, op: str, detail: str, value: Any, values: tuple) -> bool:
+    """Whether a checked op's result (and a squashing function's input, which could hide an overflow) is finite."""
+    if op == "activation" and detail in SAFE_ACTIVATIONS:
+        return num.finite(values[0])
+    return num.finite(value) and (op not in SQUASHING or num.finite(values[0]))
 
 
 def arithmetic_reason(exc: ArithmeticError) -> str:
@@ -42,18 +51,29 @@ class Recorder:
     def __init__(self, trace: Trace, numbers) -> None:
         self.trace, self.num = trace, numbers
         self.phase, self.example, self.t = "setup", None, None
-        self._append = trace.append
+        self._append = trace.steps.append  # the trace indexes its steps by name when first asked
+        self._keeps = getattr(numbers, "keeps_results", False)  # result() returns its value unchanged
 
     def _op(self, op: str, name: str, operands: tuple[Q, ...], detail: str = "") -> Q:
+        return self._record(op, name, tuple([q[0] for q in operands]), tuple([q[1] for q in operands]), detail)
+
+    def _op1(self, op: str, name: str, a: Q, detail: str = "") -> Q:
+        return self._record(op, name, (a[0],), (a[1],), detail)
+
+    def _op2(self, op: str, name: str, a: Q, b: Q, detail: str = "") -> Q:
+        return self._record(op, name, (a[0], b[0]), (a[1], b[1]), detail)
+
+    def _record(self, op: str, name: str, names: tuple, values: tuple, detail: str) -> Q:
+        """Compute one op from its operands' values, append its Step, and return the named result."""
         num = self.num
-        names, values = zip(*operands) if operands else ((), ())
         try:
-            value, terms = compute(op, detail, values, num)
-            value = num.result(value, name)  # a result the student writes down: it may be rounded
+            value, terms = _OPS[op](detail, values, num)
+            if not self._keeps:
+                value = num.result(value, name)  # a result the student writes down: it may be rounded
         except ArithmeticError as exc:  # OverflowError, ZeroDivisionError, decimal.InvalidOperation, Overflow …
             raise self.fault(name, exc) from None
         self._append(_new_step(Step, (op, self.phase, self.example, self.t, name, names, values, value, terms, detail)))
-        if op in CHECKED and not (num.finite(value) and (op not in SQUASHING or num.finite(values[0]))):
+        if op in CHECKED and not _finite(num, op, detail, value, values):
             self._report_first_non_finite()
         return _new_step(Q, (name, value))
 
@@ -79,11 +99,11 @@ class Recorder:
 
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v; each row's products are derived from the recorded operands by `row_products`."""
-        return self._op("matvec", name or f"{m.name} {v.name}", (m, v))
+        return self._op2("matvec", name or f"{m[0]} {v[0]}", m, v)
 
     def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
         """Mᵀ·v; its products are derived from the operands by `row_products`."""
-        return self._op("matvec_t", name or f"{m.name}^T {v.name}", (m, v))
+        return self._op2("matvec_t", name or f"{m[0]}^T {v[0]}", m, v)
 
     def add(self, name: str, *parts: Q) -> Q:
         """The elementwise sum of vectors or matrices."""
@@ -91,7 +111,7 @@ class Recorder:
 
     def subtract(self, name: str, a: Q, b: Q) -> Q:
         """a − b elementwise."""
-        return self._op("subtract", name, (a, b))
+        return self._op2("subtract", name, a, b)
 
     def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
         """Σ of many quantities (over steps, or over examples with `detail="examples 1,2"`), or their mean."""
@@ -99,27 +119,27 @@ class Recorder:
 
     def activation(self, name: str, fn: str, z: Q) -> Q:
         """An elementwise activation: tanh, sigmoid, relu or identity."""
-        return self._op("activation", name, (z,), fn)
+        return self._op1("activation", name, z, fn)
 
     def softmax(self, name: str, o: Q) -> Q:
         """softmax(o) with the exponentials kept as terms."""
-        return self._op("softmax", name, (o,), "softmax")
+        return self._op1("softmax", name, o, "softmax")
 
     def derivative(self, name: str, fn: str, a: Q) -> Q:
         """f'(z) written from the activation's output (tanh, sigmoid) or input (relu, identity)."""
-        return self._op("derivative", name, (a,), fn)
+        return self._op1("derivative", name, a, fn)
 
     def softmax_jacobian(self, name: str, p: Q) -> Q:
         """dŷ/do for softmax: diag(p) − p pᵀ."""
-        return self._op("derivative", name, (p,), "softmax")
+        return self._op1("derivative", name, p, "softmax")
 
     def hadamard(self, name: str, a: Q, b: Q) -> Q:
         """a ⊙ b elementwise; an empty name names the product by its factors."""
-        return self._op("hadamard", name or f"{a.name} {b.name}", (a, b))
+        return self._op2("hadamard", name or f"{a[0]} {b[0]}", a, b)
 
     def complement(self, name: str, a: Q) -> Q:
         """1 − a elementwise (a GRU's 1 − u)."""
-        return self._op("complement", name, (a,))
+        return self._op1("complement", name, a)
 
     def concat(self, name: str, *parts: Q) -> Q:
         """[a; b]: vectors stacked one above the other."""
@@ -127,19 +147,19 @@ class Recorder:
 
     def slice(self, name: str, a: Q, start: int, stop: int) -> Q:
         """Entries start … stop − 1 (from 0) of a vector: one part of a concatenation."""
-        return self._op("slice", name, (a,), f"{start}:{stop}")
+        return self._op1("slice", name, a, f"{start}:{stop}")
 
     def outer(self, name: str, a: Q, b: Q) -> Q:
         """a bᵀ."""
-        return self._op("outer", name, (a, b))
+        return self._op2("outer", name, a, b)
 
     def loss(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
         """The loss of one output, with each unit's term kept."""
-        return self._op("loss", name, (y_hat, y), kind)
+        return self._op2("loss", name, y_hat, y, kind)
 
     def loss_gradient(self, name: str, kind: str, y_hat: Q, y: Q) -> Q:
         """dL/dŷ for one output."""
-        return self._op("loss_gradient", name, (y_hat, y), kind)
+        return self._op2("loss_gradient", name, y_hat, y, kind)
 
     def update(self, name: str, old: Q, grad: Q, rate: Q) -> Q:
         """Gradient descent: old − η·grad."""
@@ -151,16 +171,16 @@ class Recorder:
 
     def clip_factor(self, name: str, norm: Q, limit: Q) -> Q:
         """c/‖∇‖ when the norm is over c, else 1."""
-        return self._op("clip_factor", name, (norm, limit))
+        return self._op2("clip_factor", name, norm, limit)
 
     def scale(self, name: str, a: Q, factor: Q) -> Q:
         """a times a scalar factor."""
-        return self._op("scale", name, (a, factor))
+        return self._op2("scale", name, a, factor)
 
     def clamp(self, name: str, a: Q, limit: Q) -> Q:
         """Each entry of a held within [−c, c]."""
-        return self._op("clamp", name, (a, limit))
+        return self._op2("clamp", name, a, limit)
 
     def zero(self, name: str, like: Q, why: str) -> Q:
         """A quantity that is zero (shaped like `like`), and why: e.g. no loss reaches this step."""
-        return self._op("zero", name, (like,), why)
+        return self._op1("zero", name, like, why)

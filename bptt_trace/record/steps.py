@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, Iterator, NamedTuple
 
 from bptt_trace.scenario.spec import Scenario
@@ -60,32 +61,56 @@ def summed_examples(step: Step) -> list[int] | None:
     return None
 
 
+_RECENT = 64  # how many of the latest steps a lookup scans before it brings the index up to date
+
+
 class Trace:
     """The steps of one run, in computation order, with lookup by (name, example)."""
 
     def __init__(self, scenario: Scenario, number_system: str) -> None:
         self.scenario = scenario
         self.number_system = number_system
-        self.steps: list[Step] = []
+        self.steps: list[Step] = []  # the recorder appends here directly; len() of it is the progress so far
         self.symbols: dict = {}  # exact mode: names standing for long expressions
         self._index: dict[tuple[str, int | None], Step] = {}
+        self._indexed = 0  # how many of `steps` the index has taken in
 
     def append(self, step: Step) -> None:
         """Add a step; a later step of the same name and example replaces it in lookups."""
         self.steps.append(step)
-        self._index[(step.name, step.example)] = step
+
+    def _lookup(self) -> dict[tuple[str, int | None], Step]:
+        """The index by (name, example), brought up to date with the steps appended since it was last read."""
+        steps, index = self.steps, self._index
+        if self._indexed < len(steps):
+            for s in islice(steps, self._indexed, None):
+                index[(s[4], s[2])] = s  # (name, example)
+            self._indexed = len(steps)
+        return index
+
+    def _find(self, name: str, example: int | None) -> Step | None:
+        """The latest step of a name: among the last few steps (what a run reads back), else from the index."""
+        steps = self.steps
+        for i in range(len(steps) - 1, max(self._indexed, len(steps) - _RECENT) - 1, -1):
+            s = steps[i]
+            if s[4] == name and s[2] == example:
+                return s
+        return self._lookup().get((name, example))
 
     def step(self, name: str, example: int | None = None) -> Step:
         """The step that produced `name` (in `example`, or global when None)."""
-        return self._index[(name, example)]
+        found = self._find(name, example)
+        if found is None:
+            raise KeyError((name, example))
+        return found
 
     def value(self, name: str, example: int | None = None) -> Any:
         """The recorded value of `name`."""
-        return self._index[(name, example)].value
+        return self.step(name, example).value
 
     def has(self, name: str, example: int | None = None) -> bool:
         """Whether `name` was recorded."""
-        return (name, example) in self._index
+        return self._find(name, example) is not None
 
     def of_example(self, example: int | None) -> Iterator[Step]:
         """The steps of one example, or the global ones for None, in order."""
