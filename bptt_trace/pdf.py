@@ -60,9 +60,10 @@ _SETTLED_AUX: dict[str, str] = {}  # format name -> the .aux the last document c
 def _passes(cmd: list[str], tmp: Path, timeout: float, key: str | None) -> None:
     """pdflatex again while TeX asks for it (longtable settling its column widths), at most 3 times.
 
-    With a key, the first pass reads the .aux another document with the same preamble settled on: when
-    its tables came out as wide, TeX asks for no rerun and one pass is the whole compile. Whatever the
-    seed, the passes end only at a run that reads the .aux it writes, so the PDF is the same.
+    With a key, the first pass reads the .aux the last document with the same preamble settled on (one
+    more pass allowed): where its tables come out as wide, TeX asks for no rerun and one pass is the
+    whole compile. Whatever the seed, the passes end only at a run whose tables came out as the .aux it
+    read said (longtable compares them), so the PDF is the one a fresh compile settles on.
     """
     seeded = key in _SETTLED_AUX
     if seeded:
