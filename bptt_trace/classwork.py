@@ -15,9 +15,11 @@ Part of the command line: bad input is raised as BadInput (exit code 2).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
@@ -47,19 +49,32 @@ def make_handout(scenario: str, students, seed: str, out: Path, force: bool, pdf
     source = resolve(scenario).read_bytes()  # a path, or a bundled name; loaded already, so within the size limit
     _check_folder(out, force)
     (out / "keys").mkdir(exist_ok=True)
-    work = [(scenario, sc, source, seed, s, out, force, pdf) for s in students]
-    cores = min(os.cpu_count() or 1, 1 + len(work) // 8)
-    rows, rejected, reasons = [], 0, {}
-    with _pool(cores) as pool:
-        for row, turned_down, why in pool.map(_one_student, work):
-            rows.append(row)
-            rejected += turned_down
-            for k, n in why.items():
-                reasons[k] = reasons.get(k, 0) + n
-            advance(1)
+    with _shared_format(pdf) as fmt:
+        work = [(scenario, sc, source, seed, s, out, force, pdf, fmt) for s in students]
+        cores = min(os.cpu_count() or 1, 1 + len(work) // 8)
+        rows, rejected, reasons = [], 0, {}
+        with _pool(cores) as pool:
+            for row, turned_down, why in pool.map(_one_student, work):
+                rows.append(row)
+                rejected += turned_down
+                for k, n in why.items():
+                    reasons[k] = reasons.get(k, 0) + n
+                advance(1)  # one student's files written: the point a progress display counts
     jobs.write(str(out / "original.yaml"), source, force)  # to catch a copy of the original scenario's answer key
     jobs.write(str(out / "index.csv"), index_csv(rows), force)
     return Handout(rows, rejected, reasons)
+
+
+@contextlib.contextmanager
+def _shared_format(pdf: bool):
+    """A pdflatex format of the worksheets' preamble, which every worksheet of the class shares (its
+    packages loaded once, not once a student); None without PDFs or when pdflatex cannot make one."""
+    if not pdf:
+        yield None
+        return
+    from bptt_trace.pdf import TEMP_PREFIX, make_format
+    with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-") as tmp:
+        yield make_format(_document([], None, "latex", "x"), Path(tmp))
 
 
 def _pool(cores: int):
@@ -70,7 +85,7 @@ def _pool(cores: int):
 def _one_student(work: tuple) -> tuple[dict[str, str], int, dict[str, int]]:
     """One student's variant and files: their index row, and the draws turned down (and why)."""
     from bptt_trace.analysis.variants import NoGoodDraw, draw_variant
-    scenario, sc, source, seed, student, out, force, pdf = work
+    scenario, sc, source, seed, student, out, force, pdf, fmt = work
     try:
         v = draw_variant(sc, source, seed, student.id)
     except NoGoodDraw as exc:
@@ -79,7 +94,7 @@ def _one_student(work: tuple) -> tuple[dict[str, str], int, dict[str, int]]:
     if tex:
         from bptt_trace.pdf import PdfError, compile_pdf
         try:
-            jobs.write(str(tex[0]), compile_pdf(tex[1]), force)
+            jobs.write(str(tex[0]), compile_pdf(tex[1], fmt=fmt, batch=True), force)
         except PdfError as exc:
             raise BadInput(f"{exc} (or use --no-pdf)") from None
     return row, v.rejected, dict(v.reasons)
@@ -123,7 +138,7 @@ def _with_header(blocks: list, student, variant_id: str) -> list:
 
 def _document(blocks: list, answers, fmt: str, title: str) -> str:
     from bptt_trace.render.documents import LatexWriter, MarkdownWriter
-    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers)
+    writer = MarkdownWriter(answers) if fmt == "markdown" else LatexWriter(answers, one_pass=True)
     return writer.write(blocks, title)
 
 

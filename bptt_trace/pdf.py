@@ -25,28 +25,99 @@ class PdfError(Exception):
     """pdflatex is missing or failed; the message says which and how to go on."""
 
 
-def compile_pdf(tex: str, timeout: float = 120) -> bytes:
-    """The PDF of a LaTeX document, compiled in a fresh temporary directory."""
+def compile_pdf(tex: str, timeout: float = 120, fmt: Path | None = None, batch: bool = False) -> bytes:
+    """The PDF of a LaTeX document, compiled in a fresh temporary directory.
+
+    `fmt`: a format `make_format` made of this document's preamble, read instead of the preamble.
+    `batch`: one of many documents with one preamble (a class's worksheets): no date or random id in
+    the PDF, so the same source gives the same bytes; and the first pass seeded (see `_passes`).
+    """
     exe = shutil.which("pdflatex")
     if exe is None:
         raise PdfError(INSTALL_HINT)
     remove_leftovers()
+    head, body = split_preamble(tex)
+    if fmt is not None and fmt.stem != format_name(head):
+        fmt = None  # made from another preamble: compile the whole document
+    source = body if fmt is not None else tex
+    if batch:
+        source = REPRODUCIBLE + source
     with _terminated_cleanly(), tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-") as tmp:
-        (Path(tmp) / "worksheet.tex").write_text(tex, encoding="utf-8")
-        env = {**os.environ, "openin_any": "p", "openout_any": "p"}
+        (Path(tmp) / "worksheet.tex").write_text(source, encoding="utf-8")
         cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "worksheet.tex"]
-        for _ in range(3):  # again while TeX asks for it (longtable settling its column widths), at most 3 times
-            try:
-                proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, errors="replace",
-                                      timeout=timeout, stdin=subprocess.DEVNULL)
-            except subprocess.TimeoutExpired:
-                raise PdfError(f"pdflatex did not finish within {timeout:.0f} s") from None
-            if proc.returncode != 0:
-                errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
-                raise PdfError("pdflatex failed: " + ("; ".join(errors[:3]) or f"exit code {proc.returncode}"))
-            if "Rerun" not in (Path(tmp) / "worksheet.log").read_text(errors="replace"):
-                break
+        if fmt is not None:
+            os.symlink(fmt, Path(tmp) / fmt.name)
+            cmd.insert(1, f"-fmt={fmt.stem}")
+        key = format_name(head) if batch else None
+        _passes(cmd, Path(tmp), timeout, key)
         return (Path(tmp) / "worksheet.pdf").read_bytes()
+
+
+REPRODUCIBLE = "\\pdfinfoomitdate=1 \\pdftrailerid{}%\n"  # the same PDF, byte for byte, from the same source
+_SETTLED_AUX: dict[str, str] = {}  # format name -> the .aux the last document compiled with it settled on
+
+
+def _passes(cmd: list[str], tmp: Path, timeout: float, key: str | None) -> None:
+    """pdflatex again while TeX asks for it (longtable settling its column widths), at most 3 times.
+
+    With a key, the first pass reads the .aux the last document with the same preamble settled on (one
+    more pass allowed): where its tables come out as wide, TeX asks for no rerun and one pass is the
+    whole compile. Whatever the seed, the passes end only at a run whose tables came out as the .aux it
+    read said (longtable compares them), so the PDF is the one a fresh compile settles on.
+    """
+    seeded = key in _SETTLED_AUX
+    if seeded:
+        (tmp / "worksheet.aux").write_text(_SETTLED_AUX[key], encoding="utf-8")
+    env = {**os.environ, "openin_any": "p", "openout_any": "p"}
+    for _ in range(3 + seeded):
+        try:
+            proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, errors="replace",
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise PdfError(f"pdflatex did not finish within {timeout:.0f} s") from None
+        if proc.returncode != 0:
+            errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
+            raise PdfError("pdflatex failed: " + ("; ".join(errors[:3]) or f"exit code {proc.returncode}"))
+        if "Rerun" not in (tmp / "worksheet.log").read_text(errors="replace"):
+            break
+    if key is not None and (tmp / "worksheet.aux").is_file():
+        _SETTLED_AUX[key] = (tmp / "worksheet.aux").read_text(encoding="utf-8", errors="replace")
+
+
+_BEGIN = "\\begin{document}"
+
+
+def split_preamble(tex: str) -> tuple[str, str]:
+    """(preamble, the rest from `\\begin{document}` on); the preamble is empty when there is no such line."""
+    at = tex.find("\n" + _BEGIN)
+    return (tex[:at + 1], tex[at + 1:]) if at >= 0 else ("", tex)
+
+
+def format_name(preamble: str) -> str:
+    """The name of the format made from a preamble: the same preamble, the same name."""
+    import hashlib
+    return "bptt-" + hashlib.sha256(preamble.encode("utf-8")).hexdigest()[:16]
+
+
+def make_format(tex: str, folder: Path, timeout: float = 120) -> Path | None:
+    """A pdflatex format of the document's preamble (its packages loaded once), in `folder`; None when the
+    document has no preamble to dump or pdflatex cannot dump it (then documents compile whole)."""
+    exe = shutil.which("pdflatex")
+    head, _ = split_preamble(tex)
+    if exe is None or not head:
+        return None
+    name = format_name(head)
+    (folder / f"{name}.tex").write_text(head + "\\dump\n", encoding="utf-8")
+    env = {**os.environ, "openin_any": "p", "openout_any": "p"}
+    try:
+        proc = subprocess.run([exe, "-ini", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+                               f"-jobname={name}", "&pdflatex", f"{name}.tex"], cwd=folder, env=env,
+                              capture_output=True, text=True, errors="replace", timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None
+    fmt = folder / f"{name}.fmt"
+    return fmt if proc.returncode == 0 and fmt.is_file() else None
 
 
 class _Terminated(BaseException):

@@ -167,6 +167,10 @@ def test_pdf_worksheets_carry_the_student_and_no_answers(tmp_path):
         assert sid in words and row["variant_id"] in words
         loss = f"{float(run(load_scenario(out / row['scenario']), HandDecimal(3)).value('loss')):.3f}"
         assert loss not in words
+    again = tmp_path / "again"  # the same seed gives the same PDFs, byte for byte: no date, no random id
+    assert invoke("variants", SENTIMENT, "--count", "2", "--seed", "9", "-o", again).exit_code == 0
+    assert all((out / r["worksheet_pdf"]).read_bytes() == (again / r["worksheet_pdf"]).read_bytes()
+               for r in index(out).values())
 
 
 def test_a_copy_is_flagged_in_json_and_csv_and_the_class_report_spans_the_variants(tmp_path):

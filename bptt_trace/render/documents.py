@@ -11,7 +11,7 @@ from typing import Iterable
 
 from bptt_trace.render.blocks import (Answers, Block, Cell, Figure, Form, Heading, Math, Matrix, Para, Pre, Prose,
                                      SideBySide, Table, Value)
-from bptt_trace.render.latex_layout import CHAR_PT, PAPERS, column_spec, text_width
+from bptt_trace.render.latex_layout import CHAR_PT, PAPERS, SHORT_TABLE_ROWS, column_spec, short_table, text_width
 from bptt_trace.render.texmath import markdown_text, math, text
 
 
@@ -171,10 +171,13 @@ class LatexWriter(_Writer):
     """A standalone article (amsmath) that compiles with pdflatex and keeps inside its margins."""
 
     def __init__(self, answers: Answers | None = None, figures: dict[int, str] | None = None,
-                 paper: str = "a4") -> None:
+                 paper: str = "a4", one_pass: bool = False) -> None:
+        """`one_pass`: short tables as `tabular` (no longtable widths to settle in the .aux), so that
+        one pdflatex pass makes the PDF; for a class's many worksheets."""
         super().__init__(answers, figures)
         self.paper = paper
         self.width = text_width(paper)
+        self.one_pass = one_pass
 
     def begin(self, title: str) -> str:
         return "\n".join([
@@ -252,6 +255,8 @@ class LatexWriter(_Writer):
         first = (span + "{" + self.cell(t.title) + r"} \\*" + "\n") if t.title else ""
         again = (rf"\multicolumn{{{n}}}{{@{{}}l}}{{(continued)}} \\*" + "\n") if t.title else ""
         body = [r + (r" \\*" if k == 0 and len(rows) > 1 else r" \\") for k, r in enumerate(rows)]
+        if self.one_pass and len(rows) <= SHORT_TABLE_ROWS:
+            return short_table(size, spec, first + head, body)
         return "{" + size + r"\begin{longtable}{" + spec + "}\n" + first + head + "\n" + r"\endfirsthead" + "\n" + \
             again + head + "\n" + r"\endhead" + "\n" + "\n".join(body) + "\n" + r"\end{longtable}}"
 

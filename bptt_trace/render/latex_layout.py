@@ -39,3 +39,13 @@ def column_spec(widths: Sequence[float], left: Sequence[int], available: float,
     spec = [(r">{\raggedright\arraybackslash}p{" + f"{max(share * w / total, 30):.0f}pt" + "}") if b else
             ("l" if i in left else "r") for i, (w, b) in enumerate(zip(widths, can))]
     return "".join(spec), size
+
+
+SHORT_TABLE_ROWS = 15  # a table no taller than this many rows can move to the next page whole
+
+
+def short_table(size: str, spec: str, head: str, body: list[str]) -> str:
+    """A table that never breaks across pages, as `tabular`: set at its natural widths in one pass, where a
+    longtable needs two or three to settle them; spaced and placed as a longtable is."""
+    return ("{" + size + r"\par\vskip\LTpre\noindent\begin{tabular}{" + spec + "}\n" + head + "\n" +
+            "\n".join(body) + "\n" + r"\end{tabular}\par\vskip\LTpost}")
