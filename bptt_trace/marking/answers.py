@@ -58,7 +58,7 @@ def load_answers(path: str | Path, text: str | None = None) -> Submission:
     """Read and check the shape of an answers file (or of YAML `text` under that name); numbers are
     parsed exactly, never evaluated."""
     name = str(path)
-    root = read_yaml(path) if text is None else parse_yaml(text, name)
+    root = read_yaml(path, fast=True) if text is None else parse_yaml(text, name, fast=True)
     if not isinstance(root, Map):
         raise InputError(name, "expected a mapping with 'answers:' or 'examples:'", line=root.line, column=root.column)
     for key in root.items:
