@@ -106,12 +106,13 @@ def _section(file: str, node: Node, path: str, example: int | None) -> list[Answ
 
 def _entries(node: Node) -> Any:
     """Entries as written; a string describing the problem when something is not a number."""
-    if isinstance(node, Seq):
-        return [_entries(n) for n in node.items]
+    if isinstance(node, Seq):  # a list of plain numbers, the common case, read in one go
+        return [_plain_entry(n.text) if type(n) is Scalar and not n.quoted and _PLAIN.match(n.text) else _entries(n)
+                for n in node.items]
     if isinstance(node, Map):
         return "a mapping"
     if not node.quoted and _PLAIN.match(node.text):  # the common case, `-0.226`, checked at once
-        return Entry(node.text)
+        return _plain_entry(node.text)
     if node.text.strip() in BLANK and not node.quoted:
         return Entry(node.text, blank=True)
     if node.quoted:
@@ -120,3 +121,15 @@ def _entries(node: Node) -> Any:
         return Entry(check_number(node.text))
     except ValueError:
         return f"'{node.text}'"
+
+
+_ENTRIES: dict[str, Entry] = {}  # plain numbers as Entry, shared (they are frozen): a class writes the same ones
+
+
+def _plain_entry(text: str) -> Entry:
+    entry = _ENTRIES.get(text)
+    if entry is None:
+        entry = Entry(text)
+        if len(_ENTRIES) < 100_000:
+            _ENTRIES[text] = entry
+    return entry
