@@ -17,7 +17,8 @@ from typing import Any
 
 from bptt_trace.errors import InputError
 from bptt_trace.numbers.written import check_number
-from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, parse_yaml, read_yaml
+from bptt_trace.scenario.yaml_fast import parse_fast, read_fast
+from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq
 
 TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student", "variant")
 BLANK = ("~", "null", "", "_", "___")
@@ -58,7 +59,7 @@ def load_answers(path: str | Path, text: str | None = None) -> Submission:
     """Read and check the shape of an answers file (or of YAML `text` under that name); numbers are
     parsed exactly, never evaluated."""
     name = str(path)
-    root = read_yaml(path, fast=True) if text is None else parse_yaml(text, name, fast=True)
+    root = read_fast(path) if text is None else parse_fast(text, name)
     if not isinstance(root, Map):
         raise InputError(name, "expected a mapping with 'answers:' or 'examples:'", line=root.line, column=root.column)
     for key in root.items:

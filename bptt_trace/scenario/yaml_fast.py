@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq
+from pathlib import Path
+
+from bptt_trace.scenario.yaml_tree import MAX_FILE_BYTES, Map, Node, Scalar, Seq, parse_yaml, read_text
 
 MAX_NEST = 8  # block mappings; deeper ones go to the full parser
 MAX_FLOW = 4  # nested flow lists
@@ -33,6 +35,18 @@ _TOKENS = re.compile(_TOKEN)
 
 class _Outside(Exception):
     """The text leaves the subset: the full parser reads it."""
+
+
+def read_fast(path: str | Path) -> Node:
+    """`yaml_tree.read_yaml`, by the fast reader where the file lies in its subset."""
+    return parse_fast(read_text(path), str(path))
+
+
+def parse_fast(text: str, name: str) -> Node:
+    """`yaml_tree.parse_yaml`, by the fast reader where the text lies in its subset: the same tree or error."""
+    tree = parse_simple(text) if len(text) <= MAX_FILE_BYTES // 4 or len(text.encode("utf-8")) <= MAX_FILE_BYTES \
+        else None
+    return tree if tree is not None else parse_yaml(text, name)
 
 
 def parse_simple(text: str) -> Map | None:

@@ -44,8 +44,13 @@ class Map(NamedTuple):
 Node = Union[Scalar, Seq, Map]
 
 
-def read_yaml(path: str | Path, fast: bool = False) -> Node:
+def read_yaml(path: str | Path) -> Node:
     """Read and parse a YAML file into a located tree, or raise InputError naming the file."""
+    return parse_yaml(read_text(path), str(path))
+
+
+def read_text(path: str | Path) -> str:
+    """A YAML file's text (bounded, UTF-8), or InputError naming the file."""
     name = str(path)
     p = Path(path)
     try:
@@ -61,7 +66,7 @@ def read_yaml(path: str | Path, fast: bool = False) -> Node:
         raise InputError(name, "is not UTF-8 text") from None
     except OSError as exc:
         raise InputError(name, f"cannot be read ({exc.strerror})") from None
-    return parse_yaml(text, name, fast=fast)
+    return text
 
 
 def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -73,22 +78,16 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def parse_yaml(text: str, name: str, pure: bool = False, fast: bool = False) -> Node:
+def parse_yaml(text: str, name: str, pure: bool = False) -> Node:
     """Parse YAML text into a located tree; `name` is used in error messages.
 
     ruamel.yaml.clib's C parser is used when installed (15x faster); `pure` forces the Python one.
-    `fast`: try `yaml_fast` first (the plain subset answers files use, the same tree, 10x faster).
     """
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise InputError(name, f"text is over the limit of {MAX_FILE_BYTES} bytes")
-    if fast and not pure:
-        from bptt_trace.scenario.yaml_fast import parse_simple
-        tree = parse_simple(text)
-        if tree is not None:
-            return tree
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InputError(name, f"text is over the limit of {MAX_FILE_BYTES} bytes")
     builder = _Builder(name)
     try:
         for event in YAML(typ="safe", pure=pure).parse(text):
