@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from bptt_trace.marking.checker import Report
 from bptt_trace.marking.scoring import Score
 
@@ -42,7 +44,8 @@ class Share(NamedTuple):
     wrong: tuple  # (name, example) of each wrong answer, in order
     misconceptions: tuple  # each named misconception, in order
     first: tuple | None  # (name, example) of the first mistake
-    texts: tuple  # ((name, example), text as written) of each answer, as `_texts` gives them
+    keys: tuple  # (name, example) of each answer, as `_texts` gives them (a later one of a name wins)
+    texts: tuple  # the text of each, as written
     slips: tuple  # (name, example, text) of each answer neither correct nor blank
 
 
@@ -50,10 +53,11 @@ def share_of(report: Report) -> Share:
     """One sheet's share of the class report."""
     verdicts = report.verdicts
     first = report.first_mistake
+    texts = _texts(verdicts)
     return Share(tuple((v.name, v.answer.example) for v in verdicts if v.verdict == "wrong"),
                  tuple(v.misconception for v in verdicts if v.misconception),
                  None if first is None else (first.name, first.answer.example),
-                 tuple(_texts(verdicts).items()),
+                 tuple(texts), tuple(texts.values()),
                  tuple((v.name or v.answer.name, v.answer.example, _text(v.answer.entries)) for v in verdicts
                        if v.verdict not in ("correct", "unanswered")))
 
@@ -67,10 +71,11 @@ class ClassReport:
     wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong (also as a result)
     first: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it as first mistake
     misconceptions: Counter = field(default_factory=Counter)
-    _texts: list[array] = field(default_factory=list)  # each sheet's answers: key id, text id, key id, ...
+    _texts: list[tuple] = field(default_factory=list)  # each sheet's answers: (key sequence id, text ids)
     _labels: list[str] = field(default_factory=list)
     _slips: dict = field(default_factory=lambda: defaultdict(list))  # a non-correct answer -> sheets
-    _ids: dict = field(default_factory=dict)  # (name, example) or a text -> its id
+    _ids: dict = field(default_factory=lambda: _Ids())  # a text -> its id
+    _sequences: dict = field(default_factory=lambda: _Ids())  # a sheet's sequence of (name, example) -> its id
 
     def add(self, label: str, report: Report | None) -> None:
         """Count one sheet (None: unreadable); `report` may be a brief one carrying its `share`."""
@@ -86,9 +91,7 @@ class ClassReport:
         if share.first is not None:
             self.first[share.first] += 1
         index = len(self._texts)
-        ids = self._ids
-        self._texts.append(array("q", [ids.setdefault(x, len(ids)) for pair in share.texts for x in
-                                       (("k",) + pair[0], pair[1])]))
+        self._texts.append((self._sequences[share.keys], array("q", map(self._ids.__getitem__, share.texts))))
         self._labels.append(label)
         for key in share.slips:
             self._slips[key].append(index)
@@ -98,21 +101,32 @@ class ClassReport:
         pairs = {(i, j) for sheets in self._slips.values() if len(sheets) <= MAX_GROUP  # a common slip proves nothing
                  for n, i in enumerate(sheets) for j in sheets[n + 1:]}
         out = []
-        texts: dict[int, dict] = {}
         blank = self._ids.get("~", -1)
+        keys = {n: k for k, n in self._sequences.items()}
         for i, j in sorted(pairs):
-            a, b = (texts.setdefault(n, _pairs(self._texts[n])) for n in (i, j))
-            both = [k for k in a if k in b and a[k] != blank]
-            if len(both) >= MIN_SHARED:
-                same = sum(a[k] == b[k] for k in both) / len(both)
-                if same >= SIMILAR:
-                    out.append((self._labels[i], self._labels[j], same))
+            shared, same = _alike(self._texts[i], self._texts[j], blank, keys)
+            if shared >= MIN_SHARED and same / shared >= SIMILAR:
+                out.append((self._labels[i], self._labels[j], same / shared))
         return sorted(out, key=lambda p: (-p[2], p[0], p[1]))[:MAX_PAIRS]
 
 
-def _pairs(ids: array) -> dict:
-    """A sheet's answers as key id -> text id."""
-    return dict(zip(ids[::2], ids[1::2]))
+class _Ids(dict):
+    """Ids handed out in order of first sight."""
+
+    def __missing__(self, key: Any) -> int:
+        self[key] = len(self)
+        return self[key]
+
+
+def _alike(a: tuple, b: tuple, blank: int, keys: dict) -> tuple[int, int]:
+    """(answers both sheets give, the first not blank; how many of them are written the same)."""
+    if a[0] == b[0]:  # the same names in the same order, as most sheets of a class
+        x, y = np.frombuffer(a[1], dtype=np.int64), np.frombuffer(b[1], dtype=np.int64)
+        mask = x != blank
+        return int(mask.sum()), int((x == y)[mask].sum())
+    ta, tb = dict(zip(keys[a[0]], a[1])), dict(zip(keys[b[0]], b[1]))
+    both = [k for k in ta if k in tb and ta[k] != blank]
+    return len(both), sum(ta[k] == tb[k] for k in both)
 
 
 def _texts(verdicts: list) -> dict:
