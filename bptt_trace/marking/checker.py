@@ -84,7 +84,7 @@ class _Parsed:
     order: int
     decimals: int | None
     units: Any = None  # each entry's distance to be surely correct, for a quick check (None: judge each)
-    flat: Any = None  # float64: the given entries and their units as lists, for the quick check entry by entry
+    flat: Any = None  # float64: (the given entries, their units) as lists, for the quick check (units then None)
 
 
 class Checker:
@@ -183,10 +183,8 @@ class Checker:
         text_array = np.array(texts, dtype=object).reshape(shape)
         if not shape:
             given, text_array = given[()], text_array[()]
-        if None in units:
-            return _Parsed(a, name, given, text_array, None, order, max(places, default=None))
-        return _Parsed(a, name, given, text_array, None, order, max(places, default=None),
-                       np.array(units).reshape(shape), (values, units))
+        flat_units = None if None in units else (values, units)
+        return _Parsed(a, name, given, text_array, None, order, max(places, default=None), None, flat_units)
 
     def expected(self, name: str, example: int | None) -> tuple[Any, Any]:
         """A quantity's true value as an object array, and as a list of floats for the quick check."""
@@ -253,8 +251,9 @@ class Checker:
 
         `quick`: the target's entries as a list of floats, for the quick check entry by entry."""
         if slack == 1.0:
-            if quick is not None and p.flat is not None:
-                if within(p.flat[0], quick, p.flat[1]):
+            if p.flat is not None:  # the same check as surely_correct, on lists of floats
+                quick = flat_floats(target, np.shape(p.given)) if quick is None else quick
+                if quick is not None and within(p.flat[0], quick, p.flat[1]):
                     return "correct", []
             elif surely_correct(p.units, p.given, target):
                 return "correct", []

@@ -27,12 +27,13 @@ def cached(table: dict, key: Any, make: Callable[[], Any]) -> Any:
         return value
 
 
-def flat_floats(value: Any) -> list[float] | None:
-    """A value's entries as Python floats in row order, or None when they are not numbers."""
+def flat_floats(value: Any, shape: tuple | None = None) -> list[float] | None:
+    """A value's entries as Python floats in row order, or None when they are not numbers (or not of `shape`)."""
     try:
-        return np.asarray(value, dtype=float).ravel().tolist()
+        array = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError):
         return None
+    return array.ravel().tolist() if shape is None or array.shape == shape else None
 
 
 def within(given: list[float], target: list[float], units: list[float]) -> bool:
