@@ -305,7 +305,8 @@ def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance:
         if keep == "json":
             text = sheet.report.json if sheet.report is not None else check_view.sheet_json_text(sheet, view)
             click.echo(check_view.json_item(i, text), nl=False)
-            sheet = sheet if sheet.report is None else sheet._replace(report=sheet.report._replace(json=""))
+        if keep != "full" and sheet.report is not None:  # counted: keep only what the table and the CSV read
+            sheet = sheet._replace(report=sheet.report._replace(json="", share=None))
         sheets.append(sheet)
         if sheet.report is None:
             BadInput(sheet.problem).show()
