@@ -6,13 +6,17 @@ measured in the same run (median of three). It is not a floor for marking (that 
 reading 500 files and comparing their numbers with numpy) but a yardstick that moves with the
 machine: an absolute number alone says little on a shared, noisy one. Target: at most 30
 times one run (about 5 s on a quiet machine). `python check_batch.py 5000` marks 5000 sheets
-instead, against the issue's absolute target of 20 s on a 2-core machine; `--jobs 2` as a
-further argument passes `--jobs 2` to `check` (worker processes, `marking/pool.py`).
+instead, against the issue's absolute target of 20 s on a 2-core machine. `check` marks a class
+of 200 files or more on every core by default; `--jobs 1` as a further argument passes
+`--jobs 1` to `check` (one process, `marking/pool.py`). Also shown: the peak resident memory of
+the largest process `check` ran (the main one or a worker), from the operating system, and the
+CPU time of its processes (steadier than wall time on a shared machine).
 """
 
 from __future__ import annotations
 
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,14 +70,19 @@ def main() -> int:
         run = tool() + ["run", "scenarios/sentiment.yaml"]
         wall(run)
         base = statistics.median(wall(run) for _ in range(3))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_before = before.ru_utime + before.ru_stime
         start = time.perf_counter()
         proc = subprocess.run(tool() + ["check", "scenarios/sentiment.yaml", *files, "--csv", csv, *EXTRA],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - start
         rows = Path(csv).read_text().count("\n") - 1
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / 1024  # MB (ru_maxrss is in kB on Linux)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before  # the check's processes, workers included
     print(f"check {SHEETS} sheets ({rows} graded, exit {proc.returncode}): {elapsed:.2f} s; one plain run "
-          f"{base * 1000:.0f} ms; ratio {elapsed / base:.0f}x; {elapsed / SHEETS * 1000:.1f} ms per sheet "
-          f"(target: {'at most 30x one run' if SHEETS == 500 else 'under 20 s'})")
+          f"{base * 1000:.0f} ms; ratio {elapsed / base:.1f}x; {elapsed / SHEETS * 1000:.1f} ms per sheet; "
+          f"CPU {cpu:.1f} s ({cpu / SHEETS * 1000:.1f} ms a sheet); peak memory {peak:.0f} MB (target: {'at most 30x one run' if SHEETS == 500 else 'under 20 s'})")
     fast = elapsed / base <= 30 if SHEETS == 500 else elapsed <= 20
     return 0 if fast and rows == SHEETS and proc.returncode == 1 else 1
 

@@ -64,12 +64,27 @@ def mark_submission(checker, scorer, submission):
     return Sheet(submission.file, submission.student, report, scorer.score(report))
 
 
-def mark_all(checker, spec, paths, workers: int = 1) -> Iterator:
-    """Each file in order, as it is marked: one scorer for the class (in `workers` processes with --jobs)."""
+def mark_all(checker, spec, paths, workers: int | None = None, finish=None) -> Iterator:
+    """Each file in order, as it is marked: one scorer for the class (in worker processes for a large
+    class, see `marking.pool`); `finish(sheet)`, where the sheet is marked, cuts down what comes back."""
     from bptt_trace.marking.pool import mark_files
     from bptt_trace.marking.scoring import Scorer
     scorer = Scorer(spec)
-    yield from mark_files(lambda path: mark_one(checker, scorer, path), list(paths), workers)
+    finish = finish or (lambda sheet: sheet)
+    yield from mark_files(lambda path: finish(mark_one(checker, scorer, path)), list(paths), workers)
+
+
+def finisher(keep: str, view=None):
+    """What the main process keeps of each marked sheet: "full" (the report: one sheet, Markdown,
+    feedback files), "brief" (a class table and gradebook rows) or "json" (brief, and the sheet's JSON
+    text made where it was marked). None for full."""
+    if keep == "full":
+        return None
+    from bptt_trace.marking.brief import brief
+    if keep == "brief":
+        return brief
+    from bptt_trace.render.check_view import sheet_json_text
+    return lambda sheet: brief(sheet, sheet_json_text(sheet, view))
 
 
 def feedback_paths(paths, folder: str) -> list[Path]:

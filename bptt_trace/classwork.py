@@ -211,11 +211,12 @@ class VariantMarker:
             labels.append("original")
         self.everyone = Class(labels, traces)
 
-    def mark_all(self, paths: Iterable[str], workers: int = 1):
-        """Each file in order, marked against its variant (or unreadable with the reason); in `workers`
-        processes with --jobs."""
+    def mark_all(self, paths: Iterable[str], workers: int | None = None, finish=None):
+        """Each file in order, marked against its variant (or unreadable with the reason); in worker
+        processes for a large class; `finish(sheet)` cuts down what comes back (`check_job.finisher`)."""
         from bptt_trace.marking.pool import mark_files
-        yield from mark_files(self.mark_one, list(paths), workers)
+        mark = self.mark_one if finish is None else (lambda path: finish(self.mark_one(path)))
+        yield from mark_files(mark, list(paths), workers)
 
     def mark_one(self, path: str):
         """One file: found by its `variant:` id, else its `student:` id; then marked, scored and fitted."""

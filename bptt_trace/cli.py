@@ -259,11 +259,12 @@ def template(scenario: str, output: str, blank: str, example: int | None, notati
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width in columns.")
 @BUDGET_OPTION
-@click.option("--jobs", "workers", type=click.IntRange(1, 256), default=1, show_default=True, metavar="N",
-              help="Mark the files in N worker processes (for a large class on an otherwise idle machine).")
+@click.option("--jobs", "workers", type=click.IntRange(1, 256), default=None, metavar="N",
+              help="Mark the files in N worker processes. Default: every core for a class of 200 files or more; "
+                   "--jobs 1 forces one process. The results are the same either way.")
 def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance: str | None, csv_file: str | None,
           force: bool, feedback: str | None, round_, round_mode: str | None, notation: str | None,
-          decimals: int | None, color: bool | None, width: int | None, budget: str | None, workers: int) -> None:
+          decimals: int | None, color: bool | None, width: int | None, budget: str | None, workers: int | None) -> None:
     """Mark homework ANSWERS (YAML files) against SCENARIO: scores, every mistake, and a class report.
 
     With --variants DIR, each file is marked against its student's own variant instead, and answers
@@ -290,26 +291,42 @@ def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance:
 
         from bptt_trace.classwork import VariantMarker
         marker = VariantMarker(Path(variants_dir), tolerance, round_, round_mode, notation, decimals, budget)
-        job, asked, marked = marker.job, marker.asked, marker.mark_all(answers, workers)
+        job, asked = marker.job, marker.asked
     else:
         job = jobs.prepare(scenario, round_=round_, round_mode=round_mode, decimals=decimals, notation=notation,
                            budget=budget)
         checker, spec, asked = check_job.checker_for(job, tolerance)
-        marked = check_job.mark_all(checker, spec, answers, workers)
     view = _check_view(job, asked)
+    # What is kept of each sheet: the full report only where it is shown; else a brief one (streamed JSON).
+    keep = "full" if fmt == "markdown" or targets or len(answers) == 1 else "json" if fmt == "json" else "brief"
+    finish = check_job.finisher(keep, view)
+    marked = marker.mark_all(answers, workers, finish) if variants_dir is not None else \
+        check_job.mark_all(checker, spec, answers, workers, finish)
     klass, sheets = ClassReport(), []
+    if keep == "json":
+        from bptt_trace.render import check_view
+        click.echo(check_view.json_head(job.trace.scenario.name), nl=False)
     from bptt_trace.watching import Watch
-    with Watch("marking", len(answers)) as watch:
-        for i, sheet in enumerate(marked):
+    # JSON streamed to a terminal would be torn by a bar drawn on the same screen
+    with Watch("marking", len(answers), quiet=keep == "json" and sys.stdout.isatty()) as watch:
+        for i, sheet in enumerate(marked):  # one sheet marked, in file order
             watch.update(i + 1)
             klass.add(sheet.student, sheet.report)
+            if keep == "json":
+                text = sheet.report.json if sheet.report is not None else check_view.sheet_json_text(sheet, view)
+                click.echo(check_view.json_item(i, text), nl=False)
+            if keep != "full" and sheet.report is not None:  # counted: keep only what the table and the CSV read
+                sheet = sheet._replace(report=sheet.report._replace(json="", share=None))
             sheets.append(sheet)
             if sheet.report is None:
                 with watch.paused():
                     BadInput(sheet.problem).show()
             if targets:
                 check_job.write_feedback(sheet, view, targets[i], force, f"feedback for {sheet.student}")
-    _print_reports(job, view, sheets, klass, fmt, color, width)
+    if keep == "json":
+        click.echo(check_view.json_tail(klass, bool(sheets)), nl=False)
+    else:
+        _print_reports(job, view, sheets, klass, fmt, color, width)
     if fmt != "json":
         from bptt_trace.render.safe_text import visible
         for s in sheets:

@@ -17,7 +17,8 @@ from typing import Any
 
 from bptt_trace.errors import InputError
 from bptt_trace.numbers.written import check_number
-from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, parse_yaml, read_yaml
+from bptt_trace.scenario.yaml_fast import parse_fast, read_fast
+from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq
 
 TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student", "variant")
 BLANK = ("~", "null", "", "_", "___")
@@ -58,7 +59,7 @@ def load_answers(path: str | Path, text: str | None = None) -> Submission:
     """Read and check the shape of an answers file (or of YAML `text` under that name); numbers are
     parsed exactly, never evaluated."""
     name = str(path)
-    root = read_yaml(path) if text is None else parse_yaml(text, name)
+    root = read_fast(path) if text is None else parse_fast(text, name)
     if not isinstance(root, Map):
         raise InputError(name, "expected a mapping with 'answers:' or 'examples:'", line=root.line, column=root.column)
     for key in root.items:
@@ -106,12 +107,13 @@ def _section(file: str, node: Node, path: str, example: int | None) -> list[Answ
 
 def _entries(node: Node) -> Any:
     """Entries as written; a string describing the problem when something is not a number."""
-    if isinstance(node, Seq):
-        return [_entries(n) for n in node.items]
+    if isinstance(node, Seq):  # a list of plain numbers, the common case, read in one go
+        return [_plain_entry(n.text) if type(n) is Scalar and not n.quoted and _PLAIN.match(n.text) else _entries(n)
+                for n in node.items]
     if isinstance(node, Map):
         return "a mapping"
     if not node.quoted and _PLAIN.match(node.text):  # the common case, `-0.226`, checked at once
-        return Entry(node.text)
+        return _plain_entry(node.text)
     if node.text.strip() in BLANK and not node.quoted:
         return Entry(node.text, blank=True)
     if node.quoted:
@@ -120,3 +122,15 @@ def _entries(node: Node) -> Any:
         return Entry(check_number(node.text))
     except ValueError:
         return f"'{node.text}'"
+
+
+_ENTRIES: dict[str, Entry] = {}  # plain numbers as Entry, shared (they are frozen): a class writes the same ones
+
+
+def _plain_entry(text: str) -> Entry:
+    entry = _ENTRIES.get(text)
+    if entry is None:
+        entry = Entry(text)
+        if len(_ENTRIES) < 100_000:
+            _ENTRIES[text] = entry
+    return entry

@@ -19,10 +19,11 @@ import numpy as np
 from bptt_trace.marking.answers import Answer, Submission
 from bptt_trace.marking.blanks import answerable
 from bptt_trace.marking.misconceptions import MISCONCEPTIONS, slips
+from bptt_trace.marking.quick import cached, flat_floats, surely_correct, within
 from bptt_trace.marking.routes import routes
 from bptt_trace.marking.shapes import fits, shape_problem, written_shape
 from bptt_trace.marking.world import World
-from bptt_trace.numbers.tolerance import FLOOR_REL, Tolerance, written_decimals
+from bptt_trace.numbers.tolerance import Tolerance, written_decimals
 from bptt_trace.numbers.written import parse_number
 from bptt_trace.record.names import split
 from bptt_trace.record.steps import Step, Trace
@@ -83,6 +84,7 @@ class _Parsed:
     order: int
     decimals: int | None
     units: Any = None  # each entry's distance to be surely correct, for a quick check (None: judge each)
+    flat: Any = None  # float64: (the given entries, their units) as lists, for the quick check (units then None)
 
 
 class Checker:
@@ -100,6 +102,9 @@ class Checker:
             self.order.setdefault((s.name, s.example), i)
         self.aliases = _aliases(notation)
         self.world = World(trace, numbers)
+        self._resolved: dict = {}  # (section, name, example) -> canonical name or None
+        self._expected: dict = {}  # (name, example) -> (expected as objects, as a list of floats)
+        self._units: dict = {}  # text -> its unit
 
     def check(self, submission: Submission) -> Report:
         """Every answer's verdict, sorted into computation order."""
@@ -118,6 +123,9 @@ class Checker:
     # --- names and shapes -------------------------------------------------------------------
     def resolve(self, a: Answer) -> str | None:
         """The canonical name of an answer, or None when it names nothing in this scenario."""
+        return cached(self._resolved, (a.section, a.name, a.example), lambda: self._resolve(a))
+
+    def _resolve(self, a: Answer) -> str | None:
         name = a.name.strip()
         if a.section == "updated":
             name = self.aliases.get(name, name)
@@ -138,7 +146,7 @@ class Checker:
         if name is None:
             pool = [n for n in self.pool if a.example is None or self.trace.has(n, a.example)]
             return Verdict(a, None, "unknown", suggestions=tuple(difflib.get_close_matches(a.name, pool, n=3)))
-        expected = np.asarray(self.trace.value(name, a.example), dtype=object)
+        expected = self.expected(name, a.example)[0]
         order = self.order.get((name, a.example), 10**9)
         shape, flat, problem = written_shape(a.entries)
         if problem:
@@ -147,6 +155,8 @@ class Checker:
             return Verdict(a, name, "unanswered", order=order)
         if not fits(shape, expected.shape):
             return self.misshapen(a, name, shape, flat, expected, order)
+        if self.num.name == "float64" and not any(e.blank or "/" in e.text for e in flat):
+            return self.parse_floats(a, name, flat, expected.shape, order)
         blank = np.array([e.blank for e in flat]).reshape(expected.shape)
         values = [None if e.blank else self.value_of(e.text) for e in flat]
         texts = np.array([e.text for e in flat], dtype=object).reshape(expected.shape)
@@ -162,6 +172,26 @@ class Checker:
         if not expected.shape:
             given, texts = given[()], texts[()]
         return _Parsed(a, name, given, texts, ~blank if blank.any() else None, order, decimals, units)
+
+    def parse_floats(self, a: Answer, name: str, flat: list, shape: tuple, order: int) -> _Parsed:
+        """`parse` for the common case: float64 marking, every entry a written decimal."""
+        texts = [e.text for e in flat]
+        values = [float(t) for t in texts]
+        places = [d for d in map(written_decimals, texts) if d is not None]
+        units = [cached(self._units, t, lambda: self.tolerance.unit(t)) for t in texts]  # noqa: B023
+        given = np.array(values, dtype=float).reshape(shape)
+        text_array = np.array(texts, dtype=object).reshape(shape)
+        if not shape:
+            given, text_array = given[()], text_array[()]
+        flat_units = None if None in units else (values, units)
+        return _Parsed(a, name, given, text_array, None, order, max(places, default=None), None, flat_units)
+
+    def expected(self, name: str, example: int | None) -> tuple[Any, Any]:
+        """A quantity's true value as an object array, and as a list of floats for the quick check."""
+        def make():
+            value = self.trace.value(name, example)
+            return np.asarray(value, dtype=object), flat_floats(value)
+        return cached(self._expected, (name, example), make)
 
     def value_of(self, text: str) -> Any:
         """A written number in the checker's number system (fractions exactly, never evaluated)."""
@@ -186,7 +216,8 @@ class Checker:
         base = dict(answer=a, name=name, given=p.given, expected=expected, texts=p.texts, order=p.order,
                     blank=_entries(p.mask), decimals=p.decimals)
         keys = [expected] + ([self.precise.value(name, a.example)] if self.precise is not None else [])
-        judged = [self.judge(p, k) for k in keys]
+        judged = [self.judge(p, k, quick=self.expected(name, a.example)[1] if i == 0 else None)
+                  for i, k in enumerate(keys)]
         if any(j == "correct" for j, _ in judged):
             return Verdict(**base, verdict="correct")
         best = None
@@ -215,10 +246,17 @@ class Checker:
             return Verdict(**base, verdict="imprecise", recomputed=value, off=tuple(off), replay=replay)
         return Verdict(**base, verdict="wrong", recomputed=value, off=tuple(off), misconception=named, replay=replay)
 
-    def judge(self, p: _Parsed, target: Any, slack: float = 1.0) -> tuple[str, list[tuple]]:
-        """`correct`, `imprecise` or `off` for a whole answer, with the entries that are off."""
-        if slack == 1.0 and _surely_correct(p, target):
-            return "correct", []
+    def judge(self, p: _Parsed, target: Any, slack: float = 1.0, quick: Any = None) -> tuple[str, list[tuple]]:
+        """`correct`, `imprecise` or `off` for a whole answer, with the entries that are off.
+
+        `quick`: the target's entries as a list of floats, for the quick check entry by entry."""
+        if slack == 1.0:
+            if p.flat is not None:  # the same check as surely_correct, on lists of floats
+                quick = flat_floats(target, np.shape(p.given)) if quick is None else quick
+                if quick is not None and within(p.flat[0], quick, p.flat[1]):
+                    return "correct", []
+            elif surely_correct(p.units, p.given, target):
+                return "correct", []
         g, t, w = (np.asarray(x, dtype=object) for x in (p.given, target, p.texts))
         if g.shape != t.shape:
             return "off", [()]
@@ -234,20 +272,6 @@ class Checker:
             return [()]
         return [i for i in np.ndindex(g.shape) if (mask is None or mask[i]) and
                 not self.tolerance.close(float(g[i]), float(t[i]), str(w[i]), slack)]
-
-
-def _surely_correct(p: _Parsed, target: Any) -> bool:
-    """The quick, vectorised check that every entry is within its unit of the target."""
-    if p.units is None:
-        return False
-    try:
-        g, t = np.asarray(p.given, dtype=float), np.asarray(target, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    if g.shape != t.shape:
-        return False
-    with np.errstate(invalid="ignore", over="ignore"):
-        return bool(np.all(np.abs(g - t) <= p.units + FLOOR_REL * np.maximum(np.abs(g), np.abs(t))))
 
 
 def _trivial(given: Any, expected: Any, mask: Any) -> bool:

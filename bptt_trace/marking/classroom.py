@@ -1,7 +1,9 @@
 """A class's marking in one view: per quantity how many got it wrong and how many had it as their
 first mistake, a tally of misconceptions, and pairs of sheets identical in most of their answers.
 
-Sheets are added one at a time, so a batch can be marked as it streams. Two sheets are flagged
+Sheets are added one at a time, so a batch can be marked as it streams; each sheet's share of the
+report (`share_of`) is small, so it can be worked out where the sheet is marked (a worker
+process) and only that share kept: every sheet's answers are held as interned ids, not verdicts. Two sheets are flagged
 as near-identical when they write the same text for at least SIMILAR of the answers both give
 (at least MIN_SHARED of them) and share at least one identical answer that is not correct:
 identical correct answers are expected of honest work, identical slips are not.
@@ -9,9 +11,12 @@ identical correct answers are expected of honest work, identical slips are not.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from bptt_trace.marking.checker import Report
 from bptt_trace.marking.scoring import Score
@@ -33,6 +38,30 @@ class Sheet(NamedTuple):
     copied: str = ""  # marked against per-student variants: why these answers look copied
 
 
+class Share(NamedTuple):
+    """What one marked sheet adds to the class report."""
+
+    wrong: tuple  # (name, example) of each wrong answer, in order
+    misconceptions: tuple  # each named misconception, in order
+    first: tuple | None  # (name, example) of the first mistake
+    keys: tuple  # (name, example) of each answer, as `_texts` gives them (a later one of a name wins)
+    texts: tuple  # the text of each, as written
+    slips: tuple  # (name, example, text) of each answer neither correct nor blank
+
+
+def share_of(report: Report) -> Share:
+    """One sheet's share of the class report."""
+    verdicts = report.verdicts
+    first = report.first_mistake
+    texts = _texts(verdicts)
+    return Share(tuple((v.name, v.answer.example) for v in verdicts if v.verdict == "wrong"),
+                 tuple(v.misconception for v in verdicts if v.misconception),
+                 None if first is None else (first.name, first.answer.example),
+                 tuple(texts), tuple(texts.values()),
+                 tuple((v.name or v.answer.name, v.answer.example, _text(v.answer.entries)) for v in verdicts
+                       if v.verdict not in ("correct", "unanswered")))
+
+
 @dataclass
 class ClassReport:
     """Counts over every marked sheet of a class."""
@@ -42,45 +71,62 @@ class ClassReport:
     wrong: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it wrong (also as a result)
     first: Counter = field(default_factory=Counter)  # (name, example) -> sheets with it as first mistake
     misconceptions: Counter = field(default_factory=Counter)
-    _texts: list[list] = field(default_factory=list)  # each sheet's verdicts
+    _texts: list[tuple] = field(default_factory=list)  # each sheet's answers: (key sequence id, text ids)
     _labels: list[str] = field(default_factory=list)
     _slips: dict = field(default_factory=lambda: defaultdict(list))  # a non-correct answer -> sheets
+    _ids: dict = field(default_factory=lambda: _Ids())  # a text -> its id
+    _sequences: dict = field(default_factory=lambda: _Ids())  # a sheet's sequence of (name, example) -> its id
 
     def add(self, label: str, report: Report | None) -> None:
-        """Count one sheet (None: unreadable)."""
+        """Count one sheet (None: unreadable); `report` may be a brief one carrying its `share`."""
         self.sheets += 1
         if report is None:
             self.unreadable += 1
             return
-        for v in report.verdicts:
-            if v.verdict == "wrong":
-                self.wrong[(v.name, v.answer.example)] += 1
-        for v in report.verdicts:
-            if v.misconception:
-                self.misconceptions[v.misconception] += 1
-        if report.first_mistake is not None:
-            self.first[(report.first_mistake.name, report.first_mistake.answer.example)] += 1
+        share = getattr(report, "share", None) or share_of(report)
+        for key in share.wrong:
+            self.wrong[key] += 1
+        for name in share.misconceptions:
+            self.misconceptions[name] += 1
+        if share.first is not None:
+            self.first[share.first] += 1
         index = len(self._texts)
-        self._texts.append(report.verdicts)  # their texts are read only for sheets that share a slip
+        self._texts.append((self._sequences[share.keys], array("q", map(self._ids.__getitem__, share.texts))))
         self._labels.append(label)
-        for v in report.verdicts:
-            if v.verdict not in ("correct", "unanswered"):
-                self._slips[(v.name or v.answer.name, v.answer.example, _text(v.answer.entries))].append(index)
+        for key in share.slips:
+            self._slips[key].append(index)
 
     def similar(self) -> list[tuple[str, str, float]]:
         """(sheet, sheet, share of identical answers) for near-identical pairs, most alike first."""
         pairs = {(i, j) for sheets in self._slips.values() if len(sheets) <= MAX_GROUP  # a common slip proves nothing
                  for n, i in enumerate(sheets) for j in sheets[n + 1:]}
         out = []
-        texts: dict[int, dict] = {}
+        blank = self._ids.get("~", -1)
+        keys = {n: k for k, n in self._sequences.items()}
         for i, j in sorted(pairs):
-            a, b = (texts.setdefault(n, _texts(self._texts[n])) for n in (i, j))
-            both = [k for k in a if k in b and a[k] != "~"]
-            if len(both) >= MIN_SHARED:
-                same = sum(a[k] == b[k] for k in both) / len(both)
-                if same >= SIMILAR:
-                    out.append((self._labels[i], self._labels[j], same))
+            shared, same = _alike(self._texts[i], self._texts[j], blank, keys)
+            if shared >= MIN_SHARED and same / shared >= SIMILAR:
+                out.append((self._labels[i], self._labels[j], same / shared))
         return sorted(out, key=lambda p: (-p[2], p[0], p[1]))[:MAX_PAIRS]
+
+
+class _Ids(dict):
+    """Ids handed out in order of first sight."""
+
+    def __missing__(self, key: Any) -> int:
+        self[key] = len(self)
+        return self[key]
+
+
+def _alike(a: tuple, b: tuple, blank: int, keys: dict) -> tuple[int, int]:
+    """(answers both sheets give, the first not blank; how many of them are written the same)."""
+    if a[0] == b[0]:  # the same names in the same order, as most sheets of a class
+        x, y = np.frombuffer(a[1], dtype=np.int64), np.frombuffer(b[1], dtype=np.int64)
+        mask = x != blank
+        return int(mask.sum()), int((x == y)[mask].sum())
+    ta, tb = dict(zip(keys[a[0]], a[1])), dict(zip(keys[b[0]], b[1]))
+    both = [k for k in ta if k in tb and ta[k] != blank]
+    return len(both), sum(ta[k] == tb[k] for k in both)
 
 
 def _texts(verdicts: list) -> dict:

@@ -47,6 +47,7 @@ class Scorer:
         self.spec = spec
         self.points: dict[str, Fraction] = {}
         self.share = {"correct": Fraction(1), "carried_forward": spec.carried_forward, "imprecise": spec.imprecise}
+        self._earned: dict[tuple, Fraction] = {}  # (verdict, name) -> points earned by a fully written answer
 
     def of(self, name: str) -> Fraction:
         """The points of one quantity."""
@@ -56,6 +57,14 @@ class Scorer:
 
     def earned(self, v: Verdict) -> Fraction:
         """The share of its points one answer earns."""
+        if not v.blank:  # the common case: a share of the quantity's points, the same on every sheet
+            key = (v.verdict, v.name)
+            if key not in self._earned:
+                self._earned[key] = self._earned_points(v)
+            return self._earned[key]
+        return self._earned_points(v)
+
+    def _earned_points(self, v: Verdict) -> Fraction:
         credit = self.share.get(v.verdict, 0)
         if credit and v.blank:
             size = int(np.size(v.given)) or 1
@@ -65,8 +74,14 @@ class Scorer:
     def score(self, report: Report) -> Score:
         """The sheet's score and maximum."""
         counted = [v for v in report.verdicts if v.name is not None]
-        return Score(sum((self.earned(v) for v in counted), Fraction(0)),
-                     sum((self.of(v.name) for v in counted), Fraction(0)))
+        return Score(exact_sum([self.earned(v) for v in counted]), exact_sum([self.of(v.name) for v in counted]))
+
+
+def exact_sum(values: list[Fraction]) -> Fraction:
+    """The exact sum of fractions; quickly when they are whole numbers, as points usually are."""
+    if all(v.denominator == 1 for v in values):
+        return Fraction(sum(v.numerator for v in values))
+    return sum(values, Fraction(0))
 
 
 def score(report: Report, spec: CheckSpec) -> Score:

@@ -171,9 +171,32 @@ def _copied(s: Sheet) -> dict:
 
 def report_json(sheets: list[Sheet], sheet: CheckWorksheet, klass: ClassReport, scenario: str) -> str:
     """`{"scenario", "sheets": [...], "class": {...}}`, the same shape for one file or many."""
+    parts = [json_head(scenario)] + [json_item(i, sheet_json_text(s, sheet)) for i, s in enumerate(sheets)]
+    return "".join(parts + [json_tail(klass, bool(sheets))])
+
+
+# The report's JSON in pieces, so that a large class streams out sheet by sheet: together they are,
+# byte for byte, `json.dumps({"scenario", "sheets", "class"}, indent=2)` (as json_text) and a newline.
+def json_head(scenario: str) -> str:
+    """The document up to its first sheet."""
+    return json_text('{\n  "scenario": ' + json.dumps(scenario) + ',\n  "sheets": [')
+
+
+def sheet_json_text(s: Sheet, sheet: CheckWorksheet) -> str:
+    """One sheet's JSON, indented as an item of the document's sheets."""
+    return json_text(json.dumps(sheet_json(s, sheet), indent=2, allow_nan=False).replace("\n", "\n    "))
+
+
+def json_item(index: int, text: str) -> str:
+    """The sheet numbered `index` (from 0) in its place in the list."""
+    return ("\n    " if index == 0 else ",\n    ") + text
+
+
+def json_tail(klass: ClassReport, any_sheets: bool = True) -> str:
+    """The document after its last sheet: the class report."""
     from bptt_trace.render.class_view import class_json
-    doc = {"scenario": scenario, "sheets": [sheet_json(s, sheet) for s in sheets], "class": class_json(klass)}
-    return json_text(json.dumps(doc, indent=2, allow_nan=False)) + "\n"
+    body = json.dumps(class_json(klass), indent=2, allow_nan=False).replace("\n", "\n  ")
+    return json_text(("\n  ]" if any_sheets else "]") + ',\n  "class": ' + body + "\n}") + "\n"
 
 
 def report_csv(sheets: list[Sheet]) -> str:

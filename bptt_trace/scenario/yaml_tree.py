@@ -46,6 +46,11 @@ Node = Union[Scalar, Seq, Map]
 
 def read_yaml(path: str | Path) -> Node:
     """Read and parse a YAML file into a located tree, or raise InputError naming the file."""
+    return parse_yaml(read_text(path), str(path))
+
+
+def read_text(path: str | Path) -> str:
+    """A YAML file's text (bounded, UTF-8), or InputError naming the file."""
     name = str(path)
     p = Path(path)
     try:
@@ -61,7 +66,7 @@ def read_yaml(path: str | Path) -> Node:
         raise InputError(name, "is not UTF-8 text") from None
     except OSError as exc:
         raise InputError(name, f"cannot be read ({exc.strerror})") from None
-    return parse_yaml(text, name)
+    return text
 
 
 def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:

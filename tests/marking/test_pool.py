@@ -41,7 +41,7 @@ def test_parallel_marking_equals_marking_one_file_after_another(tmp_path, monkey
     assert pool._MARK is None and contexts == [("fork",)]
 
 
-def test_one_process_by_default_and_for_a_small_class(monkeypatch):
+def test_one_process_for_a_small_class_whatever_is_asked(monkeypatch):
     monkeypatch.setattr(pool.multiprocessing, "get_context", lambda *a: (_ for _ in ()).throw(AssertionError))
     assert list(pool.mark_files(None, [])) == [] and list(pool.mark_files(None, [], workers=4)) == []
 
@@ -56,3 +56,91 @@ def test_check_jobs_gives_the_same_csv(tmp_path, monkeypatch):
     for name, extra in (("one.csv", []), ("two.csv", ["--jobs", "2"])):
         CliRunner().invoke(main, ["check", SCENARIO, *files, "--csv", str(tmp_path / name), *extra])
     assert (tmp_path / "one.csv").read_text() == (tmp_path / "two.csv").read_text()
+
+
+def test_a_large_class_is_marked_on_every_core_by_default_and_jobs_1_forces_one(monkeypatch):
+    contexts = []
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(pool, "_cores", lambda: 2)
+
+    class Fake:
+        def __init__(self, n):
+            contexts.append(n)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def imap(self, fn, paths, chunksize):
+            return map(fn, paths)
+    monkeypatch.setattr(pool.multiprocessing, "get_context", lambda *a: type("C", (), {"Pool": Fake}))
+    assert list(pool.mark_files(str.upper, ["a", "b", "c"])) == ["A", "B", "C"] and contexts == [2]
+    assert list(pool.mark_files(str.upper, ["a", "b", "c"], workers=1)) == ["A", "B", "C"] and contexts == [2]
+    assert list(pool.mark_files(str.upper, ["a", "b", "c"], workers=8)) == ["A", "B", "C"] and contexts == [2, 2]
+
+
+def class_files(tmp_path) -> list[str]:
+    """Twelve sheets: right, slips (some shared), an unreadable one, a partly blank one, an unknown name."""
+    from tests.test_check_split import SCENARIO
+    from bptt_trace.networks.run import run
+    from bptt_trace.scenario.loader import load_scenario
+    trace = run(load_scenario(SCENARIO))
+    h = np.round(np.asarray(trace.value("h[1]", 1), dtype=float), 3)
+    paths = []
+    for i in range(12):
+        slip = 0.05 * (i % 3 == 1)
+        text = (f"student: s{i}\nexamples:\n  1:\n    h[1]: {(h + slip).tolist()}\n    loss: {0.378 + slip}\n"
+                f"    z[1]: [0.23, ~, 0.27]\n    h[9]: 1\ntotal:\n  loss: 1.5\n")
+        if i == 5:
+            text = "examples: [1, 2\n"
+        path = tmp_path / f"s{i:02d}.yaml"
+        path.write_text(text)
+        paths.append(str(path))
+    return paths
+
+
+def test_every_output_is_byte_identical_whatever_the_workers(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bptt_trace.cli import main
+    from tests.test_check_split import SCENARIO
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 2)
+    files = class_files(tmp_path)
+    for fmt in ("terminal", "json", "markdown"):
+        outs = []
+        for jobs_ in ("1", "2", "3"):
+            csv = tmp_path / f"{fmt}{jobs_}.csv"
+            r = CliRunner().invoke(main, ["check", SCENARIO, *files, "--format", fmt, "--csv", str(csv),
+                                          "--jobs", jobs_, "--no-color", "--width", "100"])
+            assert r.exit_code == 1, r.output
+            outs.append((r.stdout, csv.read_text()))
+        assert outs[0] == outs[1] == outs[2]
+    assert "unreadable" in outs[0][1] and outs[0][1].count("\n") == 13
+
+
+def test_the_streamed_json_is_the_json_of_the_whole_report(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from bptt_trace.cli import main, _check_view
+    from bptt_trace.marking.classroom import ClassReport
+    from bptt_trace.render.check_view import sheet_json
+    from bptt_trace.render.class_view import class_json
+    from bptt_trace.render.safe_text import json_text
+    from tests.test_check_split import SCENARIO
+    files = class_files(tmp_path)
+    r = CliRunner().invoke(main, ["check", SCENARIO, *files, "--format", "json"])
+    job = jobs.prepare(SCENARIO)
+    checker, spec, asked = check_job.checker_for(job, None)
+    view = _check_view(job, asked)
+    sheets = list(check_job.mark_all(checker, spec, files, 1))
+    klass = ClassReport()
+    for s in sheets:
+        klass.add(s.student, s.report)
+    doc = {"scenario": job.trace.scenario.name, "sheets": [sheet_json(s, view) for s in sheets],
+           "class": class_json(klass)}
+    assert r.stdout == json_text(json.dumps(doc, indent=2, allow_nan=False)) + "\n"
+    assert json.loads(r.stdout)["class"]["near_identical"]
