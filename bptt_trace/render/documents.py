@@ -12,6 +12,7 @@ from typing import Iterable
 from bptt_trace.render.blocks import (Answers, Block, Cell, Figure, Form, Heading, Math, Matrix, Para, Pre, Prose,
                                      SideBySide, Table, Value)
 from bptt_trace.render.latex_layout import CHAR_PT, PAPERS, SHORT_TABLE_ROWS, column_spec, short_table, text_width
+from bptt_trace.render.latex_wide import CONTINUATION, WideMatrices, break_digits, long_digits, widest_piece
 from bptt_trace.render.texmath import markdown_text, math, text
 
 
@@ -64,7 +65,7 @@ class _Writer:
             elif isinstance(block, Table):
                 parts.append(self.table(block))
             elif isinstance(block, Matrix):
-                parts.append(self.display(block.title, [self.bmatrix(block)]))
+                parts.append(self.matrix(block))
             elif isinstance(block, SideBySide):
                 parts.append(self.side_by_side(block))
             elif isinstance(block, Pre):
@@ -77,6 +78,10 @@ class _Writer:
             parts.insert(1, self.title((Prose(title),)))
         parts.append(self.end())
         return "\n".join(p for p in parts if p is not None)
+
+    def matrix(self, m: Matrix) -> str:
+        """A matrix block: the matrix displayed under its title."""
+        return self.display(m.title, [self.bmatrix(m)])
 
     def bmatrix(self, m: Matrix) -> str:
         rows = [" & ".join(self.inline_math(c) for c in r) for r in m.rows]
@@ -103,8 +108,8 @@ class _Writer:
 
 
 def _breakable(tex: str) -> str:
-    """Long rationals of exact mode may break after their slash."""
-    return re.sub(r"(\d{5,})/(\d{5,})", r"\1/\\allowbreak \2", tex)
+    """Long rationals of exact mode may break after their slash, and long digit strings inside."""
+    return break_digits(re.sub(r"(\d{5,})/(\d{5,})", r"\1/\\allowbreak \2", tex))
 
 
 def _breaks(c: Cell) -> bool:
@@ -115,6 +120,8 @@ def _breaks(c: Cell) -> bool:
         if isinstance(span, Prose) and " " in written.strip():
             return True
         if not isinstance(span, Prose) and any(op in written for op in (" + ", " - ", " = ", "×", "·", "−", ", ")):
+            return True
+        if not isinstance(span, Prose) and long_digits(written):
             return True
     return False
 
@@ -167,7 +174,7 @@ class MarkdownWriter(_Writer):
         return "```text\n" + "\n".join(lines) + "\n```\n"
 
 
-class LatexWriter(_Writer):
+class LatexWriter(WideMatrices, _Writer):
     """A standalone article (amsmath) that compiles with pdflatex and keeps inside its margins."""
 
     def __init__(self, answers: Answers | None = None, figures: dict[int, str] | None = None,
@@ -189,6 +196,12 @@ class LatexWriter(_Writer):
 
     def end(self) -> str:
         return r"\end{document}" + "\n"
+
+    def write(self, blocks: Iterable[Block], title: str) -> str:
+        """The document; the continuation mark of broken numbers is defined only where a number may break."""
+        doc = super().write(blocks, title)
+        return doc.replace(r"\begin{document}", CONTINUATION + "\n" + r"\begin{document}", 1) \
+            if r"\digitbreak" in doc else doc
 
     def title(self, c: Cell) -> str:
         return r"\section*{Worksheet: " + self.cell(c) + "}"
@@ -215,7 +228,7 @@ class LatexWriter(_Writer):
                 formula.append(content if kind == "math" else self.math_blank(content))
                 continue
             if formula:
-                out.append("$" + "".join(formula).replace(", ", r",\allowbreak ") + "$")
+                out.append("$" + _breakable("".join(formula)).replace(", ", r",\allowbreak ") + "$")
                 formula = []
             out.append(text(content))
         return "".join(out)
@@ -242,12 +255,27 @@ class LatexWriter(_Writer):
                 width += CHAR_PT * len(str(s))
         return width
 
+    def least(self, c: Cell) -> float:
+        """About how wide the widest piece of a cell is that no line break can split, in points."""
+        return max((self.piece(s) for s in c), default=0.0)
+
+    def piece(self, s: Value | Prose | Math | str) -> float:
+        """The widest unbreakable piece of one span: a blank, a boxed answer, a formula's or a text's."""
+        if isinstance(s, Value) and self.answers.hides(s):
+            return max(40.0, 3.0 * len(s.shown or s.label or ""))
+        if isinstance(s, Value) and self.answers.marks(s) and len(s.text) <= 16:
+            return CHAR_PT * len(s.text) + 8.0
+        return CHAR_PT * widest_piece(s.text if isinstance(s, Value) else str(s), isinstance(s, Prose))
+
     def table(self, t: Table) -> str:
         n = len(t.headers)
         columns = list(zip(t.headers, *t.rows))
         widths = [max(self.estimate(c) for c in col) for col in columns]
         breakable = [any(_breaks(c) for c in col) for col in columns]
-        spec, size = column_spec(widths, t.left, self.width, breakable)
+        least = [max(self.least(c) for c in col) for col in columns]
+        if not self.table_fits(widths, least, breakable):
+            return self.table_rows(t)
+        spec, size = column_spec(widths, t.left, self.width, breakable, least)
         rows = [" & ".join(self.cell(c) for c in r) for r in t.rows]
         head = " & ".join(self.cell(h) for h in t.headers) + r" \\* \hline"
         long = t.title is not None and self.estimate(t.title) > self.width - 40
@@ -267,9 +295,18 @@ class LatexWriter(_Writer):
     def side_by_side(self, block: SideBySide) -> str:
         """The matrices in a row that breaks onto the next line where the page ends."""
         title = (self.cell(block.title) + r"\par" + "\n") if block.title else ""
-        boxes = [r"$\begin{array}{@{}c@{}}" + self.inline_math(h) + r" \\ " + self.bmatrix(m) + r"\end{array}$"
-                 for h, m in zip(block.headers, block.matrices)]
-        return title + r"{\raggedright " + r"\quad ".join(boxes) + r"\par}\smallskip"
+        out, boxes = [], []
+        for h, m in zip(block.headers, block.matrices):
+            if self.fits(m, self.width):
+                boxes.append(r"$\begin{array}{@{}c@{}}" + self.inline_math(h) + r" \\ " + self.bmatrix(m) + r"\end{array}$")
+                continue
+            if boxes:  # a matrix too wide for the page: row by row, after the matrices before it
+                out.append(r"{\raggedright " + r"\quad ".join(boxes) + r"\par}")
+                boxes = []
+            out.append(r"{\raggedright " + self.cell(h) + r"\par}" + "\n" + self.by_rows(m))
+        if boxes:
+            out.append(r"{\raggedright " + r"\quad ".join(boxes) + r"\par}")
+        return title + "\n".join(out) + r"\smallskip"
 
     def pre(self, lines: list[str]) -> str:
         return "\\begin{verbatim}\n" + "\n".join(lines) + "\n\\end{verbatim}"
