@@ -35,7 +35,7 @@ class Worksheet(OpBlocks):
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
         """The whole worked calculation: setup, each example, totals, the update (and drift)."""
-        self.feeds = feeds(trace)
+        self.feeds, self._derived, self._named = feeds(trace), {}, {}
         yield Heading(1, cell(Prose(f"{trace.scenario.name}: {_network(trace.scenario.model)}")))
         if self.student:
             yield Form(("Name", "Student ID"), cell(Prose(self.instructions(trace))))
