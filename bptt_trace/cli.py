@@ -64,7 +64,10 @@ def trace_options(f):
                      help="Show dL/dPARAM as the sum of chain-rule paths through time instead of the trace; PARAM "
                           "is W_hh, W_xh, b_h, W_hy or b_y (or the notation's name, such as Wh), or one entry "
                           "such as 'W_hh[1,2]' (from 1). Computed in float64."),
-        click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices."),
+        click.option("--full", is_flag=True, help="Show every row and column of large vectors and matrices, and "
+                     "every time step of a long sequence."),
+        click.option("--steps", default="auto", metavar="A-B", help="Show these time steps in full (7, 40-45 or "
+                     "3,7-9). Default: a sequence of more than 12 steps shows its first 3 and last 3."),
         BUDGET_OPTION,
     ]
     for option in reversed(options):
@@ -92,6 +95,8 @@ def run(scenario: str, fmt: str, color: bool | None, width: int | None, indent: 
     """Trace the forward pass, full BPTT and one gradient-descent update of SCENARIO (a YAML file)."""
     if fmt != "json" and (indent is not None or only is not None):
         raise BadInput("--indent and --only shape the JSON: use them with --format json")
+    if fmt == "json" and options["steps"] != "auto":
+        raise BadInput("--steps chooses what people read; JSON has every time step (pick quantities with --only)")
     job = jobs.prepare(scenario, listing=fmt == "json", readers="programs" if fmt == "json" else "people", **options)
     if fmt == "json":
         from bptt_trace.watching import watch_writing

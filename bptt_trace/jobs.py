@@ -74,19 +74,43 @@ class Job(NamedTuple):
     drift: list | None = None
     report: object = None
     full: bool = False
+    steps: object = None  # the time steps shown in full (a StepChoice), None for every one
 
 
 def prepare(scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
              exact: bool = False, digits: int | None = None, decimals: int | None = None,
              notation: str | None = None, paths: str | None = None, full: bool = False,
-             budget: str | None = None, listing: bool = False, readers: str = "programs") -> Job:
+             budget: str | None = None, listing: bool = False, readers: str = "programs",
+             steps: str | None = None) -> Job:
     """Load, choose the number system, trace; the drift for a hand calculation; the paths if asked.
 
     The work is estimated first and refused (BadInput) when over the budget; `listing` is for output
     that shows every entry (JSON). `readers` is "people" (a hand calculation at the display decimals
-    unless `--round off`) or "programs" (full precision unless `--round K`)."""
-    return prepare_loaded(load(scenario), scenario, example, round_, round_mode, exact, digits, decimals,
-                          notation, paths, full, budget, listing, readers)
+    unless `--round off`) or "programs" (full precision unless `--round K`). `steps` chooses the time steps
+    shown in full (`3,7-9`; "auto" elides a long sequence's middle unless `full`; None shows every one)."""
+    sc = load(scenario)
+    chosen = step_choice(sc, scenario, example, steps, full, paths)
+    return prepare_loaded(sc, scenario, example, round_, round_mode, exact, digits, decimals,
+                          notation, paths, full, budget, listing, readers)._replace(steps=chosen)
+
+
+def step_choice(sc, path: str, example: int | None, steps: str | None, full: bool, paths: str | None):
+    """The time steps to show in full (a StepChoice), or None for every one; BadInput for a bad --steps."""
+    from bptt_trace.render.step_choice import StepChoice, parse_steps
+    if steps is None or (steps == "auto" and (full or paths is not None)):
+        return None
+    if steps == "auto":
+        return StepChoice()
+    if paths is not None:
+        raise BadInput("--steps chooses the time steps of the worked calculation; --paths prints one report: "
+                       "use one or the other")
+    if sc.model.cell == "mlp":
+        raise BadInput(f"--steps: {path} is a feedforward network (cell: mlp), which has layers, not time steps")
+    longest = max(sc.examples[k - 1].steps for k in chosen_examples(sc, example))
+    try:
+        return parse_steps(steps, longest)
+    except ValueError as exc:
+        raise BadInput(f"--steps: {exc}") from None
 
 
 def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, round_mode: str | None = None,
@@ -250,6 +274,7 @@ def blocks(job: Job, figures: bool = False, student: bool = False):
                            labels=Labels(job.mode.notation))
     sheet.figures = figures
     sheet.student = student
+    sheet.steps = job.steps
     return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
 
 

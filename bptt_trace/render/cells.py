@@ -23,6 +23,8 @@ class Cells:
         self.max_items = max_items
         self.elided = False
         self.feeds: dict[tuple[str, int | None], tuple[str, ...]] = {}
+        self._derived: dict[int, tuple[Step, tuple[str, ...]]] = {}
+        self._named: dict[tuple[str, int | None], tuple[tuple[str, ...], str]] = {}
 
     def sources(self, name: str, example: int | None) -> tuple[str, ...]:
         """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
@@ -33,15 +35,19 @@ class Cells:
         """A number of `step`: its result (operand None) or one of its operands."""
         name = step.name if operand is None else step.operands[operand]
         text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
-        entry = f" #{','.join(str(i + 1) for i in index)}" if index else ""
-        return Value(text, name + entry, self.sources(name, step.example), operand is None, step.example,
-                     self.label(name) + entry)
+        entry = ENTRIES.get(index) or _entry(index)
+        named = self._named.get((name, step.example))
+        if named is None:
+            named = self._named[name, step.example] = self.sources(name, step.example), self.label(name)
+        return Value(text, name + entry, named[0], operand is None, step.example, named[1] + entry)
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
-        names = self.sources(step.name, step.example) + tuple(
-            n for n in step.operands for n in self.sources(n, step.example))
-        return Value(self.fmt.term(x, extra), None, names)
+        known = self._derived.get(id(step))
+        if known is None or known[0] is not step:  # the names are the step's: worked out once, not per number
+            known = self._derived[id(step)] = step, self.sources(step.name, step.example) + tuple(
+                n for n in step.operands for n in self.sources(n, step.example))
+        return Value(self.fmt.term(x, extra), None, known[1])
 
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
         """Operand n of a step, entry `index` (the index into the operand itself)."""
@@ -93,6 +99,15 @@ class Cells:
             return list(range(n))
         self.elided = True
         return list(range(self.max_items - 1)) + [None, n - 1]
+
+
+ENTRIES: dict[tuple, str] = {}
+
+
+def _entry(index: tuple) -> str:
+    """An entry's suffix: ` #2` or ` #1,3` (from 1), '' for a scalar; kept for the next time."""
+    text = ENTRIES[index] = f" #{','.join(str(i + 1) for i in index)}" if index else ""
+    return text
 
 
 def feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:

@@ -8,6 +8,8 @@ from typing import Any, NamedTuple
 
 
 HUGE = 1e15  # from here on a number is written in scientific notation
+_CACHE_SIZE = 200_000  # numbers formatted and kept, by format: beyond this the cache starts again
+_FORMATTED: dict[tuple, str] = {}
 
 
 class NumberFormat(NamedTuple):
@@ -26,6 +28,18 @@ class NumberFormat(NamedTuple):
         """Format one number; `extra` adds decimals (products inside a dot product use 1)."""
         if hasattr(x, "expr"):
             return self.exact(x)
+        # a long trace repeats its numbers (weights at every step): each is formatted once. A Decimal is
+        # known by its text, which keeps the digits it was written with (0.10 is not 0.1 here)
+        key = (self, extra, str(x) if type(x) is Decimal else x)
+        text = _FORMATTED.get(key)
+        if text is None:
+            if len(_FORMATTED) > _CACHE_SIZE:
+                _FORMATTED.clear()
+            text = _FORMATTED[key] = self.plain(x, extra)
+        return text
+
+    def plain(self, x: Any, extra: int = 0) -> str:
+        """Format one number, not exact, without the cache."""
         d = self.decimals + extra
         if abs(x) >= HUGE and (not isinstance(x, Decimal) or x.is_finite()):  # not hundreds of digits: 2.580e+306
             return _minus(f"{float(x):.{max(d, 1)}e}".replace("e+0", "e+"))

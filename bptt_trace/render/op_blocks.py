@@ -87,20 +87,22 @@ class OpBlocks(Cells):
     def total(self, step: Step) -> Blocks:
         examples = summed_examples(step)
         over = examples is not None
-        names = [f"example {k}" for k in examples] if over else [self.label(n) for n in step.operands]
         mean = step.op == "mean"
-        formula = f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
+
+        def formula() -> str:  # written out only where shown: a sum over 10,000 steps is a table instead
+            names = [f"example {k}" for k in examples] if over else [self.label(n) for n in step.operands]
+            return f"(1/{len(names)})·({' + '.join(names)})" if mean else " + ".join(names)
 
         def written(*xs: Value) -> list:
             s = signed(list(xs))
             return ["(", *s, f")/{len(xs)}"] if mean else s
-        if len(names) == 1 and not over:
-            yield Para(cell(f"{self.label(step.name)} = {names[0]} = ", *self.vector(step.value, step)))
+        if len(step.operands) == 1 and not over:
+            yield Para(cell(f"{self.label(step.name)} = {self.label(step.operands[0])} = ", *self.vector(step.value, step)))
         elif np.ndim(step.value) == 0:
             xs = [self.operand(x, step, i) for i, x in enumerate(step.inputs)]
-            yield Para(cell(f"{self.label(step.name)} = {formula} = ", *written(*xs), " = ", self.value(step.value, step)))
+            yield Para(cell(f"{self.label(step.name)} = {formula()} = ", *written(*xs), " = ", self.value(step.value, step)))
         elif over or mean or not all((split(n)[1] or "").isdigit() for n in step.operands):
-            yield from self.elementwise(step, formula, written)
+            yield from self.elementwise(step, formula(), written)
         else:  # contributions of time steps
             yield from self.running_total(step)
 

@@ -12,6 +12,7 @@ from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Figure, Form, Heading, Math, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import feeds
 from bptt_trace.render.op_blocks import Blocks, OpBlocks
+from bptt_trace.render.step_choice import StepChoice, elision_text, hidden_run
 from bptt_trace.record.steps import Step, Trace
 
 __all__ = ["Blocks", "Worksheet"]
@@ -29,11 +30,12 @@ class Worksheet(OpBlocks):
 
     figures = False
     student = False
+    steps: StepChoice | None = None  # the time steps shown in full (None: every one)
 
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
         """The whole worked calculation: setup, each example, totals, the update (and drift)."""
-        self.feeds = feeds(trace)
+        self.feeds, self._derived, self._named = feeds(trace), {}, {}
         yield Heading(1, cell(Prose(f"{trace.scenario.name}: {_network(trace.scenario.model)}")))
         if self.student:
             yield Form(("Name", "Student ID"), cell(Prose(self.instructions(trace))))
@@ -105,8 +107,9 @@ class Worksheet(OpBlocks):
         yield Heading(1, cell(Prose(f"Example {k}: {what} → target {ex.target}")))
         if self.figures:
             yield Figure(k)
-        phase, group = None, None
+        phase, group, told = None, None, {}
         two_way = trace.scenario.model.bidirectional
+        shown, phases = self.elided_steps(trace, ex)
         for step in trace.of_example(k):
             if step.phase != phase:
                 phase, group = step.phase, None
@@ -114,10 +117,29 @@ class Worksheet(OpBlocks):
                     else PHASE_TITLES[phase]
                 yield Heading(2, cell(Prose(title)))
             part = _part(step) if two_way else ""
+            if shown is not None and step.phase in phases and step.t is not None and 0 < step.t <= ex.steps \
+                    and step.t not in shown:
+                yield from self.elision(step, part, shown, ex.steps, told)
+                continue
             if (step.t, part) != group and step.phase in ("forward", "backward") and step.t is not None:
                 group = (step.t, part)
                 yield self.layer(step) if trace.scenario.model.cell == "mlp" else self.timestep(ex, step, part)
             yield from self.step(step)
+
+    def elided_steps(self, trace: Trace, ex: Any) -> tuple[frozenset[int] | None, tuple[str, ...]]:
+        """The time steps of an example shown in full (None: all), and the phases whose steps are chosen."""
+        if self.steps is None or trace.scenario.model.cell == "mlp":
+            return None, ()
+        many = trace.scenario.model.outputs_at != "last"
+        return self.steps.shown(ex.steps), ("forward", "backward") + (("loss",) if many else ())
+
+    def elision(self, step: Step, part: str, shown: frozenset[int], steps: int, told: dict) -> Blocks:
+        """The one line standing for a run of time steps not shown, at the first step of the run."""
+        a, b = told.get((step.phase, part), (0, -1))
+        if a <= step.t <= b:
+            return
+        told[step.phase, part] = a, b = hidden_run(step.t, shown, steps)
+        yield Para(cell(Prose(elision_text(a, b))), note=True)
 
     def layer(self, step: Step) -> Heading:
         """An mlp's layer, forward or backward."""

@@ -1,0 +1,107 @@
+"""`run` to a terminal on a vanilla RNN of hidden 16, input 4, T = 10000: the default (long sequences
+elided to their first and last steps) and `--full`, against a plain numpy BPTT measured in the same run.
+
+Baseline: `_common.numpy_bptt` (forward pass and full BPTT in float64 numpy) on parameter and input
+arrays built before the clock starts. That is the floor: the same arithmetic with nothing recorded,
+nothing rounded by hand and nothing written, as a numpy user holding float arrays would do it. The
+command is timed as a person runs it: a fresh process (start-up, loading the YAML, the hand-rounded
+trace and its float64 twin for the drift table, the tables), its output a pipe with colour forced
+(`--color`), read and thrown away.
+
+Targets: the default under 2 s; `--full` linear in T and at most 10x the baseline. The command and
+the baseline are timed alternately (best of several each), so a busy spell slows both. `--full`
+is also timed at T = 1000 for its exponent in T.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import ROOT, numpy_bptt, tool
+
+HIDDEN, INPUT, STEPS = 16, 4, 10000
+
+
+def scenario_text(steps: int, hidden: int = HIDDEN, inputs: int = INPUT, seed: int = 0, cell: str = "rnn") -> str:
+    """A many-to-one RNN (or LSTM/GRU) with small random weights, one 1-decimal input vector per step."""
+    rng = np.random.default_rng(seed)
+    s = 1 / np.sqrt(hidden)
+    row = lambda a: "[" + ", ".join(f"{v:.2f}" for v in a) + "]"  # noqa: E731
+    mat = lambda a: "[" + ", ".join(row(r) for r in a) + "]"  # noqa: E731
+    gates = {"rnn": ("h",), "lstm": "fico", "gru": "urh"}[cell]
+    params = []
+    for g in gates:
+        names = ("W_xh", "W_hh", "b_h") if cell == "rnn" else (f"W_{g}", f"U_{g}", f"b_{g}")
+        params += [f"  {names[0]}: {mat(rng.uniform(-s, s, (hidden, inputs)))}",
+                   f"  {names[1]}: {mat(rng.uniform(-s, s, (hidden, hidden)))}", f"  {names[2]}: {row(np.zeros(hidden))}"]
+    params += [f"  W_hy: {mat(rng.uniform(-s, s, (1, hidden)))}", "  b_y: [0]"]
+    xs = np.round(rng.uniform(-1, 1, (steps, inputs)), 1)
+    head = ["name: bench", "model:", f"  cell: {cell}"] + (["  activation: tanh"] if cell == "rnn" else [])
+    head += [f"  hidden_size: {hidden}", "  output: sigmoid", "  loss: bce", "parameters:"]
+    inputs_line = "  - inputs: [" + ", ".join("[" + ", ".join(f"{v:.1f}" for v in x) + "]" for x in xs) + "]"
+    return "\n".join(head + params + ["examples:", inputs_line, "    target: 1"]) + "\n"
+
+
+def command_seconds(path: Path, *options: str) -> tuple[float, int]:
+    """Wall time of one `run PATH --color OPTIONS`, its output read from a pipe; and the bytes it printed."""
+    start = time.perf_counter()
+    out = subprocess.run(tool() + ["run", str(path), "--color", "--width", "100", "--budget", "time=2h,memory=8G,output=4G",
+                                   *options], check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start, len(out.stdout)
+
+
+def baseline_seconds(steps: int, hidden: int = HIDDEN, repeat: int = 3) -> float:
+    """The best of several plain numpy BPTTs on prebuilt float arrays."""
+    rng = np.random.default_rng(1)
+    P = {"W_xh": rng.uniform(-.25, .25, (hidden, INPUT)), "W_hh": rng.uniform(-.25, .25, (hidden, hidden)),
+         "b_h": np.zeros(hidden), "W_hy": rng.uniform(-.25, .25, (1, hidden)), "b_y": np.zeros(1)}
+    xs = rng.uniform(-1, 1, (steps, INPUT))
+    best = math.inf
+    for _ in range(repeat):
+        g = {k: np.zeros_like(v) for k, v in P.items()}
+        start = time.perf_counter()
+        numpy_bptt(P, xs, 1.0, g)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def paired(path: Path, steps: int, options: tuple[str, ...], repeat: int) -> tuple[float, float, int]:
+    """The best command time and the best baseline time, run alternately; and the output's size."""
+    runs, base, size = [], [], 0
+    for _ in range(repeat):
+        seconds, size = command_seconds(path, *options)
+        runs.append(seconds)
+        base.append(baseline_seconds(steps))
+    return min(runs), min(base), size
+
+
+def main() -> int:
+    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {}
+        for steps in (1000, STEPS):
+            paths[steps] = Path(folder) / f"rnn{steps}.yaml"
+            paths[steps].write_text(scenario_text(steps))
+        ok = True
+        seconds, base, size = paired(paths[STEPS], STEPS, (), repeat)
+        print(f"default, T={STEPS}: {seconds:.2f} s ({seconds / base:.0f}x numpy's {base * 1000:.0f} ms), "
+              f"{size / 1e3:.0f} kB of text; target under 2 s")
+        ok &= seconds < 2
+        full, base, size = paired(paths[STEPS], STEPS, ("--full",), repeat)
+        short, _, _ = paired(paths[1000], 1000, ("--full",), repeat)
+        slope = math.log(full / short) / math.log(STEPS / 1000)
+        print(f"--full, T={STEPS}: {full:.2f} s ({full / base:.1f}x numpy), {size / 1e6:.0f} MB of text; "
+              f"T=1000: {short:.2f} s; exponent {slope:.2f}; target at most 10x, linear")
+        ok &= full / base <= 10 and slope <= 1.05
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
