@@ -7,6 +7,7 @@ A background thread reads how far the work has got (a `probe`, or what the work 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -46,11 +47,6 @@ class Watch:
         _, old_total, old_what = self.state
         self.state = (done, old_total if total is None else total, what or old_what)
 
-    def advance(self, n: float = 1) -> None:
-        """Report `n` more units done."""
-        done, total, what = self.state
-        self.state = (done + n, total, what)
-
     @contextmanager
     def paused(self) -> Iterator[None]:
         """Take the bar off the terminal while the work writes to stderr; it comes back at the next look."""
@@ -71,10 +67,19 @@ class Watch:
             self._stop.set()
             self._thread.join()
             if self._bar is not None:
-                self._bar.stop()
+                with contextlib.suppress(Exception):  # a terminal gone is no reason to fail the work
+                    self._bar.stop()
 
     def _watch(self) -> None:
-        """Look at the work every `poll` seconds until it ends; show it once it has run long enough."""
+        """Look at the work every `poll` seconds until it ends. A display that fails (stderr closed, a
+        terminal gone) stops quietly: progress must never be what breaks a run or prints a traceback."""
+        try:
+            self._look()
+        except Exception:  # noqa: BLE001
+            self.mode = None
+
+    def _look(self) -> None:
+        """Show the work once it has run long enough, until it ends."""
         first = self.show_after if self.mode == "bar" else self.line_every
         next_line = first
         while not self._stop.wait(self.poll):

@@ -164,3 +164,17 @@ def test_chain_paths_report_their_work_in_order():
     assert calls == [(sum(weights[:i]), sum(weights)) for i in range(len(steps))]
     again = chain_paths(trace, "W_hh", None, [1])
     assert [p.value.tolist() for p in report.examples[0].paths] == [p.value.tolist() for p in again.examples[0].paths]
+
+
+def test_a_display_that_fails_stops_quietly(quick, capsys):
+    class Closed(Tty):
+        def write(self, text):
+            raise BrokenPipeError
+
+    def probe():
+        raise RuntimeError("a probe that breaks")
+    for stream, lines in ((Closed(), False), (io.StringIO(), True)):
+        with Watch("x", 10, probe=probe, stream=stream, lines=lines) as watch:
+            time.sleep(0.15)
+        assert watch.mode is None
+    assert capsys.readouterr().err == ""  # no traceback from the thread
