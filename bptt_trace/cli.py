@@ -13,7 +13,8 @@ from bptt_trace.version import __version__
 from bptt_trace import jobs
 from bptt_trace.guard import Group
 from bptt_trace.jobs import EXIT_BAD_INPUT, BadInput, Job
-from bptt_trace.printing import chosen_width, print_lines, progress
+from bptt_trace.printing import chosen_width, print_lines
+from bptt_trace.watching import Watch
 from bptt_trace.scenario.spec import UPDATES
 
 PRESET_NAMES = ("default", "wi-wh-wo", "uvw")  # bptt_trace.scenario.notation.PRESETS, kept import-free here
@@ -138,7 +139,6 @@ def export(scenario: str, output: str, fmt: str | None, blank: str | None, answe
     answers = jobs.answers(job, blank, answer_key)
     drawn = figures and not (output == "-" and fmt == "markdown")  # no folder to put SVG files beside stdout
     pictures, sidecars = _figures(job, answers, fmt, output, force) if drawn else (None, {})
-    from bptt_trace.watching import Watch
     with Watch("writing the worksheet"):
         document = jobs.document(job, answers, "markdown" if fmt == "markdown" else "latex", paper, pictures)
     if fmt == "pdf":
@@ -311,7 +311,6 @@ def check(files: tuple[str, ...], variants_dir: str | None, fmt: str, tolerance:
     if keep == "json":
         from bptt_trace.render import check_view
         click.echo(check_view.json_head(job.trace.scenario.name), nl=False)
-    from bptt_trace.watching import Watch
     # JSON streamed to a terminal would be torn by a bar drawn on the same screen
     with Watch("marking", len(answers), quiet=keep == "json" and sys.stdout.isatty()) as watch:
         for i, sheet in enumerate(marked):  # one sheet marked, in file order
@@ -421,8 +420,8 @@ def train(scenario: str, epochs: int | None, update: str | None, trace_epoch: in
     from bptt_trace.analysis.budget import training_cost
     jobs.within_budget(scenario, training_cost(sc, epochs), budget)
     try:
-        with progress(epochs, color=color) as advance:
-            result = run_training(sc, epochs, update, trace_epoch, advance)
+        with Watch("training", epochs, color=color) as watch:
+            result = run_training(sc, epochs, update, trace_epoch, watch.update)
     except ArithmeticFault as exc:
         _print_diverged(exc, fmt, color, width)
         raise BadInput(f"{scenario}: {exc}") from None
@@ -476,10 +475,8 @@ def variants(scenario: str, roster: str | None, count: int | None, seed: str, ou
         students = read_roster(roster) if roster else numbered(count)
     except InputError as exc:
         raise BadInput(exc.describe()) from None
-    with progress(len(students), label="variants") as bar:
-        made = iter(range(1, len(students) + 1))
-        done = make_handout(scenario, students, seed, Path(out), force, pdf,
-                            (lambda n: bar(next(made))) if bar else (lambda n: None))
+    with Watch("variants", len(students)) as watch:
+        done = make_handout(scenario, students, seed, Path(out), force, pdf, watch.advance)
     why = ", ".join(f"{k} {n}" for k, n in sorted(done.reasons.items(), key=lambda kv: -kv[1]))
     from bptt_trace.render.safe_text import visible
     click.echo(f"wrote {len(done.rows)} variants to {visible(out)} (index.csv; answer keys in "

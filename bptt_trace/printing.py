@@ -86,17 +86,3 @@ def sgr_codes(style: str) -> str | None:
         else:
             return None
     return ";".join(codes)
-
-
-def progress(total: int, stderr=None, color: bool | None = None, label: str = "training"):
-    """A progress bar on stderr (`watching.Watch`) while long work runs; it yields a function taking
-    how many of the `total` units are done."""
-    import contextlib
-
-    from bptt_trace.watching import Watch
-
-    @contextlib.contextmanager
-    def bar():
-        with Watch(label, total, stream=stderr, color=color) as watch:
-            yield watch.update
-    return bar()

@@ -47,6 +47,11 @@ class Watch:
         _, old_total, old_what = self.state
         self.state = (done, old_total if total is None else total, what or old_what)
 
+    def advance(self, n: float = 1) -> None:
+        """Report `n` more units done."""
+        done, total, what = self.state
+        self.state = (done + n, total, what)
+
     @contextmanager
     def paused(self) -> Iterator[None]:
         """Take the bar off the terminal while the work writes to stderr; it comes back at the next look."""

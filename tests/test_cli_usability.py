@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from bptt_trace.cli import main
 from bptt_trace.marking.blanks import answerable, is_forward, select
 from bptt_trace.networks.run import run
-from bptt_trace.printing import progress
+from bptt_trace.watching import Watch
 from bptt_trace.scenario.loader import load_scenario
 from tests.conftest import ROOT
 
@@ -87,8 +87,8 @@ def test_the_progress_bar_follows_no_color(color, coloured, monkeypatch, capsys)
     monkeypatch.setattr(watching, "SHOW_AFTER", 0)
     monkeypatch.setattr(watching, "POLL", 0.01)
     stderr = _Tty()
-    with progress(500, stderr, color) as advance:
-        advance(250)
+    with Watch("training", 500, stream=stderr, color=color) as watch:
+        watch.update(250)
         time.sleep(0.2)
     out = capsys.readouterr()
     assert "training" in stderr.getvalue() and out.out == "" and out.err == ""

@@ -99,7 +99,7 @@ def test_training_shows_its_progress_on_stderr_only(monkeypatch, capsys):
     import time
 
     from bptt_trace import watching
-    from bptt_trace.printing import progress as _progress
+    from bptt_trace.watching import Watch
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -108,14 +108,14 @@ def test_training_shows_its_progress_on_stderr_only(monkeypatch, capsys):
     monkeypatch.setattr(watching, "SHOW_AFTER", 0)
     monkeypatch.setattr(watching, "POLL", 0.01)
     stderr = Tty()
-    with _progress(500, stderr) as advance:
-        advance(250)
+    with Watch("training", 500, stream=stderr) as watch:
+        watch.update(250)
         time.sleep(0.2)
     assert "training" in stderr.getvalue() and "50%" in stderr.getvalue()
     assert capsys.readouterr().out == ""  # never on stdout
     monkeypatch.setenv("CI", "true")
     stderr = Tty()
-    with _progress(500, stderr) as advance:
-        advance(250)
+    with Watch("training", 500, stream=stderr) as watch:
+        watch.update(250)
         time.sleep(0.1)
     assert stderr.getvalue() == ""  # no bar in CI logs
