@@ -28,8 +28,12 @@ _tanh = np.tanh
 
 
 def recorder_for(trace: Trace, numbers) -> Recorder:
-    """The recorder for a number system: the fast path for float64 itself, whose arithmetic it inlines."""
-    return FloatRecorder(trace, numbers) if type(numbers) is Float64 else Recorder(trace, numbers)
+    """The recorder for a number system: the fast path for float64 itself, whose arithmetic it inlines, and
+    for hand-rounded decimals (`hand_recorder`), which computes them in scaled integers."""
+    if type(numbers) is Float64:
+        return FloatRecorder(trace, numbers)
+    from bptt_trace.record.hand_recorder import hand_recorder
+    return hand_recorder(trace, numbers) or Recorder(trace, numbers)
 
 
 class FloatRecorder(Recorder):

@@ -1,0 +1,131 @@
+"""K-place decimals as scaled integers: the values of the fast hand-rounded engine (`hand_recorder`).
+
+A `Fixed` holds a K-place decimal array as float64 integer mantissas m (the value is m·10^-K). Every
+mantissa, and every product or sum the engine forms from them, stays below 2^53, so float64 computes
+them exactly; and IEEE arithmetic keeps the sign of zero by the same rules as `decimal` (x − x = +0,
+−0 + −0 = −0, a product's sign is the XOR of its factors'), so −0.000 survives where HandDecimal keeps it.
+The Decimal object array a reader sees is made only when asked (`decimals`), then kept: a long run's
+renderers show a few of its steps, and millions of Decimals cost seconds to make.
+
+`LazyStep` is a Step whose `inputs` and `value` turn Fixed values into those Decimal arrays on access,
+so every consumer of a trace sees exactly what HandDecimal's recorder records.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from bptt_trace.record.steps import Step
+
+LIMIT = float(2 ** 52)  # every mantissa, product and sum stays below this: exact in float64, with room to round
+_TIGHT = decimal.Context(prec=60, Emax=10 ** 6, Emin=-10 ** 6)  # scaling by 10^K is exact in it
+_getitem = tuple.__getitem__
+
+
+class Fixed:
+    """A K-place decimal array as float64 integer mantissas; its Decimal form is made on first request."""
+
+    __slots__ = ("m", "places", "bound", "_dec")
+
+    def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None) -> None:
+        self.m, self.places, self._dec = m, places, dec
+        self.bound = float(np.abs(m).max(initial=0.0)) if bound is None else bound  # ≥ every |mantissa|
+
+    def decimals(self) -> np.ndarray:
+        """The values as an object array of Decimals with exponent −K (or the given array this came from)."""
+        if self._dec is None:
+            self._dec = to_decimals(self.m, self.places)
+        return self._dec
+
+    def tight(self) -> float:
+        """The exact largest |mantissa|, kept as the bound from now on."""
+        self.bound = float(np.abs(self.m).max(initial=0.0))
+        return self.bound
+
+    def __reduce__(self):  # pickled (to worker processes) as the Decimals a reader sees
+        return _identity, (self.decimals(),)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def to_decimals(m: np.ndarray, places: int) -> np.ndarray:
+    """Float64 integer mantissas as Decimals m·10^-places, exponent −places, the sign of zero kept."""
+    text = f"E-{places}"
+    flat = [Decimal(f"{v:.0f}{text}") for v in m.ravel().tolist()]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(m.shape)
+
+
+def mantissas(values: Any, places: int) -> np.ndarray | None:
+    """An object array of Decimals as float64 mantissas at 10^-places; None unless every entry is a
+    finite multiple of 10^-places below the limit."""
+    if type(values) is not np.ndarray or values.dtype != object or values.size == 0:
+        return None
+    out = []
+    for d in values.ravel().tolist():
+        if type(d) is not Decimal or not d.is_finite():
+            return None
+        s = d.scaleb(places, _TIGHT)
+        i = int(s)
+        if i != s or abs(i) >= LIMIT:
+            return None
+        out.append(-0.0 if i == 0 and d.is_signed() else float(i))
+    return np.array(out, dtype=np.float64).reshape(values.shape)
+
+
+def round_scaled(x: np.ndarray, shift: int, mode: str) -> np.ndarray:
+    """Integer-valued x at 10^-(K+shift) rounded to 10^-K: half up (away from zero) or toward zero.
+
+    Exact for |x| + 10^shift/2 < 2^53: the quotient by 10^shift is then within half an ulp of a value
+    at least 10^-shift from the next integer, so `trunc` of it is the exact integer part. The sign of x
+    is kept on a zero result (−0.0004 → −0.000), as `Decimal.quantize` keeps it.
+    """
+    if shift == 0:
+        return x
+    d = float(10 ** shift)
+    if mode == "round":
+        x = x + np.copysign(d / 2, x)
+    return np.trunc(x / d)
+
+
+def quantize_float(y: np.ndarray, mode: str, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate scaled values y (error below `margin`) rounded to integers, and where they are too close
+    to a rounding boundary (a half for rounding, an integer for truncation) to trust."""
+    a = np.abs(y)
+    if mode == "round":
+        q = np.trunc(y + np.copysign(0.5, y))
+        near = np.abs(a - np.floor(a) - 0.5) <= margin
+    else:
+        q = np.trunc(y)
+        near = np.abs(a - np.rint(a)) <= margin
+    return q, near
+
+
+def _dec(v: Any) -> Any:
+    return v.decimals() if type(v) is Fixed else v
+
+
+class LazyStep(Step):
+    """A Step whose Fixed inputs and value read as the Decimal arrays HandDecimal records."""
+
+    __slots__ = ()
+
+    @property
+    def inputs(self) -> tuple:
+        """The operands' values, as Decimals."""
+        return tuple([_dec(v) for v in _getitem(self, 6)])
+
+    @property
+    def value(self) -> Any:
+        """The result, as Decimals."""
+        return _dec(_getitem(self, 7))
+
+    def __reduce__(self):  # pickled as a plain Step of Decimals
+        return Step, (self[0], self[1], self[2], self[3], self[4], self[5], self.inputs, self.value, self[8], self[9])

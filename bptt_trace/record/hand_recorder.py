@@ -1,0 +1,227 @@
+"""The hand-rounded engine, fast: HandDecimal's calculation in scaled integers, the same Decimals recorded.
+
+`HandDecimal(K)` computes with object arrays of Decimals and rounds every recorded result to K places.
+`HandRecorder` computes its hot primitives (products, sums, tanh and sigmoid and their slopes) on K-place
+values held as float64 integer mantissas (`fixed.Fixed`): products are exact at 10^-2K, sums exact, and
+rounding back to K places is exact integer arithmetic. tanh and sigmoid are computed in float64, and the
+entries within a wide margin of a rounding boundary are recomputed by HandDecimal itself, so every result
+equals HandDecimal's bit for bit. An op whose operands are not K-place values (a given with more decimals,
+a scalar) or whose products could exceed 2^52 goes through the Decimal path (`Recorder._record`), as does
+every op not written here. Steps hold Fixed values and read as Decimals (`fixed.LazyStep`).
+
+`BPTT_TRACE_HAND_ENGINE=decimal` in the environment forces the Decimal recorder (for tests and comparisons).
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from bptt_trace.numbers.systems import HandDecimal
+from bptt_trace.record.fixed import LIMIT, Fixed, LazyStep, mantissas, quantize_float, round_scaled
+from bptt_trace.record.recorder import Q, Recorder
+from bptt_trace.record.steps import Trace
+
+_new = tuple.__new__
+MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
+_MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
+_SIGMOID_SPAN = 700.0  # |z| beyond which float64 exp overflows (and Decimal's may): the Decimal path
+
+
+def hand_recorder(trace: Trace, numbers) -> Recorder | None:
+    """The fast recorder for a HandDecimal run of up to MAX_PLACES decimals, unless the Decimal one is asked for."""
+    if type(numbers) is not HandDecimal or not 0 <= numbers.places <= MAX_PLACES:
+        return None
+    if os.environ.get("BPTT_TRACE_HAND_ENGINE", "") == "decimal":
+        return None
+    return HandRecorder(trace, numbers)
+
+
+def _dec(v: Any) -> Any:
+    return v.decimals() if type(v) is Fixed else v
+
+
+class HandRecorder(Recorder):
+    """A Recorder for HandDecimal whose hot primitives compute on scaled integers (see the module notes)."""
+
+    def __init__(self, trace: Trace, numbers: HandDecimal) -> None:
+        super().__init__(trace, numbers)
+        self.places, self.mode = numbers.places, numbers.mode
+        self._one = float(10 ** numbers.places)  # 1 as a mantissa
+        self._known: dict[int, tuple[np.ndarray, Fixed]] = {}  # Decimal arrays already turned into Fixed
+
+    # ---- operands and steps -------------------------------------------------------------------------
+    def _fx(self, v: Any) -> Fixed | None:
+        """A value as Fixed: itself, or a Decimal array of K-place values (converted once); else None."""
+        if type(v) is Fixed:
+            return v
+        if type(v) is not np.ndarray or v.dtype != object:
+            return None
+        hit = self._known.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        m = mantissas(v, self.places)
+        f = None if m is None else Fixed(m, self.places, dec=v)
+        self._known[id(v)] = (v, f)
+        return f
+
+    def _put(self, op: str, name: str, names: tuple, inputs: tuple, value: Fixed, detail: str = "") -> Q:
+        """Append one step holding Fixed values; the named result."""
+        self._append(_new(LazyStep, (op, self.phase, self.example, self.t, name, names, inputs, value, None, detail)))
+        return _new(Q, (name, value))
+
+    def _record(self, op: str, name: str, names: tuple, values: tuple, detail: str) -> Q:
+        """The Decimal path: Fixed operands as the Decimals HandDecimal would hold."""
+        return super()._record(op, name, names, tuple([_dec(v) for v in values]), detail)
+
+    def given(self, name: str, value: Any, example: Any = ...) -> Q:
+        """A value from the scenario, unrounded; held as Fixed when it is a K-place array."""
+        f = value if type(value) is Fixed else self._fx(value)
+        if f is None:
+            return super().given(name, value, example)
+        ex = self.example if example is ... else example
+        self._append(_new(LazyStep, ("given", self.phase, ex, self.t, name, (), (), f, None, "")))
+        return _new(Q, (name, f))
+
+    def _fits(self, a: Fixed, b: Fixed, n: int = 1) -> bool:
+        """Whether n products of entries of a and b, and their rounding, stay below 2^52."""
+        room = LIMIT - self._one
+        return a.bound * b.bound * n < room or a.tight() * b.tight() * n < room
+
+    def _rounded(self, x: np.ndarray, bound: float) -> Fixed:
+        """A product-scale (10^-2K) exact result rounded to K places."""
+        return Fixed(round_scaled(x, self.places, self.mode), self.places, bound / self._one + 1)
+
+    # ---- products -----------------------------------------------------------------------------------
+    def matvec(self, m: Q, v: Q, name: str = "") -> Q:
+        """M·v on mantissas, each row rounded once."""
+        name = name or f"{m[0]} {v[0]}"
+        M, V = self._fx(m[1]), self._fx(v[1])
+        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[1]):
+            return self._record("matvec", name, (m[0], v[0]), (m[1], v[1]), "")
+        x = M.m.dot(V.m)
+        if not x.all():
+            x = _zero_signs(x, M.m * V.m[None, :], 1)
+        value = self._rounded(x, M.bound * V.bound * M.m.shape[1])
+        return self._put("matvec", name, (m[0], v[0]), (m[1], v[1]), value)
+
+    def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
+        """Mᵀ·v on mantissas, each column rounded once."""
+        name = name or f"{m[0]}^T {v[0]}"
+        M, V = self._fx(m[1]), self._fx(v[1])
+        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[0]):
+            return self._record("matvec_t", name, (m[0], v[0]), (m[1], v[1]), "")
+        x = V.m.dot(M.m)
+        if not x.all():
+            x = _zero_signs(x, M.m * V.m[:, None], 0)
+        value = self._rounded(x, M.bound * V.bound * M.m.shape[0])
+        return self._put("matvec_t", name, (m[0], v[0]), (m[1], v[1]), value)
+
+    def hadamard(self, name: str, a: Q, b: Q) -> Q:
+        """a ⊙ b, each product rounded."""
+        name = name or f"{a[0]} {b[0]}"
+        A, B = self._fx(a[1]), self._fx(b[1])
+        if A is None or B is None or not self._fits(A, B):
+            return self._record("hadamard", name, (a[0], b[0]), (a[1], b[1]), "")
+        return self._put("hadamard", name, (a[0], b[0]), (a[1], b[1]), self._rounded(A.m * B.m, A.bound * B.bound))
+
+    def outer(self, name: str, a: Q, b: Q) -> Q:
+        """a bᵀ, each product rounded."""
+        A, B = self._fx(a[1]), self._fx(b[1])
+        if A is None or B is None or A.m.ndim != 1 or B.m.ndim != 1 or not self._fits(A, B):
+            return self._record("outer", name, (a[0], b[0]), (a[1], b[1]), "")
+        value = self._rounded(A.m[:, None] * B.m[None, :], A.bound * B.bound)
+        return self._put("outer", name, (a[0], b[0]), (a[1], b[1]), value)
+
+    # ---- sums -----------------------------------------------------------------------------------------
+    def _summed(self, parts: tuple) -> Fixed | None:
+        """The exact left-to-right sum of K-place values, or None when one is not Fixed or it could overflow."""
+        fs = [self._fx(v) for v in parts]
+        if not fs or None in fs:
+            return None
+        bound = sum(f.bound for f in fs)
+        if bound >= LIMIT and sum(f.tight() for f in fs) >= LIMIT:
+            return None
+        x = fs[0].m
+        for f in fs[1:]:
+            x = x + f.m
+        return Fixed(x, self.places, bound)
+
+    def add(self, name: str, *parts: Q) -> Q:
+        """The elementwise sum, exact (and so already at K places)."""
+        values = tuple([q[1] for q in parts])
+        value = self._summed(values)
+        if value is None:
+            return self._record("add", name, tuple([q[0] for q in parts]), values, "")
+        return self._put("add", name, tuple([q[0] for q in parts]), values, value)
+
+    def subtract(self, name: str, a: Q, b: Q) -> Q:
+        """a − b, exact."""
+        A, B = self._fx(a[1]), self._fx(b[1])
+        if A is None or B is None or A.bound + B.bound >= LIMIT:
+            return self._record("subtract", name, (a[0], b[0]), (a[1], b[1]), "")
+        return self._put("subtract", name, (a[0], b[0]), (a[1], b[1]),
+                         Fixed(A.m - B.m, self.places, A.bound + B.bound))
+
+    def complement(self, name: str, a: Q) -> Q:
+        """1 − a, exact."""
+        A = self._fx(a[1])
+        if A is None or A.bound + self._one >= LIMIT:
+            return self._record("complement", name, (a[0],), (a[1],), "")
+        return self._put("complement", name, (a[0],), (a[1],), Fixed(self._one - A.m, self.places, A.bound + self._one))
+
+    def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
+        """Σ of quantities, exact; a mean (a division) by the Decimal path."""
+        values = tuple([q[1] for q in parts])
+        value = None if mean else self._summed(values)
+        if value is None:
+            return super().total(name, parts, mean, detail)
+        return self._put("sum", name, tuple([q[0] for q in parts]), values, value, detail)
+
+    # ---- activations and their slopes -----------------------------------------------------------------
+    def activation(self, name: str, fn: str, z: Q) -> Q:
+        """tanh or sigmoid in float64, the entries near a rounding boundary recomputed by HandDecimal."""
+        Z = self._fx(z[1]) if fn in ("tanh", "sigmoid") else None
+        if Z is None or (fn == "sigmoid" and Z.bound > _SIGMOID_SPAN * self._one and Z.tight() > _SIGMOID_SPAN * self._one):
+            return self._record("activation", name, (z[0],), (z[1],), fn)
+        one = self._one
+        u = Z.m / one
+        t = np.tanh(u) if fn == "tanh" else 1.0 / (1.0 + np.exp(-u))
+        q, near = quantize_float(t * one, self.mode, _MARGIN * one)
+        if fn == "tanh":
+            near |= Z.m == 0  # HandDecimal's tanh(−0) is +0
+        if near.any():
+            self._exactly(fn, name, Z.m, q, near)
+        return self._put("activation", name, (z[0],), (z[1],), Fixed(q, self.places, one), fn)
+
+    def _exactly(self, fn: str, name: str, z: np.ndarray, q: np.ndarray, near: np.ndarray) -> None:
+        """Recompute the `near` entries of q as HandDecimal does (its own tanh or sigmoid, then its rounding)."""
+        idx = np.flatnonzero(near)
+        tail = f"E-{self.places}"
+        args = np.empty(len(idx), dtype=object)
+        args[:] = [Decimal(f"{v:.0f}{tail}") for v in z.ravel()[idx].tolist()]
+        num = self.num
+        with num.context():
+            exact = num.result(getattr(num, fn)(args), name)
+        q.reshape(-1)[idx] = mantissas(exact, self.places)
+
+    def derivative(self, name: str, fn: str, a: Q) -> Q:
+        """1 − v² (tanh) or v(1 − v) (sigmoid) from the activation's output, exact, then rounded."""
+        V = self._fx(a[1]) if fn in ("tanh", "sigmoid") else None
+        one = self._one
+        if V is None or (V.bound + one) * max(V.bound, one) >= LIMIT - one:
+            return self._record("derivative", name, (a[0],), (a[1],), fn)
+        v = V.m
+        x = one * one - v * v if fn == "tanh" else v * (one - v)
+        return self._put("derivative", name, (a[0],), (a[1],),
+                         self._rounded(x, (V.bound + one) * max(V.bound, one)), fn)
+
+
+def _zero_signs(x: np.ndarray, products: np.ndarray, axis: int) -> np.ndarray:
+    """Exact sums that are zero with Decimal's sign: −0 only when every product summed is −0 (a BLAS sum
+    may start from +0)."""
+    negative_zero = (np.signbit(products) & (products == 0)).all(axis=axis)
+    return np.where(x == 0, np.where(negative_zero, -0.0, 0.0), x)
