@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Any
+from fractions import Fraction
+from typing import Any, Callable
 
 import numpy as np
 
@@ -29,16 +30,20 @@ _getitem = tuple.__getitem__
 class Fixed:
     """A K-place decimal array as float64 integer mantissas; its Decimal form is made on first request."""
 
-    __slots__ = ("m", "places", "bound", "_dec")
+    __slots__ = ("m", "places", "bound", "_dec", "_src")
 
-    def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None) -> None:
-        self.m, self.places, self._dec = m, places, dec
+    def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None,
+                 src: Callable[[], np.ndarray] | None = None) -> None:
+        """`dec` is the Decimal form when known; else `src()` makes it (a given's own digits) or, without
+        `src`, the mantissas do (a computed result: exponent −K)."""
+        self.m, self.places, self._dec, self._src = m, places, dec, src
         self.bound = float(np.abs(m).max(initial=0.0)) if bound is None else bound  # ≥ every |mantissa|
 
     def decimals(self) -> np.ndarray:
-        """The values as an object array of Decimals with exponent −K (or the given array this came from)."""
+        """The values as an object array of Decimals: exponent −K, or the given's own Decimals."""
         if self._dec is None:
-            self._dec = to_decimals(self.m, self.places)
+            self._dec = to_decimals(self.m, self.places) if self._src is None else self._src()
+            self._src = None
         return self._dec
 
     def tight(self) -> float:
@@ -80,6 +85,30 @@ def mantissas(values: Any, places: int) -> np.ndarray | None:
     return np.array(out, dtype=np.float64).reshape(values.shape)
 
 
+def fraction_mantissas(values: Any, places: int) -> np.ndarray | None:
+    """Nested tuples of Fractions (or ints) as float64 mantissas at 10^-places; None unless each is a
+    multiple of 10^-places below the limit."""
+    try:
+        arr = np.array(values, dtype=object)
+    except ValueError:
+        return None
+    scale, out = 10 ** places, []
+    for q in arr.ravel().tolist():
+        if type(q) is Fraction:
+            n, d = q.numerator, q.denominator
+        elif type(q) is int:
+            n, d = q, 1
+        else:
+            return None
+        if scale % d:
+            return None
+        i = n * (scale // d)
+        if abs(i) >= LIMIT:
+            return None
+        out.append(float(i))
+    return np.array(out, dtype=np.float64).reshape(arr.shape) if out else None
+
+
 def round_scaled(x: np.ndarray, shift: int, mode: str) -> np.ndarray:
     """Integer-valued x at 10^-(K+shift) rounded to 10^-K: half up (away from zero) or toward zero.
 
@@ -89,10 +118,18 @@ def round_scaled(x: np.ndarray, shift: int, mode: str) -> np.ndarray:
     """
     if shift == 0:
         return x
-    d = float(10 ** shift)
+    d = _POWERS[shift]
     if mode == "round":
-        x = x + np.copysign(d / 2, x)
-    return np.trunc(x / d)
+        y = _copysign(d * 0.5, x)
+        y += x
+    else:
+        y = x * 1.0  # a new array: x may be an operand's own mantissas
+    y /= d
+    return _trunc(y, out=y)
+
+
+_POWERS = [float(10 ** k) for k in range(30)]
+_copysign, _trunc = np.copysign, np.trunc
 
 
 def quantize_float(y: np.ndarray, mode: str, margin: float) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
-from bptt_trace.record.fixed import LIMIT, Fixed, LazyStep, mantissas, quantize_float, round_scaled
+from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, fraction_mantissas, mantissas, quantize_float,
+                                     round_scaled)
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
@@ -33,11 +34,36 @@ _SIGMOID_SPAN = 700.0  # |z| beyond which float64 exp overflows (and Decimal's m
 
 def hand_recorder(trace: Trace, numbers) -> Recorder | None:
     """The fast recorder for a HandDecimal run of up to MAX_PLACES decimals, unless the Decimal one is asked for."""
+    numbers = getattr(numbers, "base", numbers)  # a sub-run's recorder is handed `LazyGivens`
     if type(numbers) is not HandDecimal or not 0 <= numbers.places <= MAX_PLACES:
         return None
     if os.environ.get("BPTT_TRACE_HAND_ENGINE", "") == "decimal":
         return None
     return HandRecorder(trace, numbers)
+
+
+class LazyGivens:
+    """The run's HandDecimal, whose `array` (the networks' given vectors and matrices) returns K-place
+    values as Fixed, their Decimals made by HandDecimal itself only when a reader asks."""
+
+    def __init__(self, base: HandDecimal) -> None:
+        self.base = base
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.base, attr)
+
+    def array(self, values: Any) -> Any:
+        """A given array: Fixed when every entry is a K-place value, else HandDecimal's Decimals."""
+        base = self.base
+        m = fraction_mantissas(values, base.places)
+        if m is None:
+            return base.array(values)
+        return Fixed(m, base.places, src=lambda: _decimal_array(base, values))
+
+
+def _decimal_array(numbers: HandDecimal, values: Any) -> np.ndarray:
+    with numbers.context():
+        return numbers.array(values)
 
 
 def _dec(v: Any) -> Any:
@@ -49,6 +75,7 @@ class HandRecorder(Recorder):
 
     def __init__(self, trace: Trace, numbers: HandDecimal) -> None:
         super().__init__(trace, numbers)
+        self.num = LazyGivens(numbers)
         self.places, self.mode = numbers.places, numbers.mode
         self._one = float(10 ** numbers.places)  # 1 as a mantissa
         self._known: dict[int, tuple[np.ndarray, Fixed]] = {}  # Decimal arrays already turned into Fixed
@@ -221,7 +248,7 @@ class HandRecorder(Recorder):
 
 
 def _zero_signs(x: np.ndarray, products: np.ndarray, axis: int) -> np.ndarray:
-    """Exact sums that are zero with Decimal's sign: −0 only when every product summed is −0 (a BLAS sum
-    may start from +0)."""
+    """Exact sums, some zero, with Decimal's sign of zero: −0 only where every product summed is −0 (as in
+    Decimal's sum from the first product); +0 for every other zero, however BLAS began its sum."""
     negative_zero = (np.signbit(products) & (products == 0)).all(axis=axis)
-    return np.where(x == 0, np.where(negative_zero, -0.0, 0.0), x)
+    return np.where(negative_zero, -0.0, x + 0.0)
