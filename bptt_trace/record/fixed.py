@@ -119,11 +119,11 @@ def round_scaled(x: np.ndarray, shift: int, mode: str) -> np.ndarray:
     if shift == 0:
         return x
     d = _POWERS[shift]
-    if mode == "round":
-        y = _copysign(d * 0.5, x)
-        y += x
-    else:
-        y = x * 1.0  # a new array: x may be an operand's own mantissas
+    if mode != "round":
+        y = x / d
+        return _trunc(y, out=y)
+    y = _copysign(d * 0.5, x)
+    y += x
     y /= d
     return _trunc(y, out=y)
 

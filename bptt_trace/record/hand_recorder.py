@@ -27,6 +27,7 @@ from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
 _new = tuple.__new__
+_reduce = np.add.reduce
 MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
 _MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
 _SIGMOID_SPAN = 700.0  # |z| beyond which float64 exp overflows (and Decimal's may): the Decimal path
@@ -248,7 +249,7 @@ class HandRecorder(Recorder):
 
 
 def _zero_signs(x: np.ndarray, products: np.ndarray, axis: int) -> np.ndarray:
-    """Exact sums, some zero, with Decimal's sign of zero: −0 only where every product summed is −0 (as in
-    Decimal's sum from the first product); +0 for every other zero, however BLAS began its sum."""
-    negative_zero = (np.signbit(products) & (products == 0)).all(axis=axis)
-    return np.where(negative_zero, -0.0, x + 0.0)
+    """The exact sums again, some zero, with Decimal's sign of zero: −0 only where every product summed is −0,
+    as in Decimal's sum from the first product. A BLAS sum may start from +0; numpy's reduction from −0
+    (the identity of IEEE addition, which leaves every sign as it is) gives the rule exactly."""
+    return _reduce(products, axis=axis, initial=-0.0)

@@ -80,10 +80,14 @@ def test_a_float64_matvec_is_bit_for_bit_the_matmul_it_replaces():
         assert same_bits(compute("matvec_t", "", (m, w), num)[0], m.T @ w)
 
 
-def test_float64_gets_the_fast_path_and_other_systems_the_generic_one():
+def test_float64_gets_the_fast_path_and_other_systems_the_generic_one(monkeypatch):
+    from bptt_trace.numbers.exact import Exact
     from bptt_trace.numbers.systems import HandDecimal
+    from bptt_trace.record.hand_recorder import HandRecorder
+    monkeypatch.delenv("BPTT_TRACE_HAND_ENGINE", raising=False)
     assert type(recorder_for(Trace(None, "float64"), Float64())) is FloatRecorder
-    assert type(recorder_for(Trace(None, "hand"), HandDecimal(3))) is Recorder
+    assert type(recorder_for(Trace(None, "hand"), HandDecimal(3))) is HandRecorder  # its own fast path (issue 18)
+    assert type(recorder_for(Trace(None, "exact"), Exact())) is Recorder
 
 
 def test_the_fast_path_still_reports_an_overflow_hidden_by_a_squashing_function():
