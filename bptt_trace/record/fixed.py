@@ -16,7 +16,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -30,13 +30,14 @@ _getitem = tuple.__getitem__
 class Fixed:
     """A K-place decimal array as float64 integer mantissas; its Decimal form is made on first request."""
 
-    __slots__ = ("m", "places", "bound", "_dec", "_src")
+    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain")
 
     def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None,
                  src: Callable[[], np.ndarray] | None = None) -> None:
         """`dec` is the Decimal form when known; else `src()` makes it (a given's own digits) or, without
         `src`, the mantissas do (a computed result: exponent −K)."""
         self.m, self.places, self._dec, self._src = m, places, dec, src
+        self.plain = dec is None and src is None  # its Decimals are `to_decimals(m)`: exponent −K
         self.bound = float(np.abs(m).max(initial=0.0)) if bound is None else bound  # ≥ every |mantissa|
 
     def decimals(self) -> np.ndarray:
@@ -145,6 +146,28 @@ def quantize_float(y: np.ndarray, mode: str, margin: float) -> tuple[np.ndarray,
     return q, near
 
 
+class RunningTotals(Sequence):
+    """The running totals of a sum of K-place values, exact in float64 (a cumulative sum, left to right, as
+    Decimal's: the same signs of zero); each made into Decimals when read. The first is the first part."""
+
+    def __init__(self, first: Fixed, cumulative: np.ndarray, places: int) -> None:
+        self.first, self.cumulative, self.places = first, cumulative, places
+        self._made: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.cumulative)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        k = range(len(self))[k]
+        if k == 0:
+            return self.first.decimals()
+        if k not in self._made:
+            self._made[k] = to_decimals(self.cumulative[k], self.places)
+        return self._made[k]
+
+
 def _dec(v: Any) -> Any:
     return v.decimals() if type(v) is Fixed else v
 
@@ -163,6 +186,19 @@ class LazyStep(Step):
     def value(self) -> Any:
         """The result, as Decimals."""
         return _dec(_getitem(self, 7))
+
+    def partial_sums(self) -> Sequence:
+        """`steps.partial_sums` of this step: running totals made as Decimals only where read."""
+        parts = _getitem(self, 6)
+        if len(parts) > 1 and all(type(p) is Fixed and (p.plain or i == 0) for i, p in enumerate(parts)):
+            shape = parts[0].m.shape
+            if all(p.m.shape == shape for p in parts):
+                return RunningTotals(parts[0], np.cumsum(np.stack([p.m for p in parts]), axis=0), parts[0].places)
+        totals, acc = [], None
+        for v in self.inputs:
+            acc = v if acc is None else acc + v
+            totals.append(acc)
+        return totals
 
     def __reduce__(self):  # pickled as a plain Step of Decimals
         return Step, (self[0], self[1], self[2], self[3], self[4], self[5], self.inputs, self.value, self[8], self[9])

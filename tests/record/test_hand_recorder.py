@@ -192,3 +192,22 @@ def test_lazy_steps_read_as_decimals_replace_and_pickle(monkeypatch):
     assert written(again.value) == written(step.value) and written(again.inputs) == written(step.inputs)
     given = next(s for s in trace.steps if s.op == "given" and s.name == "W_xh")
     assert str(given.value[0, 0]) == str(HandDecimal(3).array(trace.scenario.parameters["W_xh"])[0, 0])
+
+
+@pytest.mark.parametrize("name", ["sentiment", "lstm_long", "birnn_sentiment", "time_series", "xor"])
+def test_running_totals_of_sums_are_the_same_and_made_where_read(name, monkeypatch):
+    from bptt_trace.record.fixed import RunningTotals
+    from bptt_trace.record.steps import partial_sums
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    kinds = set()
+    for mode in ("round", "truncate"):
+        slow, fast = both(sc, 2, mode, monkeypatch)
+        for a, b in zip(slow.steps, fast.steps):
+            if a.op == "sum":
+                pa, pb = partial_sums(a), partial_sums(b)
+                kinds.add(type(pb))
+                assert len(pa) == len(pb)
+                assert [written(v) for v in pa] == [written(pb[i]) for i in range(len(pb))] == \
+                    [written(v) for v in pb[:]]
+                assert written(pb[-1]) == written(b.value)
+    assert RunningTotals in kinds or name == "xor"
