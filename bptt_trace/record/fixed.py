@@ -86,64 +86,80 @@ def mantissas(values: Any, places: int) -> np.ndarray | None:
     return np.array(out, dtype=np.float64).reshape(values.shape)
 
 
-def fraction_mantissas(values: Any, places: int) -> np.ndarray | None:
-    """Nested tuples of Fractions (or ints) as float64 mantissas at 10^-places; None unless each is a
-    multiple of 10^-places below the limit."""
-    try:
-        arr = np.array(values, dtype=object)
-    except ValueError:
+def fraction_mantissas(values: Any, places: int) -> tuple[np.ndarray, float] | None:
+    """A vector or matrix (nested tuples of Fractions or ints) as float64 mantissas at 10^-places and the
+    largest |mantissa|; None unless each entry is a multiple of 10^-places below the limit."""
+    if type(values) is not tuple or not values:
         return None
-    scale, out = 10 ** places, []
-    for q in arr.ravel().tolist():
-        if type(q) is Fraction:
-            n, d = q.numerator, q.denominator
-        elif type(q) is int:
-            n, d = q, 1
-        else:
+    rows = values if type(values[0]) is tuple else (values,)
+    scale, out, top = 10 ** places, [], 0
+    for row in rows:
+        if type(row) is not tuple or len(row) != len(rows[0]) or not row:
             return None
-        if scale % d:
-            return None
-        i = n * (scale // d)
-        if abs(i) >= LIMIT:
-            return None
-        out.append(float(i))
-    return np.array(out, dtype=np.float64).reshape(arr.shape) if out else None
+        for q in row:
+            if type(q) is Fraction:
+                n, d = q.numerator, q.denominator
+            elif type(q) is int:
+                n, d = q, 1
+            else:
+                return None
+            if scale % d:
+                return None
+            i = n * (scale // d)
+            top = max(top, abs(i))
+            out.append(i)
+    if top >= LIMIT:
+        return None
+    m = np.array(out, dtype=np.float64)
+    return (m.reshape(len(rows), -1) if rows is values else m), float(top)
 
 
 def round_scaled(x: np.ndarray, shift: int, mode: str) -> np.ndarray:
-    """Integer-valued x at 10^-(K+shift) rounded to 10^-K: half up (away from zero) or toward zero.
+    """Integer-valued x at 10^-(K+shift) rounded to 10^-K: half up (away from zero) or toward zero."""
+    return rounder(shift, mode)(x)
+
+
+def rounder(shift: int, mode: str) -> Callable[[np.ndarray], np.ndarray]:
+    """The function rounding integer-valued x at 10^-(K+shift) to 10^-K, half up (away from zero) or down.
 
     Exact for |x| + 10^shift/2 < 2^53: the quotient by 10^shift is then within half an ulp of a value
     at least 10^-shift from the next integer, so `trunc` of it is the exact integer part. The sign of x
     is kept on a zero result (−0.0004 → −0.000), as `Decimal.quantize` keeps it.
     """
     if shift == 0:
-        return x
-    d = _POWERS[shift]
-    if mode != "round":
+        return lambda x: x
+    d = float(10 ** shift)
+    half = d / 2
+    copysign, trunc = np.copysign, np.trunc
+
+    def down(x: np.ndarray) -> np.ndarray:
         y = x / d
-        return _trunc(y, out=y)
-    y = _copysign(d * 0.5, x)
-    y += x
-    y /= d
-    return _trunc(y, out=y)
+        return trunc(y, out=y)
 
-
-_POWERS = [float(10 ** k) for k in range(30)]
-_copysign, _trunc = np.copysign, np.trunc
+    def half_up(x: np.ndarray) -> np.ndarray:
+        y = copysign(half, x)
+        y += x
+        y /= d
+        return trunc(y, out=y)
+    return half_up if mode == "round" else down
 
 
 def quantize_float(y: np.ndarray, mode: str, margin: float) -> tuple[np.ndarray, np.ndarray]:
     """Approximate scaled values y (error below `margin`) rounded to integers, and where they are too close
     to a rounding boundary (a half for rounding, an integer for truncation) to trust."""
-    a = np.abs(y)
     if mode == "round":
-        q = np.trunc(y + np.copysign(0.5, y))
-        near = np.abs(a - np.floor(a) - 0.5) <= margin
-    else:
-        q = np.trunc(y)
-        near = np.abs(a - np.rint(a)) <= margin
-    return q, near
+        q = np.copysign(0.5, y)
+        q += y
+        np.trunc(q, out=q)
+        r = y - q  # in (−0.5, 0.5] (exact): a tie at ±0.5
+        np.abs(r, out=r)
+        return q, r >= 0.5 - margin
+    q = np.trunc(y)
+    r = y - q  # in (−1, 1): the boundaries at 0 and ±1
+    np.abs(r, out=r)
+    r -= 0.5
+    np.abs(r, out=r)
+    return q, r >= 0.5 - margin
 
 
 class RunningTotals(Sequence):

@@ -22,12 +22,14 @@ import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
 from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, fraction_mantissas, mantissas, quantize_float,
-                                     round_scaled)
+                                     rounder)
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
 _new = tuple.__new__
 _reduce = np.add.reduce
+_outer = np.multiply.outer
+_nonzero = np.count_nonzero
 MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
 _MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
 _SIGMOID_SPAN = 700.0  # |z| beyond which float64 exp overflows (and Decimal's may): the Decimal path
@@ -56,10 +58,10 @@ class LazyGivens:
     def array(self, values: Any) -> Any:
         """A given array: Fixed when every entry is a K-place value, else HandDecimal's Decimals."""
         base = self.base
-        m = fraction_mantissas(values, base.places)
-        if m is None:
+        found = fraction_mantissas(values, base.places)
+        if found is None:
             return base.array(values)
-        return Fixed(m, base.places, src=lambda: _decimal_array(base, values))
+        return Fixed(found[0], base.places, found[1], src=lambda: _decimal_array(base, values))
 
 
 def _decimal_array(numbers: HandDecimal, values: Any) -> np.ndarray:
@@ -79,6 +81,8 @@ class HandRecorder(Recorder):
         self.num = LazyGivens(numbers)
         self.places, self.mode = numbers.places, numbers.mode
         self._one = float(10 ** numbers.places)  # 1 as a mantissa
+        self._room = LIMIT - self._one  # products below this round exactly
+        self._round = rounder(numbers.places, numbers.mode)  # 10^-2K to 10^-K
         self._known: dict[int, tuple[np.ndarray, Fixed]] = {}  # Decimal arrays already turned into Fixed
 
     # ---- operands and steps -------------------------------------------------------------------------
@@ -116,53 +120,68 @@ class HandRecorder(Recorder):
 
     def _fits(self, a: Fixed, b: Fixed, n: int = 1) -> bool:
         """Whether n products of entries of a and b, and their rounding, stay below 2^52."""
-        room = LIMIT - self._one
+        room = self._room
         return a.bound * b.bound * n < room or a.tight() * b.tight() * n < room
 
     def _rounded(self, x: np.ndarray, bound: float) -> Fixed:
         """A product-scale (10^-2K) exact result rounded to K places."""
-        return Fixed(round_scaled(x, self.places, self.mode), self.places, bound / self._one + 1)
+        return Fixed(self._round(x), self.places, bound / self._one + 1)
+
+    def _pair(self, a: Any, b: Any) -> tuple[Fixed | None, Fixed | None]:
+        """Two operands as Fixed (None for one that is not a K-place array)."""
+        return (a if type(a) is Fixed else self._fx(a)), (b if type(b) is Fixed else self._fx(b))
 
     # ---- products -----------------------------------------------------------------------------------
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v on mantissas, each row rounded once."""
         name = name or f"{m[0]} {v[0]}"
-        M, V = self._fx(m[1]), self._fx(v[1])
+        M, V = self._pair(m[1], v[1])
         if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[1]):
             return self._record("matvec", name, (m[0], v[0]), (m[1], v[1]), "")
-        x = M.m.dot(V.m)
-        if not x.all():
-            x = _zero_signs(x, M.m * V.m[None, :], 1)
-        value = self._rounded(x, M.bound * V.bound * M.m.shape[1])
-        return self._put("matvec", name, (m[0], v[0]), (m[1], v[1]), value)
+        a, b = M.m, V.m
+        x = a.dot(b)
+        if _nonzero(x) != x.size:
+            x = _zero_signs(x, a * b, 1)
+        value = Fixed(self._round(x), self.places, M.bound * V.bound * a.shape[1] / self._one + 1)
+        self._append(_new(LazyStep, ("matvec", self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
+                                     value, None, "")))
+        return _new(Q, (name, value))
 
     def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
         """Mᵀ·v on mantissas, each column rounded once."""
         name = name or f"{m[0]}^T {v[0]}"
-        M, V = self._fx(m[1]), self._fx(v[1])
+        M, V = self._pair(m[1], v[1])
         if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[0]):
             return self._record("matvec_t", name, (m[0], v[0]), (m[1], v[1]), "")
-        x = V.m.dot(M.m)
-        if not x.all():
-            x = _zero_signs(x, M.m * V.m[:, None], 0)
-        value = self._rounded(x, M.bound * V.bound * M.m.shape[0])
-        return self._put("matvec_t", name, (m[0], v[0]), (m[1], v[1]), value)
+        a, b = M.m, V.m
+        x = b.dot(a)
+        if _nonzero(x) != x.size:
+            x = _zero_signs(x, a * b[:, None], 0)
+        value = Fixed(self._round(x), self.places, M.bound * V.bound * a.shape[0] / self._one + 1)
+        self._append(_new(LazyStep, ("matvec_t", self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
+                                     value, None, "")))
+        return _new(Q, (name, value))
 
     def hadamard(self, name: str, a: Q, b: Q) -> Q:
         """a ⊙ b, each product rounded."""
         name = name or f"{a[0]} {b[0]}"
-        A, B = self._fx(a[1]), self._fx(b[1])
+        A, B = self._pair(a[1], b[1])
         if A is None or B is None or not self._fits(A, B):
             return self._record("hadamard", name, (a[0], b[0]), (a[1], b[1]), "")
-        return self._put("hadamard", name, (a[0], b[0]), (a[1], b[1]), self._rounded(A.m * B.m, A.bound * B.bound))
+        value = Fixed(self._round(A.m * B.m), self.places, A.bound * B.bound / self._one + 1)
+        self._append(_new(LazyStep, ("hadamard", self.phase, self.example, self.t, name, (a[0], b[0]), (a[1], b[1]),
+                                     value, None, "")))
+        return _new(Q, (name, value))
 
     def outer(self, name: str, a: Q, b: Q) -> Q:
         """a bᵀ, each product rounded."""
-        A, B = self._fx(a[1]), self._fx(b[1])
+        A, B = self._pair(a[1], b[1])
         if A is None or B is None or A.m.ndim != 1 or B.m.ndim != 1 or not self._fits(A, B):
             return self._record("outer", name, (a[0], b[0]), (a[1], b[1]), "")
-        value = self._rounded(A.m[:, None] * B.m[None, :], A.bound * B.bound)
-        return self._put("outer", name, (a[0], b[0]), (a[1], b[1]), value)
+        value = Fixed(self._round(_outer(A.m, B.m)), self.places, A.bound * B.bound / self._one + 1)
+        self._append(_new(LazyStep, ("outer", self.phase, self.example, self.t, name, (a[0], b[0]), (a[1], b[1]),
+                                     value, None, "")))
+        return _new(Q, (name, value))
 
     # ---- sums -----------------------------------------------------------------------------------------
     def _summed(self, parts: tuple) -> Fixed | None:
@@ -219,9 +238,9 @@ class HandRecorder(Recorder):
         u = Z.m / one
         t = np.tanh(u) if fn == "tanh" else 1.0 / (1.0 + np.exp(-u))
         q, near = quantize_float(t * one, self.mode, _MARGIN * one)
-        if fn == "tanh":
+        if fn == "tanh" and _nonzero(Z.m) != Z.m.size:
             near |= Z.m == 0  # HandDecimal's tanh(−0) is +0
-        if near.any():
+        if _nonzero(near):
             self._exactly(fn, name, Z.m, q, near)
         return self._put("activation", name, (z[0],), (z[1],), Fixed(q, self.places, one), fn)
 

@@ -68,8 +68,11 @@ def test_values_off_the_grid_or_too_large_are_not_fixed():
     assert mantissas(np.array([Decimal("NaN")], dtype=object), 3) is None
     assert mantissas(np.array([1.5]), 3) is None  # floats are not this system's values
     assert fraction_mantissas((Fraction(1, 3),), 3) is None
-    assert fraction_mantissas((Fraction(1, 8), 2), 3).tolist() == [125.0, 2000.0]
-    assert fraction_mantissas(((Fraction(1, 4),), (Fraction(-1, 2),)), 2).tolist() == [[25.0], [-50.0]]
+    m, top = fraction_mantissas((Fraction(1, 8), -2), 3)
+    assert m.tolist() == [125.0, -2000.0] and top == 2000
+    m, top = fraction_mantissas(((Fraction(1, 4),), (Fraction(-1, 2),)), 2)
+    assert m.tolist() == [[25.0], [-50.0]] and top == 50
+    assert fraction_mantissas(((1, 2), (3,)), 2) is None and fraction_mantissas((), 2) is None
     assert fraction_mantissas((10 ** 17,), 0) is None
 
 
