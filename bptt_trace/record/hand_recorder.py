@@ -109,6 +109,10 @@ class HandRecorder(Recorder):
         """The Decimal path: Fixed operands as the Decimals HandDecimal would hold."""
         return super()._record(op, name, names, tuple([_dec(v) for v in values]), detail)
 
+    def _finite_step(self, step) -> bool:
+        """Whether a step's value is finite: a Fixed one always is (and is not made into Decimals to tell)."""
+        return type(tuple.__getitem__(step, 7)) is Fixed or self.num.finite(step.value)
+
     def given(self, name: str, value: Any, example: Any = ...) -> Q:
         """A value from the scenario, unrounded; held as Fixed when it is a K-place array."""
         f = value if type(value) is Fixed else self._fx(value)

@@ -78,11 +78,15 @@ class Recorder:
         return _new_step(Q, (name, value))
 
     def _report_first_non_finite(self) -> None:
-        step = next(s for s in self.trace.steps if not self.num.finite(s.value))
+        step = next(s for s in self.trace.steps if not self._finite_step(s))
         where = f" (example {step.example}, step {step.t})" if step.example and step.t else \
             f" (example {step.example})" if step.example else ""
         raise ArithmeticFault(f"{step.name}{where} overflowed or is not a number; "
                               "the scenario's values are too large for this calculation")
+
+    def _finite_step(self, step: Step) -> bool:
+        """Whether a recorded step's value is finite."""
+        return self.num.finite(step.value)
 
     def fault(self, name: str, exc: ArithmeticError) -> ArithmeticFault:
         """An arithmetic error met computing `name` (at the recorder's example and step) as a fault."""

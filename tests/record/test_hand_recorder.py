@@ -211,3 +211,15 @@ def test_running_totals_of_sums_are_the_same_and_made_where_read(name, monkeypat
                     [written(v) for v in pb[:]]
                 assert written(pb[-1]) == written(b.value)
     assert RunningTotals in kinds or name == "xor"
+
+
+def test_an_overflow_is_reported_as_the_decimal_recorder_reports_it(monkeypatch, tmp_path):
+    # weights so large that exp overflows Decimal's Emax in the output sigmoid; the same fault text either way
+    doc = {"name": "huge", "model": {"cell": "rnn", "hidden_size": 1, "activation": "relu", "output": "sigmoid",
+                                     "loss": "bce"},
+           "parameters": {"W_xh": [[10 ** 6]], "W_hh": [[0]], "b_h": [0], "W_hy": [[-10 ** 6]], "b_y": [0]},
+           "examples": [{"inputs": [[9]], "target": 1}], "training": {"learning_rate": 0.1}}
+    sc = load_dict(doc, tmp_path)
+    for places in (0, 3):
+        slow, fast = both(sc, places, "round", monkeypatch)
+        assert isinstance(slow, str) and "ArithmeticFault" in slow and slow == fast
