@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import islice
+from operator import itemgetter
 from typing import Any, Iterator, NamedTuple
 
 from bptt_trace.scenario.spec import Scenario
@@ -61,6 +61,7 @@ def summed_examples(step: Step) -> list[int] | None:
     return None
 
 
+_NAME_AND_EXAMPLE = itemgetter(4, 2)  # a step's key in the index: (name, example), built in C
 _RECENT = 64  # how many of the latest steps a lookup scans before it brings the index up to date
 
 
@@ -83,8 +84,8 @@ class Trace:
         """The index by (name, example), brought up to date with the steps appended since it was last read."""
         steps, index = self.steps, self._index
         if self._indexed < len(steps):
-            for s in islice(steps, self._indexed, None):
-                index[(s[4], s[2])] = s  # (name, example)
+            new = steps[self._indexed:]
+            index.update(zip(map(_NAME_AND_EXAMPLE, new), new))  # in order: a later step replaces an earlier one
             self._indexed = len(steps)
         return index
 
