@@ -25,6 +25,7 @@ _new = tuple.__new__
 _F64 = np.dtype(np.float64)
 _exp, _tanh, _multiply, _subtract, _divide = np.exp, np.tanh, np.multiply, np.subtract, np.divide
 _reduce = np.add.reduce
+_outer = np.multiply.outer
 _isfinite = math.isfinite
 _SQUASH = ("sigmoid", "tanh")
 
@@ -117,7 +118,8 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
     n, m = A.shape[0], p.sigmoids
     deltas = [gates[j][3][1] for j in p.by_row]
     shape = A.shape[1:]
-    if any(type(v) is not np.ndarray or v.dtype is not _F64 or v.shape != shape for v in deltas):
+    if any(type(v) is not np.ndarray or v.dtype is not _F64 or v.shape != shape for v in deltas) or \
+            any(g[1] != layer[0] for g, layer in zip(gates, p.gates)):  # each slope of its gate's own function
         return Recorder.gate_deltas(rec, gates, x, h)
     G = np.concatenate(deltas)
     D = np.empty_like(A)
@@ -130,8 +132,7 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
         _subtract(1.0, DT, out=DT)
     DZ = G.reshape(A.shape)
     DZ *= D
-    col = DZ[:, :, None]
-    dW, dU = list(col * X[None, None, :]), list(col * V[None, None, :])
+    dW, dU = list(_outer(DZ, X)), list(_outer(DZ, V))  # each row δz xᵀ: the products `ops` forms, in one call
     d, dz = list(D), list(DZ)
     out, append, phase, ex, t = [], rec._append, rec.phase, rec.example, rec.t
     x_name, h_name = x[0], h[0]

@@ -92,6 +92,19 @@ def test_inputs_that_cannot_be_stacked_go_the_generic_way_with_the_same_steps():
     assert all(same_step(s, r) for s, r in zip(fast.trace.steps, generic.trace.steps))
 
 
+def test_a_slope_asked_of_another_function_than_its_gate_goes_the_generic_way():
+    rng = np.random.default_rng(8)
+    gates = layer(rng, ("sigmoid", "tanh"), 4, 3)
+    x, h = Q("x", rng.standard_normal(3)), Q("h", rng.standard_normal(4))
+    fast, generic = both()
+    for rec in (fast, generic):
+        f, c = rec.gate_layer(gates, [("z0", "g0"), ("z1", "g1")], x, h)
+        rec.gate_deltas([("s0", "tanh", f, Q("d0", np.ones(4)), "dz0", "dW0", "dU0"),
+                         ("s1", "sigmoid", c, Q("d1", np.ones(4)), "dz1", "dW1", "dU1")], x, h)
+    assert fast.trace.steps[8].detail == "tanh" and same_bits(fast.trace.steps[8].value, 1 - f.value ** 2)
+    assert all(same_step(s, r) for s, r in zip(fast.trace.steps, generic.trace.steps))
+
+
 def test_an_overflow_in_a_stacked_gate_names_its_first_non_finite_step():
     fast, _ = both()
     big = np.full((2, 1), 1e308)
