@@ -8,7 +8,8 @@ engine's time includes turning the scenario's Fractions into floats; the baselin
 
 Targets: at most 3x the baseline, the two timed alternately in one run (best of several each);
 engine time linear in T (exponent at most 1.05 from T = 1000 to T = 10000, at hidden 16 as the
-issue measured, both in one process and with each run in a new one); trace memory linear in T (bytes per step roughly constant across T).
+issue measured, both in one process and with each run in a new one); trace memory linear in T
+(bytes per step roughly constant across T).
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
         dz_next = {}
         deltas = rec.gate_deltas([(f"d{gate}/dz_{k}[{t}]", fn, g[k], d_gate[k], f"dL/dz_{k}[{t}]", f"dL/dW_{k}[{t}]",
                                    f"dL/dU_{k}[{t}]") for k, gate, fn, *_ in per_gate], x[t], h[t - 1])
-        for (k, _, _, _, _, to_W, to_U, to_b), (dz, dW, dU) in zip(per_gate, deltas):  # δz = δgate ⊙ f′, δz xᵀ, δz hᵀ
+        for (k, _, _, _, _, to_W, to_U, to_b), (dz, dW, dU) in zip(per_gate, deltas):  # δz, δz xᵀ, δz hᵀ
             dz_next[k] = dz
             to_W.append(dW)
             to_U.append(dU)

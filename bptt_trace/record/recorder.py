@@ -196,7 +196,7 @@ class Recorder:
                 for (fn, W, U, b), (z, gate) in zip(gates, names)]
 
     def gate_deltas(self, gates: Sequence[tuple], x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
-        """Per gate, δz = δgate ⊙ f′ and its weight gradients δz xᵀ and δz hᵀ: derivative, hadamard, outer, outer.
+        """Per gate, δz = δgate ⊙ f′ and the weight gradients δz xᵀ and δz hᵀ (derivative, hadamard, outer, outer).
 
         `gates` holds, per gate, the slope's name, the function, the gate's value, δ of the gate's value,
         and the names of δz, of δz xᵀ and of δz hᵀ; returns (δz, δz xᵀ, δz hᵀ) per gate.

@@ -46,7 +46,8 @@ def record_cell(rec, gates, x: Q, h: Q, rng_seed: int) -> None:
                      for k, (g, v, d) in enumerate(zip(gates, values, deltas))], x, h)
 
 
-@pytest.mark.parametrize("hidden,inputs", [(1, 1), (3, 2), (4, 4), (5, 3), (8, 16), (16, 7), (31, 9), (32, 16), (33, 65)])
+@pytest.mark.parametrize("hidden,inputs",
+                         [(1, 1), (3, 2), (4, 4), (5, 3), (8, 16), (16, 7), (31, 9), (32, 16), (33, 65)])
 @pytest.mark.parametrize("fns", [LSTM_FNS, ("sigmoid", "sigmoid"), ("tanh",), ("tanh", "sigmoid", "tanh")])
 def test_stacked_gates_record_the_generic_steps_bit_for_bit(hidden, inputs, fns):
     rng = np.random.default_rng(hidden * 100 + inputs)
@@ -58,7 +59,8 @@ def test_stacked_gates_record_the_generic_steps_bit_for_bit(hidden, inputs, fns)
     assert len(fast.trace.steps) == len(generic.trace.steps) == 8 * len(fns)
     assert all(same_step(s, r) for s, r in zip(fast.trace.steps, generic.trace.steps))
     assert [s.op for s in fast.trace.steps[:4]] == ["matvec", "matvec", "add", "activation"]
-    assert [s.op for s in fast.trace.steps[4 * len(fns):4 * len(fns) + 4]] == ["derivative", "hadamard", "outer", "outer"]
+    backward = fast.trace.steps[4 * len(fns):4 * len(fns) + 4]
+    assert [s.op for s in backward] == ["derivative", "hadamard", "outer", "outer"]
     num = Float64()
     with num.context():
         assert all(same_bits(compute(s.op, s.detail, s.inputs, num)[0], s.value) for s in fast.trace.steps)

@@ -32,4 +32,5 @@ def test_latest_finds_what_step_finds_and_leaves_the_index_unbuilt():
 def test_a_run_reads_its_totals_without_indexing_its_steps():
     trace = run(random_cell("lstm", steps=30))
     assert trace._indexed == 0
-    assert trace.value("loss") == trace.value("loss", 1) and trace.step("dL/dW_f").inputs[0] is trace.value("dL/dW_f", 1)
+    assert trace.value("loss") == trace.value("loss", 1)
+    assert trace.step("dL/dW_f").inputs[0] is trace.value("dL/dW_f", 1)
