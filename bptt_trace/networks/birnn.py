@@ -49,7 +49,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     RNN and left to right for the right-to-left one."""
     act, T, H = scenario.model.activation, ex.steps, scenario.model.hidden_size
     rec.phase = "backward"
-    contributions: dict[str, list[Q]] = {n: [] for n in scenario.parameter_names}
+    contributions: dict[str, list[Q]] = {n: rec.running_sum() for n in scenario.parameter_names}
     from_output: dict[str, dict[int, Q]] = {d: {} for d in DIRECTIONS}
     for s in sorted(delta_o, reverse=True):
         rec.t = s

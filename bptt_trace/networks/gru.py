@@ -21,12 +21,12 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     h = [rec.given("h[0]", num.array(scenario.h0))]
     x: list = [None]
     steps: list[dict[str, Q]] = [{}]  # per step: u, r, rh, h_tilde and keep = 1 − u
+    gates = tuple(("sigmoid", P[f"W_{k}"], P[f"U_{k}"], P[f"b_{k}"]) for k in "ur")
     for t in range(1, ex.steps + 1):
         rec.t = t
         x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
         s: dict[str, Q] = {}
-        s["u"] = rec.activation(f"u[{t}]", "sigmoid", affine(rec, f"z_u[{t}]", P["W_u"], x[t], P["U_u"], h[t - 1], P["b_u"]))
-        s["r"] = rec.activation(f"r[{t}]", "sigmoid", affine(rec, f"z_r[{t}]", P["W_r"], x[t], P["U_r"], h[t - 1], P["b_r"]))
+        s["u"], s["r"] = rec.gate_layer(gates, [(f"z_u[{t}]", f"u[{t}]"), (f"z_r[{t}]", f"r[{t}]")], x[t], h[t - 1])
         s["rh"] = rec.hadamard(f"rh[{t}]", s["r"], h[t - 1])
         s["h_tilde"] = rec.activation(f"h_tilde[{t}]", "tanh",
                                       affine(rec, f"z_h[{t}]", P["W_h"], x[t], P["U_h"], s["rh"], P["b_h"]))
@@ -43,7 +43,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, ste
               delta_o: dict[int, Q]) -> None:
     """δh_t from t = T down to 1, through the update gate, the candidate and the reset gate."""
     rec.phase = "backward"
-    contributions: dict[str, list[Q]] = {n: [] for n in P}  # every parameter, in the model's order
+    contributions: dict[str, list[Q]] = {n: rec.running_sum() for n in P}  # every parameter, in the model's order
     dx: dict[int, Q] = {}
     later: dict[str, Q] = {}  # step t+1's δs that reach h_t
     for t in range(ex.steps, 0, -1):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bptt_trace.networks import heads
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.scenario.spec import GATES, Example, Scenario
-from bptt_trace.networks.cell_parts import affine, back_through, sum_over_time
+from bptt_trace.networks.cell_parts import back_through, sum_over_time
 
 # Each gate's activation, the name of its value, and the name of its slope.
 GATE_FUNCTIONS = {"f": "sigmoid", "i": "sigmoid", "c": "tanh", "o": "sigmoid"}
@@ -29,13 +29,13 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     x: list = [None]
     gates: list[dict[str, Q]] = [{}]
     tanh_c: list = [None]
-    per_gate = [(k, GATE_NAMES[k], GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], P[f"b_{k}"]) for k in GATES["lstm"]]
+    keys = GATES["lstm"]
+    layer = tuple((GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], P[f"b_{k}"]) for k in keys)
     for t in range(1, ex.steps + 1):
         rec.t = t
         x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
-        g = {}
-        for k, gate, fn, W, U, b in per_gate:
-            g[k] = rec.activation(f"{gate}[{t}]", fn, affine(rec, f"z_{k}[{t}]", W, x[t], U, h[t - 1], b))
+        names = [(f"z_{k}[{t}]", f"{GATE_NAMES[k]}[{t}]") for k in keys]  # each gate: z = W·x + U·h + b, then f(z)
+        g = dict(zip(keys, rec.gate_layer(layer, names, x[t], h[t - 1])))
         gates.append(g)
         c.append(rec.add(f"c[{t}]", rec.hadamard("", g["f"], c[t - 1]), rec.hadamard("", g["i"], g["c"])))
         tanh_c.append(rec.activation(f"tanh_c[{t}]", "tanh", c[t]))
@@ -56,7 +56,7 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
               tanh_c: list, delta_o: dict[int, Q]) -> None:
     """δh_t and δc_t from t = T down to 1; through them each gate's δz and its contributions."""
     rec.phase = "backward"
-    contributions: dict[str, list[Q]] = {n: [] for n in P}  # every parameter, in the model's order
+    contributions: dict[str, list[Q]] = {n: rec.running_sum() for n in P}  # every parameter, in the model's order
     dx: dict[int, Q] = {}
     dz_next: dict[str, Q] = {}
     dc_next: Q | None = None
@@ -80,11 +80,12 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
         d_gate = {"f": rec.hadamard(f"dL/df[{t}]", dc, c[t - 1]), "i": rec.hadamard(f"dL/di[{t}]", dc, g["c"]),
                   "c": rec.hadamard(f"dL/dc_tilde[{t}]", dc, g["i"]), "o": d_o}
         dz_next = {}
-        for k, gate, fn, W, U, to_W, to_U, to_b in per_gate:
-            slope = rec.derivative(f"d{gate}/dz_{k}[{t}]", fn, g[k])
-            dz_next[k] = dz = rec.hadamard(f"dL/dz_{k}[{t}]", d_gate[k], slope)
-            to_W.append(rec.outer(f"dL/dW_{k}[{t}]", dz, x[t]))
-            to_U.append(rec.outer(f"dL/dU_{k}[{t}]", dz, h[t - 1]))
+        deltas = rec.gate_deltas([(f"d{gate}/dz_{k}[{t}]", fn, g[k], d_gate[k], f"dL/dz_{k}[{t}]", f"dL/dW_{k}[{t}]",
+                                   f"dL/dU_{k}[{t}]") for k, gate, fn, *_ in per_gate], x[t], h[t - 1])
+        for (k, _, _, _, _, to_W, to_U, to_b), (dz, dW, dU) in zip(per_gate, deltas):  # δz, δz xᵀ, δz hᵀ
+            dz_next[k] = dz
+            to_W.append(dW)
+            to_U.append(dU)
             to_b.append(dz)
         dx[t] = back_through(rec, f"dL/dx[{t}]", [(W, dz_next[k]) for k, _, _, W, *_ in per_gate])
         dc_next = dc

@@ -65,7 +65,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     """δz_t for t = T…1 (full or truncated BPTT); per-step contributions, then their sums."""
     act = scenario.model.activation
     rec.phase = "backward"
-    contributions: dict[str, list[Q]] = {g: [] for g in PARAMETER_NAMES}
+    contributions: dict[str, list[Q]] = {g: rec.running_sum() for g in PARAMETER_NAMES}
     dx: dict[int, Q] = {}
     T = ex.steps
 

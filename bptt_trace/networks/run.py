@@ -107,8 +107,11 @@ def _totals_and_update(rec: Recorder, scenario: Scenario, chosen: list[int], P: 
     trace, mean = rec.trace, scenario.reduction == "mean"
     rec.example, rec.t, rec.phase = None, None, "gradients"
     names = scenario.parameter_names
-    for name in ("loss",) + tuple(f"dL/d{g}" for g in names):
-        rec.total(name, [Q(name, trace.value(name, k)) for k in chosen], mean=mean,
+    totals = ("loss",) + tuple(f"dL/d{g}" for g in names)
+    found = trace.latest([(name, k) for name in totals for k in chosen])  # one scan back, no index built
+    for name in totals:
+        rec.total(name, [Q(name, found[(name, k)].value if (name, k) in found else trace.value(name, k))
+                         for k in chosen], mean=mean,
                   detail="examples " + ",".join(map(str, chosen)))  # read back by trace.summed_examples
     grads = {g: Q(f"dL/d{g}", trace.value(f"dL/d{g}")) for g in names}
     if scenario.clip is not None:

@@ -16,7 +16,9 @@ import math
 import numpy as np
 
 from bptt_trace.numbers.systems import Float64
+from bptt_trace.record import gate_stacks
 from bptt_trace.record.recorder import Q, Recorder
+from bptt_trace.record.running_sum import RunningSum
 from bptt_trace.record.steps import Step, Trace
 
 _new = tuple.__new__
@@ -38,6 +40,23 @@ def recorder_for(trace: Trace, numbers) -> Recorder:
 
 class FloatRecorder(Recorder):
     """A Recorder whose most frequent primitives compute inline (float64 only)."""
+
+    def __init__(self, trace: Trace, numbers) -> None:
+        super().__init__(trace, numbers)
+        self._layer_plan = None  # how the last gate layer's gates are stacked (`gate_stacks.plan`)
+        self._stacks: dict[int, tuple] = {}  # id of a stacked gate array -> (it, each gate's row, its plan)
+
+    def gate_layer(self, gates, names, x: Q, h: Q) -> list[Q]:
+        """A gated cell's gates from W·x + U·h + b, each elementwise op once over the stacked gates."""
+        return gate_stacks.gate_layer(self, gates, names, x, h)
+
+    def gate_deltas(self, gates, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
+        """Each gate's δz and weight gradients, each elementwise op once over the stacked gates."""
+        return gate_stacks.gate_deltas(self, gates, x, h)
+
+    def running_sum(self) -> RunningSum:
+        """A list for a gradient's contributions that keeps their sum as they arrive."""
+        return RunningSum()
 
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v; the same BLAS product as `ops` (`ndarray.dot`)."""
@@ -106,7 +125,15 @@ class FloatRecorder(Recorder):
         return _new(Q, (name, value))
 
     def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
-        """Σ of quantities; a sum of one array (a step's bias term) inline, checked for Inf and NaN."""
+        """Σ of quantities; a sum of one array (a step's bias term) inline, or a sum a `RunningSum` kept;
+        checked for Inf and NaN."""
+        value = parts.total() if type(parts) is RunningSum and not mean else None
+        if value is not None:
+            self._append(_new(Step, ("sum", self.phase, self.example, self.t, name, tuple([q[0] for q in parts]),
+                                     tuple([q[1] for q in parts]), value, None, detail)))
+            if not _isfinite(_reduce(value, None)) and not self.num.finite(value):
+                self._report_first_non_finite()
+            return _new(Q, (name, value))
         if mean or len(parts) != 1 or type(parts[0][1]) is not np.ndarray:
             return super().total(name, parts, mean, detail)
         q = parts[0]

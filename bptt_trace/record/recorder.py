@@ -3,7 +3,7 @@ returns a named value."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
 
 from bptt_trace.errors import ArithmeticFault
 from bptt_trace.record.ops import _OPS
@@ -188,3 +188,30 @@ class Recorder:
     def zero(self, name: str, like: Q, why: str) -> Q:
         """A quantity that is zero (shaped like `like`), and why: e.g. no loss reaches this step."""
         return self._op1("zero", name, like, why)
+
+    def gate_layer(self, gates: Sequence[tuple[str, Q, Q, Q]], names: Sequence[tuple[str, str]], x: Q, h: Q) -> list[Q]:
+        """Each gate's f(W·x + U·h + b), one gate after another: matvec, matvec, add, activation.
+
+        `gates` holds each gate's function, W, U and b (the same tuple for every step of a sequence);
+        `names` each gate's pre-activation and value names. Returns the gates' values. The float64
+        recorder stacks the gates (the same steps and bits).
+        """
+        return [self.activation(gate, fn, self.add(z, self.matvec(W, x), self.matvec(U, h), b))
+                for (fn, W, U, b), (z, gate) in zip(gates, names)]
+
+    def gate_deltas(self, gates: Sequence[tuple], x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
+        """Per gate, δz = δgate ⊙ f′ and the weight gradients δz xᵀ and δz hᵀ (derivative, hadamard, outer, outer).
+
+        `gates` holds, per gate, the slope's name, the function, the gate's value, δ of the gate's value,
+        and the names of δz, of δz xᵀ and of δz hᵀ; returns (δz, δz xᵀ, δz hᵀ) per gate.
+        """
+        out = []
+        for slope, fn, g, delta, dz_name, w_name, u_name in gates:
+            dz = self.hadamard(dz_name, delta, self.derivative(slope, fn, g))
+            out.append((dz, self.outer(w_name, dz, x), self.outer(u_name, dz, h)))
+        return out
+
+    def running_sum(self) -> list:
+        """An empty list to append a gradient's contributions to, for `total`; the float64 recorder's
+        keeps their sum as they arrive."""
+        return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import islice
+from operator import itemgetter
 from typing import Any, Iterator, NamedTuple
 
 from bptt_trace.scenario.spec import Scenario
@@ -64,6 +64,7 @@ def summed_examples(step: Step) -> list[int] | None:
     return None
 
 
+_NAME_AND_EXAMPLE = itemgetter(4, 2)  # a step's key in the index: (name, example), built in C
 _RECENT = 64  # how many of the latest steps a lookup scans before it brings the index up to date
 
 
@@ -86,8 +87,8 @@ class Trace:
         """The index by (name, example), brought up to date with the steps appended since it was last read."""
         steps, index = self.steps, self._index
         if self._indexed < len(steps):
-            for s in islice(steps, self._indexed, None):
-                index[(s[4], s[2])] = s  # (name, example)
+            new = steps[self._indexed:]
+            index.update(zip(map(_NAME_AND_EXAMPLE, new), new))  # in order: a later step replaces an earlier one
             self._indexed = len(steps)
         return index
 
@@ -99,6 +100,22 @@ class Trace:
             if s[4] == name and s[2] == example:
                 return s
         return self._lookup().get((name, example))
+
+    def latest(self, keys: list[tuple[str, int | None]]) -> dict[tuple[str, int | None], Step]:
+        """The latest step of each (name, example) in `keys` that was recorded, by one scan back from the
+        last step that stops once all are found: for a few keys near the end of a long trace, cheaper
+        than indexing every step (the engine's totals over examples read theirs so)."""
+        wanted, found = set(keys), {}
+        if self._indexed == len(self.steps):  # the index is up to date: it answers at once
+            return {k: self._index[k] for k in wanted if k in self._index}
+        for s in reversed(self.steps):
+            key = (s[4], s[2])
+            if key in wanted:
+                found[key] = s
+                wanted.discard(key)
+                if not wanted:
+                    break
+        return found
 
     def step(self, name: str, example: int | None = None) -> Step:
         """The step that produced `name` (in `example`, or global when None)."""
