@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from bptt_trace.errors import InputError
+from bptt_trace.marking.answers_fast import Block, read_blocks
 from bptt_trace.numbers.written import check_number
-from bptt_trace.scenario.yaml_fast import parse_fast, read_fast
-from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq
+from bptt_trace.scenario.yaml_fast import parse_fast
+from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, read_text
 
 TOP_KEYS = ("scenario", "example", "answers", "examples", "total", "updated", "student", "variant")
 BLANK = ("~", "null", "", "_", "___")
 _PLAIN = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?\Z")
+MAX_ANSWERS = 50_000  # distinct answers kept by the line reader
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,11 @@ def load_answers(path: str | Path, text: str | None = None) -> Submission:
     """Read and check the shape of an answers file (or of YAML `text` under that name); numbers are
     parsed exactly, never evaluated."""
     name = str(path)
-    root = read_fast(path) if text is None else parse_fast(text, name)
+    text = read_text(path) if text is None else text
+    quick = quick_submission(text, name)
+    if quick is not None:  # a plain file, as most are: read line by line
+        return quick
+    root = parse_fast(text, name)
     if not isinstance(root, Map):
         raise InputError(name, "expected a mapping with 'answers:' or 'examples:'", line=root.line, column=root.column)
     for key in root.items:
@@ -134,3 +140,78 @@ def _plain_entry(text: str) -> Entry:
         if len(_ENTRIES) < 100_000:
             _ENTRIES[text] = entry
     return entry
+
+
+_ANSWERS: dict[tuple, Answer] = {}  # (line number, line, section, example) -> the answer
+
+
+def quick_submission(text: str, name: str) -> Submission | None:
+    """The submission `load_answers` reads from `text`, by the line reader (`marking.answers_fast`), or None
+    wherever the located tree must be read (outside its subset, or where `load_answers` would refuse it)."""
+    root = read_blocks(text, _entries)
+    return None if root is None else _submission(root, name)
+
+
+def _submission(root, name: str) -> Submission | None:
+    """`load_answers` on the read mappings; None wherever it would raise."""
+    items = root.items
+    if any(key not in TOP_KEYS for key in items):
+        return None
+    example = 1
+    if "example" in items:
+        example = _whole(items["example"])
+        if example is None:
+            return None
+    out: list[Answer] = []
+    sections = [("answers", items["answers"], example)] if "answers" in items else []
+    if "examples" in items:
+        node = items["examples"]
+        if type(node) is not Block:
+            return None
+        for k, answers in node.items.items():
+            if not (k.isascii() and k.isdigit()) or int(k) < 1:
+                return None
+            sections.append((f"examples.{k}", answers, int(k)))
+    sections += [(s, items[s], None) for s in ("total", "updated") if s in items]
+    for path, node, number in sections:
+        answers = _answers(node, path.split(".")[0], number) if type(node) is Block else None
+        if answers is None:
+            return None
+        out += answers
+    if not out:
+        return None
+    student, variant = _scalar(items.get("student")), _scalar(items.get("variant"))
+    return Submission(name, student if student is not None else Path(name).stem, tuple(out),
+                      variant if variant is not None else "")
+
+
+def _answers(block, section: str, example: int | None) -> list[Answer] | None:
+    """One section's answers, each shared with any other sheet that has the same line at the same place
+    (None for a nested mapping, which the full way reports)."""
+    out = []
+    table = _ANSWERS
+    for key, item in block.items.items():
+        if type(item) is not tuple:
+            return None
+        number, parsed, line = item
+        token = (number, line, section, example)
+        answer = table.get(token)
+        if answer is None:
+            answer = Answer(key, example, section, parsed.entries, number, parsed.indent + 1)
+            if len(table) < MAX_ANSWERS:
+                table[token] = answer
+        out.append(answer)
+    return out
+
+
+def _whole(item: Any) -> int | None:
+    """`_int` on a value read line by line: a whole number from 1, else None."""
+    if type(item) is not tuple or not isinstance(item[1].node, Scalar):
+        return None
+    text = item[1].node.text
+    return int(text) if text.isascii() and text.isdigit() and int(text) >= 1 else None
+
+
+def _scalar(item: Any) -> str | None:
+    """The text of a scalar value, else None."""
+    return item[1].node.text if type(item) is tuple and isinstance(item[1].node, Scalar) else None

@@ -11,7 +11,7 @@ the assignment asks is `imprecise`. Verdicts are data; renderers phrase them.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from bptt_trace.marking.answers import Answer, Submission
 from bptt_trace.marking.blanks import answerable
 from bptt_trace.marking.misconceptions import MISCONCEPTIONS, slips
-from bptt_trace.marking.quick import cached, flat_floats, surely_correct, within
+from bptt_trace.marking.quick import Pinned, cached, flat_floats, surely_correct, within
 from bptt_trace.marking.routes import routes
 from bptt_trace.marking.shapes import fits, shape_problem, written_shape
 from bptt_trace.marking.world import World
@@ -105,20 +105,53 @@ class Checker:
         self._resolved: dict = {}  # (section, name, example) -> canonical name or None
         self._expected: dict = {}  # (name, example) -> (expected as objects, as a list of floats)
         self._units: dict = {}  # text -> its unit
+        self._answers = Pinned()  # a shared answer -> (parsed or None, its verdict when settled without the world)
+        self._written = Pinned()  # shared entries -> {(name, example): (parsed, settled verdict)}
 
     def check(self, submission: Submission) -> Report:
         """Every answer's verdict, sorted into computation order."""
         self.world = World(self.trace, self.num)
-        pending = [self.parse(a, self.resolve(a)) for a in submission.answers]
-        for p in pending:
-            if isinstance(p, _Parsed):
+        pending = [self.known(a) for a in submission.answers]
+        for p, _ in pending:
+            if p is not None:
                 self.world.write((p.name, p.answer.example), p.given, p.mask)
         with self.num.context():
-            verdicts = [self.mark(p) if isinstance(p, _Parsed) else p for p in pending]
+            verdicts = [self.mark(p) if v is None else v for p, v in pending]
         verdicts.sort(key=lambda v: v.order)
-        counts = {k: sum(v.verdict == k for v in verdicts) for k in VERDICTS}
+        counts = dict.fromkeys(VERDICTS, 0)
+        for v in verdicts:
+            if v.verdict in counts:
+                counts[v.verdict] += 1
         mistakes = [v for v in verdicts if v.verdict == "wrong" and not v.follows]
         return Report(submission, verdicts, counts, mistakes[0] if mistakes else None, mistakes)
+
+    def known(self, a: Answer) -> tuple[_Parsed | None, Verdict | None]:
+        """An answer parsed, and its verdict when no other answer can change it (a class's sheets share
+        answers and entries, see `marking.answers_fast`, so each is worked out once)."""
+        hit = self._answers.get(a)
+        if hit is None:
+            hit = self._first_sight(a)
+            self._answers.put(a, hit)
+        return hit
+
+    def _first_sight(self, a: Answer) -> tuple[_Parsed | None, Verdict | None]:
+        name = self.resolve(a)
+        per_entries = self._written.get(a.entries) if name is not None else None
+        if per_entries is not None and (name, a.example) in per_entries:
+            p, settled = per_entries[(name, a.example)]
+            return replace(p, answer=a), None if settled is None else replace(settled, answer=a)
+        p = self.parse(a, name)
+        if not isinstance(p, _Parsed):
+            return None, p
+        if isinstance(p.given, np.ndarray):
+            p.given.flags.writeable = False  # shared by every sheet with this answer
+        settled = self.settled(p)
+        if per_entries is None and not isinstance(a.entries, str):
+            per_entries = {}
+            self._written.put(a.entries, per_entries)
+        if per_entries is not None:
+            per_entries[(name, a.example)] = (p, settled)
+        return p, settled
 
     # --- names and shapes -------------------------------------------------------------------
     def resolve(self, a: Answer) -> str | None:
@@ -209,15 +242,28 @@ class Checker:
         return Verdict(a, name, "malformed", problem=problem, order=order, misconception=named)
 
     # --- marking ----------------------------------------------------------------------------
+    def settled(self, p: _Parsed) -> Verdict | None:
+        """The verdict of an answer right against the key (the student's other answers cannot change it)."""
+        judged = self._judged(p)
+        return Verdict(**self._base(p), verdict="correct") if any(j == "correct" for j, _ in judged) else None
+
+    def _base(self, p: _Parsed) -> dict:
+        return dict(answer=p.answer, name=p.name, given=p.given, expected=self.trace.value(p.name, p.answer.example),
+                    texts=p.texts, order=p.order, blank=_entries(p.mask), decimals=p.decimals)
+
+    def _judged(self, p: _Parsed) -> list[tuple[str, list]]:
+        a, name = p.answer, p.name
+        keys = [self.trace.value(name, a.example)] + ([self.precise.value(name, a.example)]
+                                                       if self.precise is not None else [])
+        return [self.judge(p, k, quick=self.expected(name, a.example)[1] if i == 0 else None)
+                for i, k in enumerate(keys)]
+
     def mark(self, p: _Parsed) -> Verdict:
         """Correct, imprecise, carried forward or wrong; a wrong one's misconception."""
         a, name = p.answer, p.name
         expected = self.trace.value(name, a.example)
-        base = dict(answer=a, name=name, given=p.given, expected=expected, texts=p.texts, order=p.order,
-                    blank=_entries(p.mask), decimals=p.decimals)
-        keys = [expected] + ([self.precise.value(name, a.example)] if self.precise is not None else [])
-        judged = [self.judge(p, k, quick=self.expected(name, a.example)[1] if i == 0 else None)
-                  for i, k in enumerate(keys)]
+        base = self._base(p)
+        judged = self._judged(p)
         if any(j == "correct" for j, _ in judged):
             return Verdict(**base, verdict="correct")
         best = None

@@ -11,6 +11,7 @@ identical correct answers are expected of honest work, identical slips are not.
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from bptt_trace.marking.alike import near_pairs
 from bptt_trace.marking.checker import Report
+from bptt_trace.marking.quick import Pinned
 from bptt_trace.marking.scoring import Score
 
 SIMILAR = 0.9
@@ -58,7 +61,7 @@ def share_of(report: Report) -> Share:
                  tuple(v.misconception for v in verdicts if v.misconception),
                  None if first is None else (first.name, first.answer.example),
                  tuple(texts), tuple(texts.values()),
-                 tuple((v.name or v.answer.name, v.answer.example, _text(v.answer.entries)) for v in verdicts
+                 tuple((v.name or v.answer.name, v.answer.example, _shared_text(v.answer.entries)) for v in verdicts
                        if v.verdict not in ("correct", "unanswered")))
 
 
@@ -98,16 +101,13 @@ class ClassReport:
 
     def similar(self) -> list[tuple[str, str, float]]:
         """(sheet, sheet, share of identical answers) for near-identical pairs, most alike first."""
-        pairs = {(i, j) for sheets in self._slips.values() if len(sheets) <= MAX_GROUP  # a common slip proves nothing
-                 for n, i in enumerate(sheets) for j in sheets[n + 1:]}
-        out = []
+        groups = [sheets for sheets in self._slips.values() if len(sheets) <= MAX_GROUP]  # a common slip proves nothing
         blank = self._ids.get("~", -1)
         keys = {n: k for k, n in self._sequences.items()}
-        for i, j in sorted(pairs):
-            shared, same = _alike(self._texts[i], self._texts[j], blank, keys)
-            if shared >= MIN_SHARED and same / shared >= SIMILAR:
-                out.append((self._labels[i], self._labels[j], same / shared))
-        return sorted(out, key=lambda p: (-p[2], p[0], p[1]))[:MAX_PAIRS]
+        near = near_pairs(groups, self._texts, blank, lambda a, b: _alike(a, b, blank, keys), MIN_SHARED, SIMILAR)
+        labels = self._labels
+        best = heapq.nsmallest(MAX_PAIRS, near, key=lambda p: (-p[2], labels[p[0]], labels[p[1]]))  # sorted, cut
+        return [(labels[i], labels[j], share) for i, j, share in best]
 
 
 class _Ids(dict):
@@ -131,7 +131,19 @@ def _alike(a: tuple, b: tuple, blank: int, keys: dict) -> tuple[int, int]:
 
 def _texts(verdicts: list) -> dict:
     """Each answer's text as written, by (name, example)."""
-    return {(v.name or v.answer.name, v.answer.example): _text(v.answer.entries) for v in verdicts}
+    return {(v.name or v.answer.name, v.answer.example): _shared_text(v.answer.entries) for v in verdicts}
+
+
+_TEXTS = Pinned(50_000)  # entries a class's sheets share (`marking.answers_fast`) -> their text
+
+
+def _shared_text(entries: Any) -> str:
+    """`_text`, worked out once for entries many sheets share."""
+    text = _TEXTS.get(entries)
+    if text is None:
+        text = _text(entries)
+        _TEXTS.put(entries, text)
+    return text
 
 
 def _text(entries: Any) -> str:

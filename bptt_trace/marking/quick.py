@@ -63,3 +63,22 @@ def surely_correct(units: Any, given: Any, target: Any) -> bool:
         return False
     with np.errstate(invalid="ignore", over="ignore"):
         return bool(np.all(np.abs(g - t) <= units + FLOOR_REL * np.maximum(np.abs(g), np.abs(t))))
+
+
+class Pinned:
+    """A memo by object identity, for objects a class's sheets share (answers, entries): each is kept
+    alive with its entry, so its id stays its own. Stops growing at `limit` entries."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.table: dict[int, tuple[Any, Any]] = {}
+        self.limit = limit
+
+    def get(self, obj: Any) -> Any:
+        """What was kept for `obj`, or None."""
+        hit = self.table.get(id(obj))
+        return hit[1] if hit is not None and hit[0] is obj else None
+
+    def put(self, obj: Any, value: Any) -> None:
+        """Keep `value` for `obj` (while there is room)."""
+        if len(self.table) < self.limit:
+            self.table[id(obj)] = (obj, value)

@@ -7,7 +7,6 @@ that is already safe, and applying a function twice gives the same result as onc
 
 from __future__ import annotations
 
-import csv
 import re
 from typing import Any, Iterable
 
@@ -72,6 +71,7 @@ class SafeCsvWriter:
     """csv.writer whose rows have every text cell neutralised by `csv_cell`."""
 
     def __init__(self, out, **options: Any) -> None:
+        import csv  # only for a gradebook: not on every command's start-up
         self._writer = csv.writer(out, **options)
 
     def writerow(self, row: Iterable[Any]) -> Any:
