@@ -137,8 +137,9 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     jobs.write(str(files["scenario"]), dump_scenario(v.scenario, note=note), force)
     job = jobs.prepare_loaded(v.scenario, str(files["scenario"]), readers="people")
     names = select(job.trace, "all")
-    sheet = _with_header(list(jobs.blocks(job, student=True)), student, v.variant_id)  # no drift table, no note
-    key = _with_header(list(jobs.blocks(job)), student, v.variant_id)
+    blank, full = _sheet_and_key(job)
+    sheet = _with_header(blank, student, v.variant_id)  # no drift table, no note
+    key = _with_header(full, student, v.variant_id)
     title = job.trace.scenario.name
     jobs.write(str(files["worksheet_md"]), _document(sheet, Answers(names, "blank"), "markdown", title), force)
     jobs.write(str(files["key"]), _document(key, Answers(names, "key"), "markdown", title), force)
@@ -149,6 +150,22 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     row |= {k: str(p.relative_to(out)) for k, p in files.items() if pdf or k != "worksheet_pdf"}
     row.setdefault("worksheet_pdf", "")
     return row, tex
+
+
+def _sheet_and_key(job) -> tuple[list, list]:
+    """The blocks of the blank sheet and of the answer key, as `jobs.blocks` makes them; each step's blocks
+    made once, for both (not where the trace names long expressions, whose naming runs with the steps)."""
+    from bptt_trace.render.labels import Labels
+    from bptt_trace.render.numfmt import NumberFormat
+    from bptt_trace.render.shared_steps import ReusingWorksheet
+    if job.report or job.trace.symbols:
+        return list(jobs.blocks(job, student=True)), list(jobs.blocks(job))
+    sheet = ReusingWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
+                             labels=Labels(job.mode.notation))
+    sheet.steps = job.steps
+    key = list(sheet.build(job.trace, job.chosen, job.drift))  # the key first: it is the fuller build
+    sheet.student = True
+    return list(sheet.build(job.trace, job.chosen, job.drift)), key
 
 
 def _with_header(blocks: list, student, variant_id: str) -> list:
