@@ -100,3 +100,13 @@ def test_a_class_over_two_batches_gets_each_student_their_own_sheet(tmp_path):
         assert all(o["variant_id"] not in words for o in rows if o is not row)
         assert info(data, tmp_path)[1] == ""
 
+
+
+def test_the_format_is_stored_uncompressed_and_still_compiles(tmp_path):
+    require_pdflatex()
+    tex = doc("alpha")
+    fmt = pdf.make_format(tex, tmp_path)
+    assert fmt is not None and fmt.read_bytes()[:2] != b"\x1f\x8b"  # not gzip: nothing to unpack each run
+    assert not list(tmp_path.glob("*.plain"))
+    assert images(pdf.compile_pdf(tex, fmt=fmt, batch=True), tmp_path, "fmt") == images(
+        pdf.compile_pdf(tex, batch=True), tmp_path, "whole")
