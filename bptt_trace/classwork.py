@@ -42,7 +42,7 @@ def make_handout(scenario: str, students, seed: str, out: Path, force: bool, pdf
                  advance: Callable[[int], None] = lambda n: None) -> Handout:
     """Draw every student's variant and write their files under `out`; refuses a non-empty `out` without force.
 
-    Students are independent, so a class is shared out over the cores, in roster order.
+    Students are independent, so a class is shared out over the cores in batches (see `_batches`).
     """
     from bptt_trace.scenario.bundled import resolve
     sc = jobs.load(scenario)
@@ -50,16 +50,20 @@ def make_handout(scenario: str, students, seed: str, out: Path, force: bool, pdf
     _check_folder(out, force)
     (out / "keys").mkdir(exist_ok=True)
     with _shared_format(pdf) as fmt:
-        work = [(scenario, sc, source, seed, s, out, force, pdf, fmt) for s in students]
-        cores = min(os.cpu_count() or 1, 1 + len(work) // 8)
-        rows, rejected, reasons = [], 0, {}
+        batches = _batches(list(students))
+        work = [(scenario, sc, source, seed, [s for _, s in b], out, force, pdf, fmt) for b in batches]
+        cores = min(os.cpu_count() or 1, 1 + sum(map(len, batches)) // 8, len(batches) or 1)
+        done: dict[int, tuple] = {}
         with _pool(cores) as pool:
-            for row, turned_down, why in pool.map(_one_student, work):
-                rows.append(row)
-                rejected += turned_down
-                for k, n in why.items():
-                    reasons[k] = reasons.get(k, 0) + n
-                advance(1)  # one student's files written: the point a progress display counts
+            for batch, results in zip(batches, pool.map(_one_batch, work)):
+                done.update(zip((k for k, _ in batch), results))
+                advance(len(batch))  # a batch of students' files written: the points a progress display counts
+    rows, rejected, reasons = [], 0, {}
+    for row, turned_down, why in (done[k] for k in sorted(done)):  # in roster order
+        rows.append(row)
+        rejected += turned_down
+        for k, n in why.items():
+            reasons[k] = reasons.get(k, 0) + n
     jobs.write(str(out / "original.yaml"), source, force)  # to catch a copy of the original scenario's answer key
     jobs.write(str(out / "index.csv"), index_csv(rows), force)
     return Handout(rows, rejected, reasons)
@@ -82,22 +86,40 @@ def _pool(cores: int):
     return ProcessPoolExecutor(cores) if cores > 1 else ThreadPoolExecutor(1)
 
 
-def _one_student(work: tuple) -> tuple[dict[str, str], int, dict[str, int]]:
-    """One student's variant and files: their index row, and the draws turned down (and why)."""
+BATCH = 10  # students whose worksheets one pdflatex run typesets: a fixed number, so any machine splits alike
+
+
+def _batches(students: list) -> list[list[tuple[int, object]]]:
+    """The class in batches of BATCH (roster position, student), made in the order of the students' ids, so
+    that a student's batch, and so their PDF, does not depend on the roster's order."""
+    ordered = sorted(enumerate(students), key=lambda ks: ks[1].id)
+    return [ordered[at:at + BATCH] for at in range(0, len(ordered), BATCH)]
+
+
+def _one_batch(work: tuple) -> list[tuple[dict[str, str], int, dict[str, int]]]:
+    """A batch of students' variants and files: each one's index row and the draws turned down (and why);
+    their worksheet PDFs typeset in one pdflatex run."""
     from bptt_trace.analysis.variants import NoGoodDraw, draw_variant
-    scenario, sc, source, seed, student, out, force, pdf, fmt = work
-    try:
-        v = draw_variant(sc, source, seed, student.id)
-    except NoGoodDraw as exc:
-        raise BadInput(f"{scenario}: {exc}") from None
-    row, tex = _write_student(v, student, out, force, pdf)
-    if tex:
-        from bptt_trace.pdf import PdfError, compile_pdf
+    scenario, sc, source, seed, students, out, force, pdf, fmt = work
+    results, texs = [], []
+    for student in students:
         try:
-            jobs.write(str(tex[0]), compile_pdf(tex[1], fmt=fmt, batch=True), force)
+            v = draw_variant(sc, source, seed, student.id)
+        except NoGoodDraw as exc:
+            raise BadInput(f"{scenario}: {exc}") from None
+        row, tex = _write_student(v, student, out, force, pdf)
+        results.append((row, v.rejected, dict(v.reasons)))
+        texs += [tex] if tex else []
+    if texs:
+        from bptt_trace.pdf import PdfError
+        from bptt_trace.pdf_batch import compile_batch
+        try:
+            made = compile_batch([tex for _, tex in texs], fmt=fmt)
         except PdfError as exc:
             raise BadInput(f"{exc} (or use --no-pdf)") from None
-    return row, v.rejected, dict(v.reasons)
+        for (path, _), data in zip(texs, made):
+            jobs.write(str(path), data, force)
+    return results
 
 
 def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[str, str], tuple | None]:
@@ -115,8 +137,9 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     jobs.write(str(files["scenario"]), dump_scenario(v.scenario, note=note), force)
     job = jobs.prepare_loaded(v.scenario, str(files["scenario"]), readers="people")
     names = select(job.trace, "all")
-    sheet = _with_header(list(jobs.blocks(job, student=True)), student, v.variant_id)  # no drift table, no note
-    key = _with_header(list(jobs.blocks(job)), student, v.variant_id)
+    blank, full = _sheet_and_key(job)
+    sheet = _with_header(blank, student, v.variant_id)  # no drift table, no note
+    key = _with_header(full, student, v.variant_id)
     title = job.trace.scenario.name
     jobs.write(str(files["worksheet_md"]), _document(sheet, Answers(names, "blank"), "markdown", title), force)
     jobs.write(str(files["key"]), _document(key, Answers(names, "key"), "markdown", title), force)
@@ -127,6 +150,22 @@ def _write_student(v, student, out: Path, force: bool, pdf: bool) -> tuple[dict[
     row |= {k: str(p.relative_to(out)) for k, p in files.items() if pdf or k != "worksheet_pdf"}
     row.setdefault("worksheet_pdf", "")
     return row, tex
+
+
+def _sheet_and_key(job) -> tuple[list, list]:
+    """The blocks of the blank sheet and of the answer key, as `jobs.blocks` makes them; each step's blocks
+    made once, for both (not where the trace names long expressions, whose naming runs with the steps)."""
+    from bptt_trace.render.labels import Labels
+    from bptt_trace.render.numfmt import NumberFormat
+    from bptt_trace.render.shared_steps import ReusingWorksheet
+    if job.report or job.trace.symbols:
+        return list(jobs.blocks(job, student=True)), list(jobs.blocks(job))
+    sheet = ReusingWorksheet(NumberFormat(job.mode.decimals, job.mode.digits), max_items=10**9 if job.full else 8,
+                             labels=Labels(job.mode.notation))
+    sheet.steps = job.steps
+    key = list(sheet.build(job.trace, job.chosen, job.drift))  # the key first: it is the fuller build
+    sheet.student = True
+    return list(sheet.build(job.trace, job.chosen, job.drift)), key
 
 
 def _with_header(blocks: list, student, variant_id: str) -> list:

@@ -117,7 +117,21 @@ def make_format(tex: str, folder: Path, timeout: float = 120) -> Path | None:
     except subprocess.TimeoutExpired:
         return None
     fmt = folder / f"{name}.fmt"
-    return fmt if proc.returncode == 0 and fmt.is_file() else None
+    if proc.returncode != 0 or not fmt.is_file():
+        return None
+    _uncompress(fmt)
+    return fmt
+
+
+def _uncompress(fmt: Path) -> None:
+    """The format stored uncompressed: pdfTeX dumps it gzipped and reads either, and unpacking it costs each
+    run that loads it more than the rest of its start (a format is read once a compile, made once a class)."""
+    import gzip
+    with contextlib.suppress(OSError, EOFError, gzip.BadGzipFile):
+        plain = fmt.with_suffix(".plain")
+        with gzip.open(fmt, "rb") as packed, open(plain, "wb") as out:
+            shutil.copyfileobj(packed, out, 1 << 20)
+        os.replace(plain, fmt)
 
 
 class _Terminated(BaseException):

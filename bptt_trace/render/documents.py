@@ -107,6 +107,9 @@ class _Writer:
         return self.display(block.title, [r"\begin{array}{" + cols + "}" + heads + r" \\ " + mats + r"\end{array}"])
 
 
+BLANK = r"\newcommand{\bpttblank}[1]{{\mathop{\kern0pt\underline{\qquad\qquad}}\limits_{\scriptscriptstyle #1}}}"
+
+
 def _breakable(tex: str) -> str:
     """Long rationals of exact mode may break after their slash, and long digit strings inside."""
     return break_digits(re.sub(r"(\d{5,})/(\d{5,})", r"\1/\\allowbreak \2", tex))
@@ -192,7 +195,14 @@ class LatexWriter(WideMatrices, _Writer):
             r"\usepackage{amsmath,amssymb}", rf"\usepackage[{PAPERS[self.paper][0]},margin=15mm]{{geometry}}",
             r"\usepackage{longtable,array,xcolor,graphicx}", r"\setcounter{MaxMatrixCols}{40}", r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}", r"\setlength{\LTleft}{0pt}", r"\setlength{\LTright}{\fill}",
-            r"\begin{document}"])
+            *([BLANK] if self.one_pass else []), r"\begin{document}"])
+
+    def math_blank(self, label: str) -> str:
+        """A labelled blank; for a class's sheets as `BLANK`: what amsmath's `\\underset` sets (an ordinary
+        atom, braced), without its measuring the blank first to tell whether it is a relation."""
+        if self.one_pass and label:
+            return r"\bpttblank{" + math(label) + "}"
+        return super().math_blank(label)
 
     def end(self) -> str:
         return r"\end{document}" + "\n"
