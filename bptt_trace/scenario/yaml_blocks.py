@@ -165,7 +165,7 @@ class _Blocks:
         at = ind + 1
         while at < len(line) and line[at] == " ":
             at += 1
-        if at == ind + 1 or at >= len(line) or line[at] in "-#":
+        if at == ind + 1 or at >= len(line) or line[at] == "#" or line.startswith("-", at) and line[at + 1:at + 2] in " ":
             raise _Outside  # `-x`, an empty item, a nested list on one line, a comment: the full parser
         m = _KEY.match(line, at)
         if m is not None and not m.group(1):
