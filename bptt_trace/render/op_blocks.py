@@ -63,6 +63,7 @@ class OpBlocks(Cells):
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
         rows, cols = [], self.indices(len(v))
+        factors = {j: self.paren(v[j], step, 1, (j,)) for j in cols if j is not None}  # the same in every row
         for i in self.indices(len(step.value)):
             if i is None:
                 rows.append([cell("…"), (), (), ()])
@@ -71,7 +72,7 @@ class OpBlocks(Cells):
             for k, j in enumerate(cols):
                 written += [" + "] if k else []
                 written += ["…"] if j is None else [*self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0),
-                                                    "×", *self.paren(v[j], step, 1, (j,))]
+                                                    "×", *factors[j]]
             parts = signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
             rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
