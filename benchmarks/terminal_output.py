@@ -88,26 +88,38 @@ def text_baseline_seconds(steps: int, hidden: int = HIDDEN, repeat: int = 3) -> 
         start = time.perf_counter()
         with open("/dev/null", "w") as out:
             h = np.zeros(hidden)
-            for x in xs:  # forward: each matvec's products and sums, the add, the tanh
-                for m, v in ((W_xh, x), (W_hh, h)):
-                    _rows(out, m * v[None, :], m.sum(axis=1))
+            for x in xs:  # forward: each matvec's factors, products and sums; the add and the tanh
+                _matvec(out, W_xh, x)
+                _matvec(out, W_hh, h)
                 z = W_xh @ x + W_hh @ h
                 h = np.tanh(z)
-                _rows(out, np.stack([z, h]), h)
+                _rows(out, np.stack([z, h]).T)
             dz = h
             for x in xs[::-1]:  # backward: the transposed matvecs, the δ terms and both outer products
-                _rows(out, W_hh.T * dz[None, :], W_hh.T @ dz)
-                _rows(out, np.outer(dz, x), dz)
-                _rows(out, np.outer(dz, h), dz)
+                _matvec(out, W_hh.T, dz)
+                _matvec(out, W_xh.T, dz)
+                _rows(out, np.outer(dz, x))
+                _rows(out, np.outer(dz, h))
                 dz = (W_hh.T @ dz) * (1 - h ** 2)
+                _rows(out, np.stack([dz, h, 1 - h ** 2]).T)
         best = min(best, time.perf_counter() - start)
     return best + baseline_seconds(steps, hidden, 1)
 
 
-def _rows(out, table, sums) -> None:
-    """One table's rows as plain text: each row's numbers joined by one format, then its sum."""
-    for row, total in zip(table.tolist(), sums.tolist()):
-        out.write(" + ".join(["%.3f"] * len(row)) % tuple(row) + " = %.3f\n" % total)
+def _matvec(out, m, v) -> None:
+    """Each row of M·v as `m×v + … = p + … = sum`, one format string per row."""
+    products = m * v[None, :]
+    vs = v.tolist()
+    pattern = " + ".join(["%.3f×%.3f"] * len(vs)) + " = " + " + ".join(["%.4f"] * len(vs)) + " = %.3f\n"
+    for row, p, total in zip(m.tolist(), products.tolist(), products.sum(axis=1).tolist()):
+        out.write(pattern % (*[x for pair in zip(row, vs) for x in pair], *p, total))
+
+
+def _rows(out, table) -> None:
+    """A table's rows as plain text, each row's numbers joined by one format."""
+    pattern = "   ".join(["%.3f"] * table.shape[1]) + "\n"
+    for row in table.tolist():
+        out.write(pattern % tuple(row))
 
 
 def paired(path: Path, steps: int, options: tuple[str, ...], repeat: int) -> tuple[float, float, int]:
