@@ -20,14 +20,16 @@ SECONDS = {"": 1, "S": 1, "M": 60, "H": 3600}
 
 # Cost of one trace entry (one number the trace stores), by number system: bytes, seconds.
 ENTRY_BYTES = {"float": 8, "hand": 64, "exact": 2500}
-ENTRY_SECONDS = {"float": 2e-7, "hand": 3e-6, "exact": 2.5e-3}
+ENTRY_SECONDS = {"float": 3e-8, "hand": 3e-6, "exact": 2.5e-3}
 TRAIN_ENTRY_SECONDS = 3e-8   # an epoch keeps no trace: far cheaper per entry than a traced run
-BASE_SECONDS = 1.5           # start-up: the interpreter, numpy, the loader
+BASE_SECONDS = 0.6           # start-up: the interpreter, numpy, the loader (0.25 s measured, quiet)
 LOAD_SECONDS_PER_NUMBER = 3e-5  # reading and validating one number of the file
-STEP_SECONDS = 6e-4          # Python's cost of one time step's recorded operations (float64)
+STEP_SECONDS = 8e-5          # Python's cost of one time step's recorded operations and its share of the
+#                              elided tables (float64; hidden 16, T = 10,000 runs in about 1 s, quiet)
+TRAIN_STEP_SECONDS = 6e-4    # one time step of a training epoch
 BASE_BYTES = 60 * MB         # the interpreter, numpy (and sympy)
 FULL_BYTES_PER_ENTRY = 20    # --full and JSON write every entry
-FULL_SECONDS_PER_ENTRY = 1e-4
+FULL_SECONDS_PER_ENTRY = 6e-5  # --full to a terminal: about 3.5e-5 measured (hidden 16, T = 1000, quiet)
 SHOWN_BYTES_PER_STEP = 16_000  # elided tables: a bounded amount per time step
 EXACT_BYTES_PER_ENTRY = 120
 OUTPUT_COPIES = 4
@@ -128,7 +130,7 @@ def training_cost(sc: Scenario, epochs: int) -> Estimate:
     everyone = list(range(1, len(sc.examples) + 1))
     one = trace_cost(sc, everyone, "float", False)
     steps, n = entries(sc, everyone)
-    seconds = one.seconds + epochs * (steps * STEP_SECONDS + n * TRAIN_ENTRY_SECONDS)
+    seconds = one.seconds + epochs * (steps * TRAIN_STEP_SECONDS + n * TRAIN_ENTRY_SECONDS)
     return Estimate(one.memory, one.output, seconds, f"{epochs:,} epochs of {steps:,} time steps")
 
 

@@ -15,10 +15,30 @@ MAX_EXPONENT = 300
 _DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 DECIMAL_RE = re.compile(rf"^{_DECIMAL}$", re.ASCII)  # ASCII: `\d` would also take `٣`, which Fraction reads as 3
 FRACTION_RE = re.compile(rf"^({_DECIMAL})\s*/\s*({_DECIMAL})$", re.ASCII)
+_PLAIN = re.compile(r"(-?)([0-9]{1,29})(?:\.([0-9]{1,29}))?", re.ASCII)  # 0.25, -3: read without Fraction's parser
+_KNOWN: dict[str, Fraction] = {}  # numbers read, by their text: a long input repeats its few values
+_KNOWN_MAX = 100_000
 
 
 def parse_number(text: str) -> Fraction:
     """Parse `3`, `-0.25`, `1e-3` or `1/3` exactly; raise ValueError saying what was expected."""
+    known = _KNOWN.get(text)
+    if known is not None:
+        return known
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:
+        sign, whole, part = plain.groups()
+        value = Fraction(int(sign + whole + (part or "")), 10 ** len(part or ""))
+    else:
+        value = _parse_number(text)
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[text] = value
+    return value
+
+
+def _parse_number(text: str) -> Fraction:
+    """`parse_number` by the general forms."""
     s = text.strip()
     if len(s) > MAX_NUMBER_CHARS:
         raise ValueError(f"a number of at most {MAX_NUMBER_CHARS} characters, got {len(s)}")

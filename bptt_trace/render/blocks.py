@@ -39,12 +39,13 @@ class Value(NamedTuple):
 
 
 Span = Union[Math, Prose, Value]
+_SPANS = frozenset((Math, Prose, Value))
 Cell = tuple[Span, ...]
 
 
 def cell(*spans: Span | str) -> Cell:
     """A cell from spans; bare strings are Math."""
-    return tuple(s if isinstance(s, (Math, Prose, Value)) else Math(s) for s in spans)
+    return tuple([s if type(s) in _SPANS or isinstance(s, (Math, Prose, Value)) else Math(s) for s in spans])
 
 
 class Heading(NamedTuple):

@@ -45,8 +45,9 @@ class Cells:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
         known = self._derived.get(id(step))
         if known is None or known[0] is not step:  # the names are the step's: worked out once, not per number
-            known = self._derived[id(step)] = step, self.sources(step.name, step.example) + tuple(
-                n for n in step.operands for n in self.sources(n, step.example))
+            known = self._derived[id(step)] = step, self.sources(step.name, step.example) + (
+                step.operands if all_reported(step.operands) else
+                tuple(n for n in step.operands for n in self.sources(n, step.example)))
         return Value(self.fmt.term(x, extra), None, known[1])
 
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
@@ -108,6 +109,16 @@ def _entry(index: tuple) -> str:
     """An entry's suffix: ` #2` or ` #1,3` (from 1), '' for a scalar; kept for the next time."""
     text = ENTRIES[index] = f" #{','.join(str(i + 1) for i in index)}" if index else ""
     return text
+
+
+def all_reported(names: tuple[str, ...]) -> bool:
+    """Whether every name is a reported quantity (`names.is_reported`), for many names by one look at them all."""
+    if len(names) < 16:
+        return all(is_reported(n) for n in names)
+    joined = "\x00" + "\x00".join(names) + "\x00"
+    if " " in joined or "·" in joined or "_new\x00" in joined or "\x00learning_rate\x00" in joined:
+        return all(is_reported(n) for n in names)
+    return joined.count("\x00") == len(names) + 1 or all(is_reported(n) for n in names)
 
 
 def feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:

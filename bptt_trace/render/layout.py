@@ -6,6 +6,7 @@ terminal needs only rich's colouring; both show the same characters.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple, Sequence
 
 
@@ -69,6 +70,19 @@ def wrap(text: str, width: int, indent: int = 4) -> list[str]:
     lead = len(text) - len(text.lstrip(" "))
     return textwrap.wrap(text.lstrip(" "), width, initial_indent=" " * lead, subsequent_indent=" " * min(lead + indent, width // 2),
                          break_on_hyphens=False, drop_whitespace=True) or [text[:width]]
+
+
+def para(text: str, width: int, indent: int = 0) -> list[str]:
+    """`textwrap.wrap` of a paragraph as the terminal writer wraps it (continuation lines 4 further in when
+    indented); a line that fits as it is, the common case, is returned without textwrap's work."""
+    if text and len(text) + indent <= width and not text[-1].isspace() and not _MUNGED.search(text):
+        return [" " * indent + text]
+    import textwrap
+    return textwrap.wrap(text, width, break_on_hyphens=False, initial_indent=" " * indent,
+                         subsequent_indent=" " * (indent + 4 if indent else 0))
+
+
+_MUNGED = re.compile("[\t\n\x0b\x0c\r]")  # what textwrap turns into spaces
 
 
 def groups(widths: Sequence[int], width: int, gap: int, fixed: int = 0) -> list[list[int]]:

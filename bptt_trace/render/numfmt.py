@@ -26,7 +26,7 @@ class NumberFormat(NamedTuple):
 
     def __call__(self, x: Any, extra: int = 0) -> str:
         """Format one number; `extra` adds decimals (products inside a dot product use 1)."""
-        if hasattr(x, "expr"):
+        if type(x) not in _PLAIN_TYPES and _exact(x):
             return self.exact(x)
         # a long trace repeats its numbers (weights at every step): each is formatted once. A Decimal is
         # known by its text, which keeps the digits it was written with (0.10 is not 0.1 here)
@@ -59,7 +59,7 @@ class NumberFormat(NamedTuple):
 
     def term(self, x: Any, extra: int = 0) -> str:
         """A number inside a substituted formula: exact values as their exact form only, no `≈`."""
-        if hasattr(x, "expr"):
+        if type(x) not in _PLAIN_TYPES and _exact(x):
             return str(x.expr).replace("**", "^").replace("*", "·")
         return self(x, extra)
 
@@ -78,6 +78,18 @@ class NumberFormat(NamedTuple):
     def vector(self, values: Any, extra: int = 0) -> str:
         """`[0.1, 0.2, 0.3]`."""
         return "[" + ", ".join(self(v, extra) for v in values) + "]"
+
+
+_PLAIN_TYPES: set[type] = set()  # types seen without an exact form (float, numpy's float64, Decimal): no test again
+
+
+def _exact(x: Any) -> bool:
+    """Whether x is an exact value (it has an `expr`); a type found without one is remembered."""
+    if hasattr(x, "expr"):
+        return True
+    if type(x).__dict__.get("expr") is None and not hasattr(type(x), "__getattr__"):
+        _PLAIN_TYPES.add(type(x))
+    return False
 
 
 def _minus(s: str) -> str:

@@ -15,7 +15,8 @@ from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Tab
 from bptt_trace.render.cells import Cells, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
-from bptt_trace.record.steps import Step, partial_sums, row_products, summed_examples
+from bptt_trace.record.steps import Step, row_products, summed_examples
+from bptt_trace.render.sums import by_time_step, running_totals
 
 DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
                        "identity": "1"}
@@ -62,6 +63,7 @@ class OpBlocks(Cells):
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
         rows, cols = [], self.indices(len(v))
+        factors = {j: self.paren(v[j], step, 1, (j,)) for j in cols if j is not None}  # the same in every row
         for i in self.indices(len(step.value)):
             if i is None:
                 rows.append([cell("…"), (), (), ()])
@@ -70,7 +72,7 @@ class OpBlocks(Cells):
             for k, j in enumerate(cols):
                 written += [" + "] if k else []
                 written += ["…"] if j is None else [*self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0),
-                                                    "×", *self.paren(v[j], step, 1, (j,))]
+                                                    "×", *factors[j]]
             parts = signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
             rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
@@ -101,19 +103,19 @@ class OpBlocks(Cells):
         elif np.ndim(step.value) == 0:
             xs = [self.operand(x, step, i) for i, x in enumerate(step.inputs)]
             yield Para(cell(f"{self.label(step.name)} = {formula()} = ", *written(*xs), " = ", self.value(step.value, step)))
-        elif over or mean or not all((split(n)[1] or "").isdigit() for n in step.operands):
+        elif over or mean or not by_time_step(step.operands):
             yield from self.elementwise(step, formula(), written)
         else:  # contributions of time steps
             yield from self.running_total(step)
 
     def running_total(self, step: Step) -> Blocks:
         """A sum over time steps, entry by entry, with the running totals a student carries."""
-        running = partial_sums(step)
         value = np.asarray(step.value)
         entries = [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 else \
             [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
-        ks = self.indices(len(running))
-        steps = [split(n)[1] for n in step.operands]
+        ks = self.indices(len(step.inputs))
+        running = running_totals(step, [k for k in ks if k is not None])  # only the totals shown, by k
+        steps = {k: split(step.operands[k])[1] for k in (0, *ks, len(step.operands) - 1) if k is not None}
         headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
         rows = []
         for e in entries:
@@ -122,11 +124,11 @@ class OpBlocks(Cells):
                 continue
             rows.append([cell(",".join(str(i + 1) for i in e))] + [
                 cell("…") if k is None else
-                cell(self.value(running[k][e], step, index=e) if k == len(running) - 1 else self.derived(running[k][e], step))
+                cell(self.value(running[k][e], step, index=e) if k == len(step.inputs) - 1 else self.derived(running[k][e], step))
                 for k in ks])
         first = self.label(step.operands[0]).replace(f"(t={steps[0]})", "(t)").replace(f"_{steps[0]}", "_t")
         yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
-                                                                        f"t={steps[-1]}; the last is the sum")),
+                                                                        f"t={steps[len(step.operands) - 1]}; the last is the sum")),
                     headers, rows)
 
     def activation(self, step: Step) -> Blocks:

@@ -48,12 +48,9 @@ def parse_steps(text: str, longest: int) -> StepChoice:
 
 def hidden_run(t: int, shown: frozenset[int], steps: int) -> tuple[int, int]:
     """The run of consecutive steps not shown around step t: its first and last step."""
-    a = b = t
-    while a > 1 and a - 1 not in shown:
-        a -= 1
-    while b < steps and b + 1 not in shown:
-        b += 1
-    return a, b
+    before = [s for s in shown if s < t]
+    after = [s for s in shown if s > t]
+    return (max(before) + 1 if before else 1), (min(after) - 1 if after else steps)
 
 
 def elision_text(a: int, b: int) -> str:

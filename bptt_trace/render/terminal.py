@@ -9,7 +9,7 @@ import textwrap
 from typing import Iterable, Iterator
 
 from bptt_trace.render.blocks import Answers, Block, Cell, Form, Heading, Matrix, Para, Pre, SideBySide, Table, Value
-from bptt_trace.render.layout import Line, grid, groups, rule, side_by_side, table, table_parts, wrap
+from bptt_trace.render.layout import Line, grid, groups, para, rule, side_by_side, table, table_parts, wrap
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
 
@@ -39,9 +39,7 @@ class TerminalWriter:
                 else:
                     yield from (Line(s, HEADING_STYLES[block.level]) for s in wrap(text, self.width))
             elif isinstance(block, Para):
-                for s in textwrap.wrap(self.text(block.text), self.width, break_on_hyphens=False,
-                                       initial_indent=" " * block.indent,
-                                       subsequent_indent=" " * (block.indent + 4 if block.indent else 0)):
+                for s in para(self.text(block.text), self.width, block.indent):
                     yield Line(s, "dim" if block.note else "")
             elif isinstance(block, Table):
                 yield from self.table(block)
@@ -139,5 +137,7 @@ class TerminalWriter:
 
     def text(self, spans: Cell) -> str:
         """A cell's spans as text: blanks as `____`, everything else as written."""
+        if self.answers.mode != "blank":  # nothing hidden: each Value's text (Math and Prose are text)
+            return "".join([s[0] if type(s) is Value else str(s) for s in spans])
         return "".join(("____" if self.answers.hides(s) else s.text) if isinstance(s, Value) else str(s)
                        for s in spans)

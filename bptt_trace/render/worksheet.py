@@ -12,7 +12,8 @@ from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Figure, Form, Heading, Math, Para, Prose, SideBySide, Table, Value, cell
 from bptt_trace.render.cells import feeds
 from bptt_trace.render.op_blocks import Blocks, OpBlocks
-from bptt_trace.render.step_choice import StepChoice, elision_text, hidden_run
+from bptt_trace.render.step_choice import StepChoice, elision_text
+from bptt_trace.render.step_walk import Plan, shown_feeds, walk
 from bptt_trace.record.steps import Step, Trace
 
 __all__ = ["Blocks", "Worksheet"]
@@ -35,7 +36,11 @@ class Worksheet(OpBlocks):
     # --- document structure ---------------------------------------------------------------
     def build(self, trace: Trace, examples: list[int], drift: list | None = None) -> Blocks:
         """The whole worked calculation: setup, each example, totals, the update (and drift)."""
-        self.feeds, self._derived, self._named = feeds(trace), {}, {}
+        self._walk = walk(trace, {k: Plan(*self.elided_steps(trace, trace.scenario.examples[k - 1]),
+                                          trace.scenario.examples[k - 1].steps) for k in examples}, self._part_of(trace))
+        elided = any(mark is not None for events in self._walk.examples.values() for _, mark in events)
+        self.feeds = shown_feeds(trace, self._walk) if elided else feeds(trace)
+        self._derived, self._named = {}, {}
         yield Heading(1, cell(Prose(f"{trace.scenario.name}: {_network(trace.scenario.model)}")))
         if self.student:
             yield Form(("Name", "Student ID"), cell(Prose(self.instructions(trace))))
@@ -46,7 +51,7 @@ class Worksheet(OpBlocks):
             yield from self.example(trace, k)
         yield Heading(1, cell(Prose("Over all examples")))
         phase = None
-        for step in trace.of_example(None):
+        for step in self._walk.globals:
             if step.phase in ("gradients", "update") and (step.op != "given" or step.name.startswith("clip_")):
                 if step.phase != phase:
                     phase = step.phase
@@ -63,7 +68,7 @@ class Worksheet(OpBlocks):
     def setup(self, trace: Trace) -> Blocks:
         sc = trace.scenario
         yield Heading(2, cell(Prose("Parameters")))
-        steps = [s for s in trace.of_example(None) if s.phase == "setup"]
+        steps = [s for s in self._globals(trace) if s.phase == "setup"]
         yield SideBySide([cell(self.label(s.name)) for s in steps], [self.matrix(s.value, s.name) for s in steps])
         used = {w for ex in sc.examples for w in (ex.tokens or ())}
         if used:
@@ -107,20 +112,19 @@ class Worksheet(OpBlocks):
         yield Heading(1, cell(Prose(f"Example {k}: {what} → target {ex.target}")))
         if self.figures:
             yield Figure(k)
-        phase, group, told = None, None, {}
+        phase, group = None, None
         two_way = trace.scenario.model.bidirectional
-        shown, phases = self.elided_steps(trace, ex)
-        for step in trace.of_example(k):
+        for step, mark in self._events(trace, k):
             if step.phase != phase:
                 phase, group = step.phase, None
                 title = "Backward pass (backpropagation)" if phase == "backward" and trace.scenario.model.cell == "mlp" \
                     else PHASE_TITLES[phase]
                 yield Heading(2, cell(Prose(title)))
-            part = _part(step) if two_way else ""
-            if shown is not None and step.phase in phases and step.t is not None and 0 < step.t <= ex.steps \
-                    and step.t not in shown:
-                yield from self.elision(step, part, shown, ex.steps, told)
+            if mark is not None:  # a time step not shown: the first of its run stands for the run
+                if mark:
+                    yield Para(cell(Prose(elision_text(*mark))), note=True)
                 continue
+            part = _part(step) if two_way else ""
             if (step.t, part) != group and step.phase in ("forward", "backward") and step.t is not None:
                 group = (step.t, part)
                 yield self.layer(step) if trace.scenario.model.cell == "mlp" else self.timestep(ex, step, part)
@@ -133,13 +137,22 @@ class Worksheet(OpBlocks):
         many = trace.scenario.model.outputs_at != "last"
         return self.steps.shown(ex.steps), ("forward", "backward") + (("loss",) if many else ())
 
-    def elision(self, step: Step, part: str, shown: frozenset[int], steps: int, told: dict) -> Blocks:
-        """The one line standing for a run of time steps not shown, at the first step of the run."""
-        a, b = told.get((step.phase, part), (0, -1))
-        if a <= step.t <= b:
-            return
-        told[step.phase, part] = a, b = hidden_run(step.t, shown, steps)
-        yield Para(cell(Prose(elision_text(a, b))), note=True)
+    def _part_of(self, trace: Trace):
+        """What keeps runs of hidden steps apart: a bidirectional RNN's part of the network, else nothing."""
+        return _part if trace.scenario.model.bidirectional else None
+
+    def _globals(self, trace: Trace) -> list[Step]:
+        """The steps of no example (parameters, totals, the update), from the walk when `build` made one."""
+        known = getattr(self, "_walk", None)
+        return known.globals if known is not None else list(trace.of_example(None))
+
+    def _events(self, trace: Trace, k: int):
+        """Example k's steps, each marked shown or elided (see `step_walk`), from the walk `build` made."""
+        known = getattr(self, "_walk", None)
+        if known is None or k not in known.examples:
+            ex = trace.scenario.examples[k - 1]
+            known = walk(trace, {k: Plan(*self.elided_steps(trace, ex), ex.steps)}, self._part_of(trace))
+        return known.examples[k]
 
     def layer(self, step: Step) -> Heading:
         """An mlp's layer, forward or backward."""

@@ -10,7 +10,8 @@ from bptt_trace.scenario.tree_reader import close_matches, kind_of
 from bptt_trace.scenario.spec import (ACTIVATIONS, CELLS, LAYER_ACTIVATIONS, LOSS_OUTPUTS, LOSSES, OUTPUTS, OUTPUTS_AT,
                                  REDUCTIONS, UPDATES, CheckSpec, Display, Example, Model, Scenario, Vector, parameter_names)
 from bptt_trace.scenario.variants_block import read_variants
-from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq, read_yaml
+from bptt_trace.scenario.yaml_blocks import read_scenario_yaml
+from bptt_trace.scenario.yaml_tree import Map, Node, Scalar, Seq
 
 MAX_SIZE = 4096
 # Bound on the matrix entries a trace stores (about steps × (parameter entries + 4·hidden²)): about 400 MB.
@@ -30,7 +31,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read, parse and validate a scenario YAML file, or a bundled scenario given by name (`sentiment`)."""
     from bptt_trace.scenario.bundled import resolve
     found = resolve(path)
-    return ScenarioReader(str(found)).scenario(read_yaml(found))
+    return ScenarioReader(str(found)).scenario(read_scenario_yaml(found))
 
 
 class ScenarioReader(CheckReader):

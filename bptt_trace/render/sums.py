@@ -1,0 +1,42 @@
+"""Sums over time steps as a worksheet shows them, at a cost that does not grow with what is not shown.
+
+A gradient summed over 10,000 time steps shows its first few running totals and the last; these
+are worked out here without keeping the other 9,990, and the test of whether a sum's operands are
+time-step contributions (`dL/dW_hh[7]`) reads all their names in one regular-expression pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from bptt_trace.record.names import split
+from bptt_trace.record.steps import Step
+
+# `stem[digits]` names joined by NUL: a sure yes for `by_time_step` (anything else asks `split` name by name)
+_TIME_NAMES = re.compile(r"(?:[^\[\]\x00\n]+\[[0-9]+\]\x00)*")
+
+
+def by_time_step(names: Sequence[str]) -> bool:
+    """Whether every name is a time step's (`dL/dW_hh[7]`: a stem and a numeric index), as `split` reads them."""
+    joined = "\x00".join(names) + "\x00" if names else ""
+    if joined.count("\x00") == len(names) and _TIME_NAMES.fullmatch(joined) is not None:
+        return True
+    return all((split(n)[1] or "").isdigit() for n in names)
+
+
+def running_totals(step: Step, wanted: Sequence[int]) -> dict[int, Any]:
+    """The running totals of a sum step numbered `wanted` (from 0), adding its operands in their order.
+
+    The same additions as `steps.partial_sums`, so the same values; only the asked ones are kept."""
+    keep = set(wanted)
+    last = max(keep, default=-1)
+    out: dict[int, Any] = {}
+    acc = None
+    for k, v in enumerate(step.inputs):
+        if k > last:
+            break
+        acc = v if acc is None else acc + v
+        if k in keep:
+            out[k] = acc
+    return out
