@@ -124,7 +124,7 @@ def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, r
         return path_job(sc, scenario, paths, mode, chosen, full, budget, listing)
     from bptt_trace.analysis.budget import trace_cost
     system = "exact" if mode.exact else "hand" if mode.round is not None else "float"
-    long = within_budget(scenario, trace_cost(sc, chosen, system, full or listing), budget)
+    long = within_budget(scenario, trace_cost(sc, chosen, system, full or listing, mode.round), budget)
     trace, full_trace = trace_in(sc, scenario, mode, chosen, long)
     drift_rows = None
     if full_trace is not None:

@@ -21,6 +21,10 @@ SECONDS = {"": 1, "S": 1, "M": 60, "H": 3600}
 # Cost of one trace entry (one number the trace stores), by number system: bytes, seconds.
 ENTRY_BYTES = {"float": 8, "hand": 64, "exact": 2500}
 ENTRY_SECONDS = {"float": 3e-8, "hand": 3e-6, "exact": 2.5e-3}
+# The fast hand engine (record/hand_recorder) on K-place givens, K <= 9: its values are float64 mantissas,
+# made Decimals only when read (all of them for --full and JSON); about 1e-7 s an entry measured with its
+# float64 twin (hidden 16, T = 10,000, quiet).
+FAST_HAND_BYTES, FAST_HAND_SECONDS, FAST_HAND_PLACES = 16, 2.5e-7, 9
 TRAIN_ENTRY_SECONDS = 3e-8   # an epoch keeps no trace: far cheaper per entry than a traced run
 BASE_SECONDS = 0.6           # start-up: the interpreter, numpy, the loader (0.25 s measured, quiet)
 LOAD_SECONDS_PER_NUMBER = 3e-5  # reading and validating one number of the file
@@ -90,12 +94,16 @@ def entries(sc: Scenario, examples: list[int]) -> tuple[int, int]:
     return steps, steps * (width + 4 * hidden * hidden)
 
 
-def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool) -> Estimate:
-    """One trace in `system` (float, hand, exact), shown in full (`listing`: --full or JSON) or elided."""
+def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool, places: int | None = None) -> Estimate:
+    """One trace in `system` (float, hand to `places` decimals, exact), shown in full (`listing`: --full or
+    JSON) or elided."""
     steps, n = entries(sc, examples)
-    memory = BASE_BYTES + n * ENTRY_BYTES[system] + (n * ENTRY_BYTES["float"] if system == "hand" else 0)
+    entry_bytes, entry_seconds = ENTRY_BYTES[system], ENTRY_SECONDS[system]
+    if system == "hand" and fast_hand(sc, examples, places):
+        entry_bytes, entry_seconds = (entry_bytes if listing else FAST_HAND_BYTES), FAST_HAND_SECONDS
+    memory = BASE_BYTES + n * entry_bytes + (n * ENTRY_BYTES["float"] if system == "hand" else 0)
     seconds = BASE_SECONDS + _numbers(sc) * LOAD_SECONDS_PER_NUMBER + steps * STEP_SECONDS + \
-        n * ENTRY_SECONDS[system] + (n * FULL_SECONDS_PER_ENTRY if listing else 0)
+        n * entry_seconds + (n * FULL_SECONDS_PER_ENTRY if listing else 0)
     output = n * FULL_BYTES_PER_ENTRY if listing else steps * SHOWN_BYTES_PER_STEP
     if system == "exact":  # symbols and their definitions are written out too
         output = max(output, n * EXACT_BYTES_PER_ENTRY)
@@ -104,6 +112,20 @@ def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool) ->
             "exact": "an exact (sympy) trace"}[system]
     shown = ", every entry written out" if listing else ""
     return Estimate(memory, output, seconds, f"{what} of {steps:,} time steps storing about {n:,} numbers{shown}")
+
+
+def fast_hand(sc: Scenario, examples: list[int], places: int | None) -> bool:
+    """Whether a hand calculation to `places` decimals takes the fast engine: every given number (parameters,
+    inputs, initial states, targets, rate, clip limit) a multiple of 10^-places, places at most FAST_HAND_PLACES."""
+    if places is None or not 0 <= places <= FAST_HAND_PLACES:
+        return False
+    vectors = [sc.h0, sc.c0 or (), (sc.learning_rate, sc.clip[1] if sc.clip else 0)]
+    for value in sc.parameters.values():
+        vectors += value if value and isinstance(value[0], tuple) else [value]
+    for e in (sc.examples[k - 1] for k in examples):
+        vectors += e.inputs + e.targets
+    denominators = {q.denominator for v in vectors for q in v}
+    return all(10 ** places % d == 0 for d in denominators)
 
 
 def paths_cost(sc: Scenario, examples: list[int], param: str, entry: tuple | None, listing: bool) -> Estimate:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
@@ -56,7 +57,9 @@ def test_paths_grow_with_the_cube_of_the_steps_and_are_refused_before_they_start
 
 
 @pytest.mark.parametrize("hidden, steps, options, kind", [
-    (300, 100, ["--round", "3"], "memory"),   # decimal numbers cost about 8 times a float's memory
+    # decimal numbers cost about 8 times a float's memory: weights of 0.01 are not 1-decimal values, so
+    # the Decimal engine computes a calculation rounded to 1 decimal
+    (300, 100, ["--round", "1"], "memory"),
     (20, 200, ["--exact"], "time"),
     (100, 200, ["--full"], "time"),
     (40, 200, ["--format", "json", "--budget", "output=10M"], "output"),
@@ -90,3 +93,16 @@ def test_reading_stops_at_the_size_limit_whatever_the_file_claims(command):
     # a bad scenario is bad input (2); a bad answers file is reported unreadable, the class goes on (1)
     assert result.exit_code == (2 if command[0] == "run" else 1) and "over the limit of 1000000 bytes" in result.stderr
     assert time.monotonic() - start < 10
+
+
+def test_the_fast_hand_engine_is_priced_only_where_it_applies():
+    from bptt_trace.analysis.budget import fast_hand
+    sc = load_scenario(SCENARIO)
+    assert fast_hand(sc, [1, 2], 3) and fast_hand(sc, [1, 2], 9)
+    assert not fast_hand(sc, [1, 2], None) and not fast_hand(sc, [1, 2], 10)
+    thirds = sc._replace(learning_rate=Fraction(1, 3))
+    assert not fast_hand(thirds, [1, 2], 3)
+    fast, slow = trace_cost(sc, [1, 2], "hand", False, 3), trace_cost(thirds, [1, 2], "hand", False, 3)
+    assert fast.seconds < slow.seconds and fast.memory < slow.memory
+    # every value read (--full, JSON) is made a Decimal: the memory of the Decimal engine's trace
+    assert trace_cost(sc, [1, 2], "hand", True, 3).memory == trace_cost(thirds, [1, 2], "hand", True, 3).memory
