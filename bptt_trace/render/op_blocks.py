@@ -113,9 +113,10 @@ class OpBlocks(Cells):
         value = np.asarray(step.value)
         entries = [(i,) for i in self.indices(value.shape[0])] if value.ndim == 1 else \
             [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
-        ks = self.indices(len(step.inputs))
+        last = len(step.operands) - 1  # the operands' names, not their values: a hand step makes those when read
+        ks = self.indices(last + 1)
         running = running_totals(step, [k for k in ks if k is not None])  # only the totals shown, by k
-        steps = {k: split(step.operands[k])[1] for k in (0, *ks, len(step.operands) - 1) if k is not None}
+        steps = {k: split(step.operands[k])[1] for k in (0, *ks, last) if k is not None}
         headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
         rows = []
         for e in entries:
@@ -124,11 +125,11 @@ class OpBlocks(Cells):
                 continue
             rows.append([cell(",".join(str(i + 1) for i in e))] + [
                 cell("…") if k is None else
-                cell(self.value(running[k][e], step, index=e) if k == len(step.inputs) - 1 else self.derived(running[k][e], step))
+                cell(self.value(running[k][e], step, index=e) if k == last else self.derived(running[k][e], step))
                 for k in ks])
         first = self.label(step.operands[0]).replace(f"(t={steps[0]})", "(t)").replace(f"_{steps[0]}", "_t")
         yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
-                                                                        f"t={steps[len(step.operands) - 1]}; the last is the sum")),
+                                                                        f"t={steps[last]}; the last is the sum")),
                     headers, rows)
 
     def activation(self, step: Step) -> Blocks:

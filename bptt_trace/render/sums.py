@@ -28,7 +28,12 @@ def by_time_step(names: Sequence[str]) -> bool:
 def running_totals(step: Step, wanted: Sequence[int]) -> dict[int, Any]:
     """The running totals of a sum step numbered `wanted` (from 0), adding its operands in their order.
 
-    The same additions as `steps.partial_sums`, so the same values; only the asked ones are kept."""
+    The same additions as `steps.partial_sums`, so the same values; only the asked ones are kept (a
+    hand-rounded step held as integers makes only those Decimals)."""
+    lazy = getattr(step, "partial_sums", None)
+    if lazy is not None:
+        totals = lazy()
+        return {k: totals[k] for k in wanted}
     keep = set(wanted)
     last = max(keep, default=-1)
     out: dict[int, Any] = {}

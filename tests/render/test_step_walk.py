@@ -149,3 +149,22 @@ def test_running_totals_are_the_partial_sums_asked():
     assert sorted(got) == [0, 1, 6, 38] and all(np.array_equal(got[k], every[k]) for k in got)
     assert by_time_step(step.operands) and by_time_step(()) and by_time_step(["h[²]"]) == ("²".isdigit())
     assert not by_time_step(["dL/dW[1]", "x"]) and not by_time_step(["a[1][2]"]) and not by_time_step(["a[1]\x00b[2]"])
+
+
+def test_an_elided_hand_worksheet_makes_decimals_only_of_what_it_shows(tmp_path, monkeypatch):
+    """A hand-rounded trace holds integers; the sums over 400 steps show a few running totals, so the
+    worksheet turns only those (and the shown steps' values) into Decimals, not every contribution."""
+    from bptt_trace.record import fixed
+    made = []
+    real = fixed.to_decimals
+    monkeypatch.setattr(fixed, "to_decimals", lambda m, places: made.append(np.size(m)) or real(m, places))
+    path = _scenario(tmp_path, "long", scenario_text(400, hidden=3, inputs=2))
+    job = jobs.prepare(path, readers="people")
+    assert job.mode.round == 3 and any(type(s).__name__ == "LazyStep" for s in job.trace.steps)
+    made.clear()
+    sheet = Worksheet(max_items=8)
+    sheet.steps = StepChoice()  # the default elision, as `run` asks
+    text = "\n".join(line.text for line in TerminalWriter(100).write(sheet.build(job.trace, job.chosen, job.drift)))
+    assert "time steps 4–397 not shown (394)" in text
+    contributions = 400 * (3 * 2 + 3 * 3 + 3)  # dL/dW_xh[t], dL/dW_hh[t], dL/db_h[t] over every step
+    assert 0 < sum(made) < contributions / 4
