@@ -24,7 +24,7 @@ ENTRY_SECONDS = {"float": 3e-8, "hand": 3e-6, "exact": 2.5e-3}
 # The fast hand engine (record/hand_recorder) on K-place givens, K <= 9: its values are float64 mantissas,
 # made Decimals only when read (all of them for --full and JSON); about 1e-7 s an entry measured with its
 # float64 twin (hidden 16, T = 10,000, quiet).
-FAST_HAND_BYTES, FAST_HAND_SECONDS, FAST_HAND_PLACES = 16, 2.5e-7, 9
+FAST_HAND_BYTES, FAST_HAND_SECONDS = 16, 2.5e-7
 TRAIN_ENTRY_SECONDS = 3e-8   # an epoch keeps no trace: far cheaper per entry than a traced run
 BASE_SECONDS = 0.6           # start-up: the interpreter, numpy, the loader (0.25 s measured, quiet)
 LOAD_SECONDS_PER_NUMBER = 3e-5  # reading and validating one number of the file
@@ -116,8 +116,9 @@ def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool, pl
 
 def fast_hand(sc: Scenario, examples: list[int], places: int | None) -> bool:
     """Whether a hand calculation to `places` decimals takes the fast engine: every given number (parameters,
-    inputs, initial states, targets, rate, clip limit) a multiple of 10^-places, places at most FAST_HAND_PLACES."""
-    if places is None or not 0 <= places <= FAST_HAND_PLACES:
+    inputs, initial states, targets, rate, clip limit) a multiple of 10^-places, places at most the engine's MAX_PLACES."""
+    from bptt_trace.record.hand_recorder import MAX_PLACES
+    if places is None or not 0 <= places <= MAX_PLACES:
         return False
     vectors = [sc.h0, sc.c0 or (), (sc.learning_rate, sc.clip[1] if sc.clip else 0)]
     for value in sc.parameters.values():

@@ -138,31 +138,23 @@ class HandRecorder(Recorder):
     # ---- products -----------------------------------------------------------------------------------
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v on mantissas, each row rounded once."""
-        name = name or f"{m[0]} {v[0]}"
-        M, V = self._pair(m[1], v[1])
-        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[1]):
-            return self._record("matvec", name, (m[0], v[0]), (m[1], v[1]), "")
-        a, b = M.m, V.m
-        x = a.dot(b)
-        if _nonzero(x) != x.size:
-            x = _zero_signs(x, a * b, 1)
-        value = Fixed(self._round(x), self.places, M.bound * V.bound * a.shape[1] / self._one + 1)
-        self._append(_new(LazyStep, ("matvec", self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
-                                     value, None, "")))
-        return _new(Q, (name, value))
+        return self._product("matvec", name or f"{m[0]} {v[0]}", m, v, 1)
 
     def matvec_t(self, m: Q, v: Q, name: str = "") -> Q:
         """Mᵀ·v on mantissas, each column rounded once."""
-        name = name or f"{m[0]}^T {v[0]}"
+        return self._product("matvec_t", name or f"{m[0]}^T {v[0]}", m, v, 0)
+
+    def _product(self, op: str, name: str, m: Q, v: Q, axis: int) -> Q:
+        """M·v (`axis` 1, M's rows summed) or Mᵀ·v (`axis` 0, its columns), the same BLAS products as `ops`."""
         M, V = self._pair(m[1], v[1])
-        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[0]):
-            return self._record("matvec_t", name, (m[0], v[0]), (m[1], v[1]), "")
+        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[axis]):
+            return self._record(op, name, (m[0], v[0]), (m[1], v[1]), "")
         a, b = M.m, V.m
-        x = b.dot(a)
+        x = a.dot(b) if axis else b.dot(a)
         if _nonzero(x) != x.size:
-            x = _zero_signs(x, a * b[:, None], 0)
-        value = Fixed(self._round(x), self.places, M.bound * V.bound * a.shape[0] / self._one + 1)
-        self._append(_new(LazyStep, ("matvec_t", self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
+            x = _zero_signs(x, a * (b if axis else b[:, None]), axis)
+        value = Fixed(self._round(x), self.places, M.bound * V.bound * a.shape[axis] / self._one + 1)
+        self._append(_new(LazyStep, (op, self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
                                      value, None, "")))
         return _new(Q, (name, value))
 
