@@ -122,14 +122,15 @@ def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, r
     chosen = chosen_examples(sc, example)
     if paths is not None:
         return path_job(sc, scenario, paths, mode, chosen, full, budget, listing)
-    from bptt_trace.analysis.budget import trace_cost
+    from bptt_trace.analysis.budget import BASE_SECONDS, trace_cost
     system = "exact" if mode.exact else "hand" if mode.round is not None else "float"
-    long = within_budget(scenario, trace_cost(sc, chosen, system, full or listing, mode.round), budget)
-    trace, full_trace = trace_in(sc, scenario, mode, chosen, long)
+    estimate = trace_cost(sc, chosen, system, full or listing, mode.round)
+    long = within_budget(scenario, estimate, budget)
+    trace, full_values = trace_in(sc, scenario, mode, chosen, long, estimate.seconds - BASE_SECONDS)
     drift_rows = None
-    if full_trace is not None:
+    if full_values is not None:
         from bptt_trace.analysis.drift import drift
-        drift_rows = drift(trace, full_trace, chosen)
+        drift_rows = drift(trace, full_values, chosen)
     return Job(mode, chosen, trace, drift_rows, None, full)
 
 
@@ -189,9 +190,10 @@ def chosen_examples(sc, example: int | None) -> list[int]:
     return [example] if example else list(range(1, len(sc.examples) + 1))
 
 
-def trace_in(sc, path: str, mode: Mode, chosen: list[int], long: bool = False):
-    """The trace in the chosen number system, and the float64 one to measure a hand calculation's drift;
-    progress is shown on stderr while they run (`long`: announced as long, so shown even in a log)."""
+def trace_in(sc, path: str, mode: Mode, chosen: list[int], long: bool = False, work_seconds: float = 0.0):
+    """The trace in the chosen number system, and for a hand calculation the final results of its float64
+    twin, for the drift (computed beside it in a second process when the work, `work_seconds` estimated,
+    is long); progress is shown on stderr while they run (`long`: announced as long, so shown in a log)."""
     from bptt_trace.errors import ArithmeticFault
     from bptt_trace.numbers.systems import HandDecimal
     try:
@@ -200,8 +202,11 @@ def trace_in(sc, path: str, mode: Mode, chosen: list[int], long: bool = False):
             from bptt_trace.scenario.notation import free_prefix
             return watched_run(sc, chosen, Exact(mode.digits, free_prefix(mode.notation)), "exact trace", long), None
         if mode.round is not None:
-            return (watched_run(sc, chosen, HandDecimal(mode.round, mode.round_mode), "hand calculation", long),
-                    watched_run(sc, chosen, None, "full precision, for the drift", long))
+            from bptt_trace.twin import apart_wanted, twin_values
+            here = lambda: watched_run(sc, chosen, None, "full precision, for the drift", long)  # noqa: E731
+            with twin_values(sc, chosen, apart_wanted(work_seconds), here) as twin:
+                hand = watched_run(sc, chosen, HandDecimal(mode.round, mode.round_mode), "hand calculation", long)
+                return hand, twin()
         return watched_run(sc, chosen, None, "tracing", long), None
     except ArithmeticFault as exc:
         raise BadInput(f"{path}: {exc}") from None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
 from bptt_trace.record.steps import Trace
+from bptt_trace.scenario.spec import Scenario
+
+Key = tuple[str, "int | None"]  # a quantity's name and its example (None: over all examples)
 
 
 class Drift(NamedTuple):
@@ -20,18 +23,27 @@ class Drift(NamedTuple):
     at: tuple[int, ...]
 
 
-def drift(hand: Trace, full: Trace, examples: list[int]) -> list[Drift]:
-    """Outputs and losses per example, then total loss, gradients and updated parameters."""
-    sc = hand.scenario
-    names: list[tuple[str, int | None]] = []
+def drift_keys(sc: Scenario, examples: list[int]) -> list[Key]:
+    """What the drift compares: outputs and losses per example, then total loss, gradients and updated parameters."""
+    keys: list[Key] = []
     for k in examples:
-        names += [(sc.prediction(sc.examples[k - 1]), k), ("loss", k)]
+        keys += [(sc.prediction(sc.examples[k - 1]), k), ("loss", k)]
     params = sc.parameter_names
-    names += [("loss", None)] + [(f"dL/d{p}", None) for p in params] + [(f"{p}_new", None) for p in params]
+    return keys + [("loss", None)] + [(f"dL/d{p}", None) for p in params] + [(f"{p}_new", None) for p in params]
+
+
+def final_values(trace: Trace, keys: list[Key]) -> dict[Key, Any]:
+    """The values of `keys` in a full-precision trace, as recorded: all the drift needs of it."""
+    return {key: trace.value(*key) for key in keys}
+
+
+def drift(hand: Trace, full: Trace | Mapping[Key, Any], examples: list[int]) -> list[Drift]:
+    """Each of `drift_keys` in the hand trace against the full-precision trace (or its `final_values`)."""
     rows = []
-    for name, k in names:
-        h, f = hand.value(name, k), full.value(name, k)
+    for key in drift_keys(hand.scenario, examples):
+        h = hand.value(*key)
+        f = full[key] if isinstance(full, Mapping) else full.value(*key)
         diffs = np.abs(np.vectorize(float, otypes=[float])(np.asarray(h, dtype=object)) - np.asarray(f, dtype=float))
         at = tuple(int(i) for i in np.unravel_index(int(np.argmax(diffs)), diffs.shape)) if diffs.ndim else ()
-        rows.append(Drift(name, k, h, f, float(np.max(diffs)), at))
+        rows.append(Drift(key[0], key[1], h, f, float(np.max(diffs)), at))
     return rows

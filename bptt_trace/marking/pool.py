@@ -26,7 +26,7 @@ def mark_files(mark: Callable[[str], Any], paths: Sequence[str], workers: int | 
     """`mark(path)` for each file, in order: in this process, or in worker processes for a large class
     (every core when `workers` is None)."""
     global _MARK
-    cores = _cores()
+    cores = usable_cores()
     workers = cores if workers is None else min(workers, cores)
     workers = workers if len(paths) >= PARALLEL_FROM else 1
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -40,7 +40,7 @@ def mark_files(mark: Callable[[str], Any], paths: Sequence[str], workers: int | 
         _MARK = None
 
 
-def _cores() -> int:
+def usable_cores() -> int:
     """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0)) or 1

@@ -30,7 +30,7 @@ _getitem = tuple.__getitem__
 class Fixed:
     """A K-place decimal array as float64 integer mantissas; its Decimal form is made on first request."""
 
-    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain")
+    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain", "_batch")
 
     def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None,
                  src: Callable[[], np.ndarray] | None = None) -> None:
@@ -39,6 +39,20 @@ class Fixed:
         self.m, self.places, self._dec, self._src = m, places, dec, src
         self.plain = dec is None and src is None  # its Decimals are `to_decimals(m)`: exponent −K
         self.bound = float(np.abs(m).max(initial=0.0)) if bound is None else bound  # ≥ every |mantissa|
+
+    @classmethod
+    def deferred(cls, places: int, bound: float, batch: "OuterBatch") -> "Fixed":
+        """A computed result whose mantissas `batch` works out with its others on the first read of `m`."""
+        f = cls.__new__(cls)
+        f.places, f.bound, f._dec, f._src, f.plain, f._batch = places, bound, None, None, True, batch
+        return f
+
+    def __getattr__(self, name: str) -> Any:
+        """Only for `m` unset (a deferred result): settle its batch, which sets it."""
+        if name != "m":
+            raise AttributeError(name)
+        self._batch.settle()
+        return self.m
 
     def decimals(self) -> np.ndarray:
         """The values as an object array of Decimals: exponent −K, or the given's own Decimals."""
@@ -54,6 +68,38 @@ class Fixed:
 
     def __reduce__(self):  # pickled (to worker processes) as the Decimals a reader sees
         return _identity, (self.decimals(),)
+
+
+class OuterBatch:
+    """Outer products a bᵀ of K-place vectors of one shape, deferred and then worked out together when any
+    one is first read: one product and one rounding for a gradient's many per-step contributions, the
+    same exact products and the same rounding of each, so the same mantissas."""
+
+    __slots__ = ("left", "right", "results", "round", "places", "open")
+
+    def __init__(self, round_: Callable[[np.ndarray], np.ndarray], places: int) -> None:
+        self.left: list[np.ndarray] = []
+        self.right: list[np.ndarray] = []
+        self.results: list[Fixed] = []
+        self.round, self.places, self.open = round_, places, True
+
+    def add(self, a: np.ndarray, b: np.ndarray, bound: float) -> Fixed:
+        """The deferred a bᵀ (mantissas at 10^-K once rounded), its entries below `bound`."""
+        f = Fixed.deferred(self.places, bound, self)
+        self.left.append(a)
+        self.right.append(b)
+        self.results.append(f)
+        return f
+
+    def settle(self) -> None:
+        """Work out every product of the batch, and close it to new ones."""
+        if not self.open:
+            return
+        self.open = False
+        products = np.stack(self.left)[:, :, None] * np.stack(self.right)[:, None, :]
+        for f, m in zip(self.results, self.round(products)):
+            f.m = m
+        self.left = self.right = self.results = []
 
 
 def _identity(value: Any) -> Any:
@@ -163,25 +209,58 @@ def quantize_float(y: np.ndarray, mode: str, margin: float) -> tuple[np.ndarray,
 
 
 class RunningTotals(Sequence):
-    """The running totals of a sum of K-place values, exact in float64 (a cumulative sum, left to right, as
-    Decimal's: the same signs of zero); each made into Decimals when read. The first is the first part."""
+    """The running totals of a sum of K-place values, each made into Decimals when read: the same values
+    and signs of zero as Decimal's, added left to right. Each is found from the nearer end, exactly: from
+    the first part up, or back from the total (the step's value) by subtracting the parts after it."""
 
-    def __init__(self, first: Fixed, cumulative: np.ndarray, places: int) -> None:
-        self.first, self.cumulative, self.places = first, cumulative, places
+    def __init__(self, parts: Sequence[Fixed], total: Fixed | None, places: int) -> None:
+        """`total` is the step's value when held as Fixed (the exact sum of every part), else None."""
+        self.parts, self.total, self.places = parts, total, places
         self._made: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
-        return len(self.cumulative)
+        return len(self.parts)
 
     def __getitem__(self, k):
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
         k = range(len(self))[k]
         if k == 0:
-            return self.first.decimals()
+            return self.parts[0].decimals()
+        if k == len(self) - 1 and self.total is not None:
+            return self.total.decimals()
         if k not in self._made:
-            self._made[k] = to_decimals(self.cumulative[k], self.places)
+            self._made[k] = to_decimals(self._sum(k), self.places)
         return self._made[k]
+
+    def _sum(self, k: int) -> np.ndarray:
+        """parts[0] + … + parts[k], exact: every mantissa and partial sum is an integer below 2^52."""
+        parts, last = self.parts, len(self.parts) - 1
+        if k <= last - k or self.total is None:
+            acc = parts[0].m
+            for i in range(1, k + 1):
+                acc = acc + parts[i].m  # left to right, as Decimal: the same signs of zero
+            return acc
+        acc = self.total.m
+        for i in range(last, k, -1):
+            acc = acc - parts[i].m
+        zero = acc == 0
+        return _signed_zeros(acc, zero, parts, k) if zero.any() else acc
+
+
+def _signed_zeros(acc: np.ndarray, zero: np.ndarray, parts: Sequence[Fixed], k: int) -> np.ndarray:
+    """`acc` with the sign its zeros get from a left-to-right sum of parts[0..k]: −0 where every part is
+    −0 (IEEE's rule, and Decimal's), else +0. Stops once every zero is known to be +0."""
+    at = np.flatnonzero(zero)
+    negative = np.ones(len(at), dtype=bool)
+    for i in range(k + 1):
+        seen = parts[i].m.reshape(-1)[at]
+        negative &= (seen == 0) & np.signbit(seen)
+        if not negative.any():
+            break
+    out = acc + 0.0  # every zero +0 (a subtraction's zero may be either)
+    out.reshape(-1)[at[negative]] = -0.0
+    return out
 
 
 def _dec(v: Any) -> Any:
@@ -209,7 +288,8 @@ class LazyStep(Step):
         if len(parts) > 1 and all(type(p) is Fixed and (p.plain or i == 0) for i, p in enumerate(parts)):
             shape = parts[0].m.shape
             if all(p.m.shape == shape for p in parts):
-                return RunningTotals(parts[0], np.cumsum(np.stack([p.m for p in parts]), axis=0), parts[0].places)
+                total = _getitem(self, 7)
+                return RunningTotals(parts, total if type(total) is Fixed else None, parts[0].places)
         totals, acc = [], None
         for v in self.inputs:
             acc = v if acc is None else acc + v

@@ -21,14 +21,13 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
-from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, fraction_mantissas, mantissas, quantize_float,
-                                     rounder)
+from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, OuterBatch, fraction_mantissas, mantissas,
+                                     quantize_float, rounder)
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
 _new = tuple.__new__
 _reduce = np.add.reduce
-_outer = np.multiply.outer
 _nonzero = np.count_nonzero
 MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
 _MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
@@ -84,6 +83,7 @@ class HandRecorder(Recorder):
         self._room = LIMIT - self._one  # products below this round exactly
         self._round = rounder(numbers.places, numbers.mode)  # 10^-2K to 10^-K
         self._known: dict[int, tuple[np.ndarray, Fixed]] = {}  # Decimal arrays already turned into Fixed
+        self._outers: dict[tuple[int, int], OuterBatch] = {}  # the open batch of outer products of each shape
 
     # ---- operands and steps -------------------------------------------------------------------------
     def _fx(self, v: Any) -> Fixed | None:
@@ -170,11 +170,15 @@ class HandRecorder(Recorder):
         return _new(Q, (name, value))
 
     def outer(self, name: str, a: Q, b: Q) -> Q:
-        """a bᵀ, each product rounded."""
+        """a bᵀ, each product rounded: deferred, and worked out with the others of its shape when one is read."""
         A, B = self._pair(a[1], b[1])
         if A is None or B is None or A.m.ndim != 1 or B.m.ndim != 1 or not self._fits(A, B):
             return self._record("outer", name, (a[0], b[0]), (a[1], b[1]), "")
-        value = Fixed(self._round(_outer(A.m, B.m)), self.places, A.bound * B.bound / self._one + 1)
+        key = (A.m.shape[0], B.m.shape[0])
+        batch = self._outers.get(key)
+        if batch is None or not batch.open:
+            batch = self._outers[key] = OuterBatch(self._round, self.places)
+        value = batch.add(A.m, B.m, A.bound * B.bound / self._one + 1)
         self._append(_new(LazyStep, ("outer", self.phase, self.example, self.t, name, (a[0], b[0]), (a[1], b[1]),
                                      value, None, "")))
         return _new(Q, (name, value))
@@ -182,11 +186,14 @@ class HandRecorder(Recorder):
     # ---- sums -----------------------------------------------------------------------------------------
     def _summed(self, parts: tuple) -> Fixed | None:
         """The exact left-to-right sum of K-place values, or None when one is not Fixed or it could overflow."""
-        fs = [self._fx(v) for v in parts]
-        if not fs or None in fs:
-            return None
-        bound = sum(f.bound for f in fs)
-        if bound >= LIMIT and sum(f.tight() for f in fs) >= LIMIT:
+        fs, bound = [], 0.0
+        for v in parts:
+            f = v if type(v) is Fixed else self._fx(v)
+            if f is None:
+                return None
+            fs.append(f)
+            bound += f.bound
+        if not fs or (bound >= LIMIT and sum(f.tight() for f in fs) >= LIMIT):
             return None
         x = fs[0].m
         for f in fs[1:]:

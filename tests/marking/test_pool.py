@@ -61,7 +61,7 @@ def test_check_jobs_gives_the_same_csv(tmp_path, monkeypatch):
 def test_a_large_class_is_marked_on_every_core_by_default_and_jobs_1_forces_one(monkeypatch):
     contexts = []
     monkeypatch.setattr(pool, "PARALLEL_FROM", 3)
-    monkeypatch.setattr(pool, "_cores", lambda: 2)
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
 
     class Fake:
         def __init__(self, n):
