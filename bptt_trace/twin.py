@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 from bptt_trace.analysis.drift import Key, drift_keys, final_values
 from bptt_trace.errors import ArithmeticFault
-from bptt_trace.marking.pool import usable_cores
+from bptt_trace.cores import can_fork, usable_cores
 
 APART_SECONDS = 0.25  # estimated work beyond start-up above which the twin runs beside the hand trace
 FORCE = "BPTT_TRACE_TWIN"  # "here" or "apart" in the environment overrides the choice (for tests)
@@ -28,8 +28,8 @@ def apart_wanted(work_seconds: float) -> bool:
     """Whether to run the twin in a forked process: long work, a second core, and fork (Linux)."""
     forced = os.environ.get(FORCE, "")
     if forced in ("here", "apart"):
-        return forced == "apart" and _can_fork()
-    return work_seconds > APART_SECONDS and usable_cores() > 1 and _can_fork()
+        return forced == "apart" and can_fork()
+    return work_seconds > APART_SECONDS and usable_cores() > 1 and can_fork()
 
 
 @contextmanager
@@ -119,7 +119,3 @@ def _serve(fd: int, work: Callable[[], dict[Key, Any]]) -> None:
             view = view[os.write(fd, view):]
     finally:
         os._exit(code)
-
-
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork")

@@ -47,3 +47,21 @@ def test_garbage_is_collected_seldom_while_a_command_runs_and_as_before_after(mo
     result = CliRunner().invoke(main, ["run", SENTIMENT])
     assert result.exit_code == 2 and "stop here" in result.output
     assert seen == [guard.GC_THRESHOLDS] and gc.get_threshold() == before != guard.GC_THRESHOLDS
+
+
+def test_what_is_left_at_exit_is_frozen_not_walked_by_the_last_collections_registered_once(monkeypatch):
+    registered = []
+    monkeypatch.setattr(guard.atexit, "register", registered.append)
+    monkeypatch.setattr(guard, "_EXIT_FREEZE", False)
+    for _ in range(2):
+        assert CliRunner().invoke(main, ["--version"]).exit_code == 0
+    assert registered == [gc.freeze]
+
+
+def test_a_command_ends_with_its_output_written_and_its_code_when_the_collector_is_skipped_at_exit(tmp_path):
+    out = tmp_path / "out.md"
+    proc = subprocess.run([sys.executable, "-m", "bptt_trace", "export", SENTIMENT, "--format", "markdown", "-o",
+                           str(out)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("# Worksheet: sentiment") and "h_{1}" in out.read_text()
+    assert proc.stderr.splitlines()[0] == f"wrote {out}" and "Traceback" not in proc.stderr

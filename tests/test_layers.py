@@ -18,7 +18,7 @@ PACKAGE = ROOT / "bptt_trace"
 # Rank of each stage, bottom first; a module may import modules of a lower rank, or of its own
 # stage. Stages that share a rank (marking, analysis) may not import each other.
 RANKS = {
-    "base": 0,  # errors, version, output, pdf: they import nothing else of the package
+    "base": 0,  # errors, version, output, pdf, cores: they import nothing else of the package
     "numbers": 1,
     "scenario": 2,
     "record": 3,
@@ -27,7 +27,7 @@ RANKS = {
     "render": 6,
     "commands": 7,  # cli, jobs, printing, __main__ and the package's __init__
 }
-BASE = {"errors", "version", "output", "pdf"}
+BASE = {"errors", "version", "output", "pdf", "cores"}
 
 
 def _modules() -> dict[str, Path]:

@@ -14,10 +14,11 @@ from click.testing import CliRunner
 
 from bptt_trace import jobs, twin
 from bptt_trace.cli import main
+from bptt_trace.cores import can_fork
 from bptt_trace.errors import ArithmeticFault
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.skipif(not twin._can_fork(), reason="the twin is forked only on Linux")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="the twin is forked only on Linux")
 
 NAMES = ["sentiment", "lstm_sentiment", "gru_sentiment", "birnn_sentiment", "xor", "regression", "i_love_ai",
          "time_series"]

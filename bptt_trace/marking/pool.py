@@ -15,8 +15,9 @@ whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from typing import Any, Callable, Iterator, Sequence
+
+from bptt_trace.cores import usable_cores
 
 PARALLEL_FROM = 200  # files
 _MARK: Any = None  # the marking function the forked workers use
@@ -38,14 +39,6 @@ def mark_files(mark: Callable[[str], Any], paths: Sequence[str], workers: int | 
             yield from pool.imap(_mark_in_worker, paths, chunksize=max(1, min(32, len(paths) // (4 * workers))))
     finally:
         _MARK = None
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _mark_in_worker(path: str) -> Any:

@@ -41,7 +41,7 @@ class Fixed:
         self.bound = float(np.abs(m).max(initial=0.0)) if bound is None else bound  # ≥ every |mantissa|
 
     @classmethod
-    def deferred(cls, places: int, bound: float, batch: "OuterBatch") -> "Fixed":
+    def deferred(cls, places: int, bound: float, batch: Any) -> "Fixed":
         """A computed result whose mantissas `batch` works out with its others on the first read of `m`."""
         f = cls.__new__(cls)
         f.places, f.bound, f._dec, f._src, f.plain, f._batch = places, bound, None, None, True, batch
@@ -68,38 +68,6 @@ class Fixed:
 
     def __reduce__(self):  # pickled (to worker processes) as the Decimals a reader sees
         return _identity, (self.decimals(),)
-
-
-class OuterBatch:
-    """Outer products a bᵀ of K-place vectors of one shape, deferred and then worked out together when any
-    one is first read: one product and one rounding for a gradient's many per-step contributions, the
-    same exact products and the same rounding of each, so the same mantissas."""
-
-    __slots__ = ("left", "right", "results", "round", "places", "open")
-
-    def __init__(self, round_: Callable[[np.ndarray], np.ndarray], places: int) -> None:
-        self.left: list[np.ndarray] = []
-        self.right: list[np.ndarray] = []
-        self.results: list[Fixed] = []
-        self.round, self.places, self.open = round_, places, True
-
-    def add(self, a: np.ndarray, b: np.ndarray, bound: float) -> Fixed:
-        """The deferred a bᵀ (mantissas at 10^-K once rounded), its entries below `bound`."""
-        f = Fixed.deferred(self.places, bound, self)
-        self.left.append(a)
-        self.right.append(b)
-        self.results.append(f)
-        return f
-
-    def settle(self) -> None:
-        """Work out every product of the batch, and close it to new ones."""
-        if not self.open:
-            return
-        self.open = False
-        products = np.stack(self.left)[:, :, None] * np.stack(self.right)[:, None, :]
-        for f, m in zip(self.results, self.round(products)):
-            f.m = m
-        self.left = self.right = self.results = []
 
 
 def _identity(value: Any) -> Any:

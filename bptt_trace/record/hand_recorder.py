@@ -21,14 +21,18 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
-from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, OuterBatch, fraction_mantissas, mantissas,
-                                     quantize_float, rounder)
+from bptt_trace.record.deferred import OuterBatch, ProductBatch
+from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, fraction_mantissas, mantissas, quantize_float,
+                                     rounder)
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
 _new = tuple.__new__
 _reduce = np.add.reduce
-_nonzero = np.count_nonzero
+try:  # np.count_nonzero's C core, without its dispatch wrapper (a fifth of the call on a short vector)
+    from numpy._core.multiarray import count_nonzero as _nonzero
+except ImportError:  # pragma: no cover - another numpy layout
+    _nonzero = np.count_nonzero
 MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
 _MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
 _SIGMOID_SPAN = 700.0  # |z| beyond which float64 exp overflows (and Decimal's may): the Decimal path
@@ -84,6 +88,8 @@ class HandRecorder(Recorder):
         self._round = rounder(numbers.places, numbers.mode)  # 10^-2K to 10^-K
         self._known: dict[int, tuple[np.ndarray, Fixed]] = {}  # Decimal arrays already turned into Fixed
         self._outers: dict[tuple[int, int], OuterBatch] = {}  # the open batch of outer products of each shape
+        # per (op, matrix): the open batch of its products, or None once one was read as soon as made
+        self._products: dict[tuple[str, int], tuple[Fixed, ProductBatch | None]] = {}
 
     # ---- operands and steps -------------------------------------------------------------------------
     def _fx(self, v: Any) -> Fixed | None:
@@ -150,13 +156,34 @@ class HandRecorder(Recorder):
         if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[axis]):
             return self._record(op, name, (m[0], v[0]), (m[1], v[1]), "")
         a, b = M.m, V.m
-        x = a.dot(b) if axis else b.dot(a)
-        if _nonzero(x) != x.size:
-            x = _zero_signs(x, a * (b if axis else b[:, None]), axis)
-        value = Fixed(self._round(x), self.places, M.bound * V.bound * a.shape[axis] / self._one + 1)
+        bound = M.bound * V.bound * a.shape[axis] / self._one + 1
+        batch = self._batch_for(op, M, axis)
+        if batch is not None:
+            value = batch.add(b, bound)
+        else:
+            x = a.dot(b) if axis else b.dot(a)
+            if _nonzero(x) != x.size:
+                x = _zero_signs(x, a * (b if axis else b[:, None]), axis)
+            value = Fixed(self._round(x), self.places, bound)
         self._append(_new(LazyStep, (op, self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
                                      value, None, "")))
         return _new(Q, (name, value))
+
+    def _batch_for(self, op: str, M: Fixed, axis: int) -> ProductBatch | None:
+        """The open batch deferring M's products, a new one, or None (computed now): a product read as soon
+        as it is made (a step of the recurrence) gains nothing from waiting, so M's are then made at once."""
+        key = (op, id(M))
+        held = self._products.get(key)
+        if held is not None and held[0] is M:
+            if held[1] is None or held[1].open:
+                return held[1]
+
+        def settled(size: int) -> None:
+            if size == 1:
+                self._products[key] = (M, None)
+        batch = ProductBatch(self._round, self.places, M.m, axis, settled)
+        self._products[key] = (M, batch)
+        return batch
 
     def hadamard(self, name: str, a: Q, b: Q) -> Q:
         """a ⊙ b, each product rounded."""

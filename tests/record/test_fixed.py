@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bptt_trace.numbers.systems import HandDecimal
-from bptt_trace.record.fixed import (LIMIT, Fixed, OuterBatch, RunningTotals, fraction_mantissas, mantissas,
-                                     quantize_float, round_scaled, rounder, to_decimals)
+from bptt_trace.record.fixed import (LIMIT, Fixed, RunningTotals, fraction_mantissas, mantissas, quantize_float,
+                                     round_scaled, to_decimals)
 from bptt_trace.record.hand_recorder import HandRecorder
 from bptt_trace.record.recorder import Recorder
 from bptt_trace.record.steps import Trace
@@ -156,22 +156,3 @@ def test_running_totals_from_either_end_are_the_left_to_right_sums_with_their_si
     assert len(totals) == len(parts)
     for k in [*range(len(parts)), *reversed(range(len(parts)))]:
         assert [str(d) for d in totals[k]] == [str(d) for d in to_decimals(sums[k], 3)], k
-
-
-def test_outer_products_deferred_in_a_batch_are_each_the_product_rounded_alone():
-    rnd = rounder(3, "round")
-    batch = OuterBatch(rnd, 3)
-    rng = np.random.default_rng(3)
-    pairs = [(np.round(rng.uniform(-999, 999, 4)) * rng.choice([1, -1, 0], 4), np.round(rng.uniform(-999, 999, 2)))
-             for _ in range(30)]
-    pairs.append((np.array([-0.0, 0.0, 5.0, -5.0]), np.array([-0.0, 3.0])))
-    made = [batch.add(a, b, 1e7) for a, b in pairs]
-    assert batch.open and all(type(f) is Fixed and f.bound == 1e7 for f in made)
-    first = made[7].m  # one read works out the whole batch
-    assert not batch.open
-    for f, (a, b) in zip(made, pairs):
-        alone = rnd(np.multiply.outer(a, b))
-        assert f.m.shape == (4, 2) and f.m.tobytes() == alone.tobytes()
-    assert first is made[7].m
-    with pytest.raises(AttributeError):
-        Fixed(np.zeros(2), 3).nothing

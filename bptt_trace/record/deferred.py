@@ -1,0 +1,93 @@
+"""Results of the fast hand engine worked out in batches: products whose values nothing reads until the
+backward pass is done (a gradient's per-step contributions, δx_t) are deferred, then computed together,
+one numpy product and one rounding for the lot, when any one of them is first read.
+
+Each entry is the same exact product of the same K-place mantissas, rounded the same way, so a batch
+gives every result the mantissas it would have had alone. A deferred result is a `Fixed` whose `m` is
+set by its batch (`Fixed.deferred`); a batch is closed once settled, and new results open another.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from bptt_trace.record.fixed import Fixed
+
+Rounding = Callable[[np.ndarray], np.ndarray]
+_reduce = np.add.reduce
+
+
+class _Batch:
+    """Deferred results of one kind, settled together."""
+
+    def __init__(self, round_: Rounding, places: int) -> None:
+        self.round, self.places, self.open = round_, places, True
+        self.operands: list[np.ndarray] = []
+        self.results: list[Fixed] = []
+
+    def _defer(self, operand: np.ndarray, bound: float) -> Fixed:
+        f = Fixed.deferred(self.places, bound, self)
+        self.operands.append(operand)
+        self.results.append(f)
+        return f
+
+    def settle(self) -> None:
+        """Work out every result of the batch (rows of one array), and close it to new ones."""
+        if not self.open:
+            return
+        self.open = False
+        for f, m in zip(self.results, self.round(self._exact())):
+            f.m = m
+        self.operands, self.results = [], []
+
+    def _exact(self) -> np.ndarray:
+        raise NotImplementedError
+
+
+class OuterBatch(_Batch):
+    """Outer products a bᵀ of K-place vectors of one shape (at 10^-2K until rounded)."""
+
+    def __init__(self, round_: Rounding, places: int) -> None:
+        super().__init__(round_, places)
+        self.right: list[np.ndarray] = []
+
+    def add(self, a: np.ndarray, b: np.ndarray, bound: float) -> Fixed:
+        """The deferred a bᵀ, its rounded entries below `bound`."""
+        self.right.append(b)
+        return self._defer(a, bound)
+
+    def _exact(self) -> np.ndarray:
+        products = np.stack(self.operands)[:, :, None] * np.stack(self.right)[:, None, :]
+        self.right = []
+        return products
+
+
+class ProductBatch(_Batch):
+    """M·v (`axis` 1) or Mᵀ·v (`axis` 0) of one matrix M and many vectors v: one matrix product, exact
+    since every product and partial sum is an integer below 2^52 (so in any order), with the sign of
+    zero Decimal gives a sum: −0 only where every product summed is −0. `on_settle(size)` is told how
+    many results the batch held when it was settled."""
+
+    def __init__(self, round_: Rounding, places: int, matrix: np.ndarray, axis: int,
+                 on_settle: Callable[[int], None]) -> None:
+        super().__init__(round_, places)
+        self.matrix, self.axis, self.on_settle = matrix, axis, on_settle
+
+    def add(self, v: np.ndarray, bound: float) -> Fixed:
+        """The deferred product of the matrix with v, its rounded entries below `bound`."""
+        return self._defer(v, bound)
+
+    def settle(self) -> None:
+        if self.open:
+            self.on_settle(len(self.results))
+        super().settle()
+
+    def _exact(self) -> np.ndarray:
+        a, vs = self.matrix, np.stack(self.operands)
+        x = vs @ (a.T if self.axis else a)
+        for i in np.flatnonzero((x == 0).any(axis=1)):  # rows with a zero: its sign, as Decimal's sum gives it
+            b = vs[i]
+            x[i] = _reduce(a * (b if self.axis else b[:, None]), axis=self.axis, initial=-0.0)
+        return x
