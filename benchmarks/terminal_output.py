@@ -5,8 +5,10 @@ Baseline: `_common.numpy_bptt` (forward pass and full BPTT in float64 numpy) on 
 arrays built before the clock starts. That is the floor: the same arithmetic with nothing recorded,
 nothing rounded by hand and nothing written, as a numpy user holding float arrays would do it. The
 command is timed as a person runs it: a fresh process (start-up, loading the YAML, the hand-rounded
-trace and its float64 twin for the drift table, the tables), its output a pipe with colour forced
-(`--color`), read and thrown away.
+trace and its float64 twin for the drift table, the tables, and the exit), its output a pipe with
+colour forced (`--color`), read and thrown away. On a machine with a second core free the twin is
+traced there while the hand calculation runs (`bptt_trace/twin.py`); with both cores busy it is not
+faster, so the figure means something only on a quiet machine (say what `uptime` showed).
 
 `--full` writes every number of every table (about 390 MB at T = 10000), so it also gets a second,
 honest baseline: the numpy BPTT plus writing the numbers that output shows as text the plainest fast
