@@ -57,6 +57,9 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
     """δh_t and δc_t from t = T down to 1; through them each gate's δz and its contributions."""
     rec.phase = "backward"
     contributions: dict[str, list[Q]] = {n: rec.running_sum() for n in P}  # every parameter, in the model's order
+    sums = rec.gate_sums(len(GATES["lstm"]))  # each gate's δz xᵀ, δz hᵀ and δz, summed over the gates stacked
+    for k, (to_W, to_U, to_b) in zip(GATES["lstm"], sums):
+        contributions[f"W_{k}"], contributions[f"U_{k}"], contributions[f"b_{k}"] = to_W, to_U, to_b
     dx: dict[int, Q] = {}
     dz_next: dict[str, Q] = {}
     dc_next: Q | None = None
@@ -81,12 +84,9 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], x: list, h: list, c: 
                   "c": rec.hadamard(f"dL/dc_tilde[{t}]", dc, g["i"]), "o": d_o}
         dz_next = {}
         deltas = rec.gate_deltas([(f"d{gate}/dz_{k}[{t}]", fn, g[k], d_gate[k], f"dL/dz_{k}[{t}]", f"dL/dW_{k}[{t}]",
-                                   f"dL/dU_{k}[{t}]") for k, gate, fn, *_ in per_gate], x[t], h[t - 1])
-        for (k, _, _, _, _, to_W, to_U, to_b), (dz, dW, dU) in zip(per_gate, deltas):  # δz, δz xᵀ, δz hᵀ
+                                   f"dL/dU_{k}[{t}]") for k, gate, fn, *_ in per_gate], x[t], h[t - 1], sums)
+        for (k, *_), (dz, _, _) in zip(per_gate, deltas):  # δz, δz xᵀ, δz hᵀ: the two products are in `sums`
             dz_next[k] = dz
-            to_W.append(dW)
-            to_U.append(dU)
-            to_b.append(dz)
         dx[t] = back_through(rec, f"dL/dx[{t}]", [(W, dz_next[k]) for k, _, _, W, *_ in per_gate])
         dc_next = dc
     rec.t = 0

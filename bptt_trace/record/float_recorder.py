@@ -17,6 +17,7 @@ import numpy as np
 
 from bptt_trace.numbers.systems import Float64
 from bptt_trace.record import gate_stacks
+from bptt_trace.record.gate_sums import GateSums, StackedPart
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.running_sum import RunningSum
 from bptt_trace.record.steps import Step, Trace
@@ -50,9 +51,32 @@ class FloatRecorder(Recorder):
         """A gated cell's gates from W·x + U·h + b, each elementwise op once over the stacked gates."""
         return gate_stacks.gate_layer(self, gates, names, x, h)
 
-    def gate_deltas(self, gates, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
+    def gate_deltas(self, gates, x: Q, h: Q, into=None) -> list[tuple[Q, Q, Q]]:
         """Each gate's δz and weight gradients, each elementwise op once over the stacked gates."""
-        return gate_stacks.gate_deltas(self, gates, x, h)
+        return gate_stacks.gate_deltas(self, gates, x, h, into)
+
+    def gate_sums(self, gates: int) -> GateSums:
+        """Per gate, its three lists of contributions, each kind's sum kept over the gates stacked."""
+        return GateSums(gates)
+
+    def transposed_sum(self, name: str, pairs) -> Q:
+        """Σ Mᵀ·v in one frame: each product `matvec_t`'s (`v.dot(M)`), summed left to right as `add` does."""
+        if len(pairs) < 2 or not _transposable(pairs):
+            return super().transposed_sum(name, pairs)
+        append, phase, ex, t = self._append, self.phase, self.example, self.t
+        names, values = [], []
+        for m, v in pairs:
+            M, V = m[1], v[1]
+            value = V.dot(M)
+            product = f"{m[0]}^T {v[0]}"
+            append(_new(Step, ("matvec_t", phase, ex, t, product, (m[0], v[0]), (M, V), value, None, "")))
+            names.append(product)
+            values.append(value)
+        total = values[0] + values[1]
+        for v in values[2:]:
+            total += v
+        append(_new(Step, ("add", phase, ex, t, name, tuple(names), tuple(values), total, None, "")))
+        return _new(Q, (name, total))
 
     def running_sum(self) -> RunningSum:
         """A list for a gradient's contributions that keeps their sum as they arrive."""
@@ -127,7 +151,8 @@ class FloatRecorder(Recorder):
     def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
         """Σ of quantities; a sum of one array (a step's bias term) inline, or a sum a `RunningSum` kept;
         checked for Inf and NaN."""
-        value = parts.total() if type(parts) is RunningSum and not mean else None
+        kind = type(parts)
+        value = parts.total() if (kind is RunningSum or kind is StackedPart) and not mean else None
         if value is not None:
             self._append(_new(Step, ("sum", self.phase, self.example, self.t, name, tuple([q[0] for q in parts]),
                                      tuple([q[1] for q in parts]), value, None, detail)))
@@ -171,6 +196,18 @@ class FloatRecorder(Recorder):
         self._append(_new(Step, ("derivative", self.phase, self.example, self.t, name, (a[0],), (V,), value,
                                  None, fn)))
         return _new(Q, (name, value))
+
+
+def _transposable(pairs) -> bool:
+    """Whether each pair is a float64 matrix and vector, the products all of one length (summed in place)."""
+    cols = None
+    for m, v in pairs:
+        M, V = m[1], v[1]
+        if type(M) is not np.ndarray or type(V) is not np.ndarray or M.dtype is not _F64 or V.dtype is not _F64 or \
+                V.ndim != 1 or M.ndim != 2 or (cols is not None and M.shape[1] != cols):
+            return False
+        cols = M.shape[1]
+    return True
 
 
 def _same_arrays(values: tuple) -> bool:

@@ -18,6 +18,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from bptt_trace.record.gate_sums import GateSums
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Step
 
@@ -104,8 +105,8 @@ def gate_layer(rec, gates: Sequence, names: Sequence, x: Q, h: Q) -> list[Q]:
     return out
 
 
-def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
-    """`Recorder.gate_deltas` with the gates stacked: the same steps and bits."""
+def gate_deltas(rec, gates: Sequence, x: Q, h: Q, into: Sequence | None = None) -> list[tuple[Q, Q, Q]]:
+    """`Recorder.gate_deltas` with the gates stacked: the same steps and bits; sums in `GateSums` added stacked."""
     X, V = x[1], h[1]
     values = [g[2][1] for g in gates]
     A = values[0].base if type(values[0]) is np.ndarray else None
@@ -113,14 +114,14 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
     if entry is None or entry[0] is not A or len(entry[1]) != len(values) or not all(map(is_, entry[1], values)) or \
             type(X) is not np.ndarray or type(V) is not np.ndarray or X.dtype is not _F64 or V.dtype is not _F64 or \
             X.ndim != 1 or V.ndim != 1:
-        return Recorder.gate_deltas(rec, gates, x, h)
+        return Recorder.gate_deltas(rec, gates, x, h, into)
     p = entry[2]
     n, m = A.shape[0], p.sigmoids
     deltas = [gates[j][3][1] for j in p.by_row]
     shape = A.shape[1:]
     if any(type(v) is not np.ndarray or v.dtype is not _F64 or v.shape != shape for v in deltas) or \
             any(g[1] != layer[0] for g, layer in zip(gates, p.gates)):  # each slope of its gate's own function
-        return Recorder.gate_deltas(rec, gates, x, h)
+        return Recorder.gate_deltas(rec, gates, x, h, into)
     G = np.concatenate(deltas)
     D = np.empty_like(A)
     if m:
@@ -132,7 +133,8 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
         _subtract(1.0, DT, out=DT)
     DZ = G.reshape(A.shape)
     DZ *= D
-    dW, dU = list(_outer(DZ, X)), list(_outer(DZ, V))  # each row δz xᵀ: the products `ops` forms, in one call
+    stacks = (_outer(DZ, X), _outer(DZ, V), DZ)  # each row δz xᵀ: the products `ops` forms, in one call
+    dW, dU = list(stacks[0]), list(stacks[1])
     d, dz = list(D), list(DZ)
     out, append, phase, ex, t = [], rec._append, rec.phase, rec.example, rec.t
     x_name, h_name = x[0], h[0]
@@ -142,4 +144,16 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
         append(_new(Step, ("outer", phase, ex, t, w_name, (dz_name, x_name), (dz[r], X), dW[r], None, "")))
         append(_new(Step, ("outer", phase, ex, t, u_name, (dz_name, h_name), (dz[r], V), dU[r], None, "")))
         out.append((_new(Q, (dz_name, dz[r])), _new(Q, (w_name, dW[r])), _new(Q, (u_name, dU[r]))))
+    if into is not None:
+        _append_contributions(out, into, p.rows, stacks)
     return out
+
+
+def _append_contributions(out: list, into: Sequence, rows: tuple[int, ...], stacks: tuple) -> None:
+    """Each gate's δz xᵀ, δz hᵀ and δz appended to its lists; a `GateSums` adds the stacks once."""
+    if type(into) is GateSums and len(into) == len(out):
+        into.add(rows, stacks)
+    for (dz, dW, dU), (to_W, to_U, to_b) in zip(out, into):
+        to_W.append(dW)
+        to_U.append(dU)
+        to_b.append(dz)
