@@ -59,6 +59,21 @@ class FloatRecorder(Recorder):
         """Per gate, its three lists of contributions, each kind's sum kept over the gates stacked."""
         return GateSums(gates)
 
+    def sum_of_products(self, name: str, pairs) -> Q:
+        """Σ a ⊙ b of two pairs in one frame: each product as `hadamard` makes it, their sum as `add`."""
+        if len(pairs) != 2:
+            return super().sum_of_products(name, pairs)
+        (a, b), (c, d) = pairs
+        A, B, C, D = a[1], b[1], c[1], d[1]
+        left, right = A * B, C * D
+        value = left + right
+        first, second = f"{a[0]} {b[0]}", f"{c[0]} {d[0]}"
+        append, phase, ex, t = self._append, self.phase, self.example, self.t
+        append(_new(Step, ("hadamard", phase, ex, t, first, (a[0], b[0]), (A, B), left, None, "")))
+        append(_new(Step, ("hadamard", phase, ex, t, second, (c[0], d[0]), (C, D), right, None, "")))
+        append(_new(Step, ("add", phase, ex, t, name, (first, second), (left, right), value, None, "")))
+        return _new(Q, (name, value))
+
     def transposed_sum(self, name: str, pairs) -> Q:
         """Σ Mᵀ·v in one frame: each product `matvec_t`'s (`v.dot(M)`), summed left to right as `add` does."""
         if len(pairs) < 2 or not _transposable(pairs):

@@ -13,7 +13,6 @@ depend on where an entry sits, so every value is bit for bit what the generic re
 from __future__ import annotations
 
 import math
-from operator import is_
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -105,23 +104,32 @@ def gate_layer(rec, gates: Sequence, names: Sequence, x: Q, h: Q) -> list[Q]:
     return out
 
 
+def _deltas_entry(rec, gates: Sequence, X, V) -> tuple | None:
+    """The stacked layer the gates' values are the rows of, if each δ can be stacked with them; else None."""
+    first = gates[0][2][1] if gates else None
+    A = first.base if type(first) is np.ndarray else None
+    entry = rec._stacks.get(id(A)) if A is not None else None
+    if entry is None or entry[0] is not A or len(entry[1]) != len(gates) or type(X) is not np.ndarray or \
+            type(V) is not np.ndarray or X.dtype is not _F64 or V.dtype is not _F64 or X.ndim != 1 or V.ndim != 1:
+        return None
+    shape = A.shape[1:]
+    for g, row, layer in zip(gates, entry[1], entry[2].gates):  # each slope of its gate's own function
+        d = g[3][1]
+        if g[2][1] is not row or g[1] != layer[0] or type(d) is not np.ndarray or d.dtype is not _F64 or \
+                d.shape != shape:
+            return None
+    return entry
+
+
 def gate_deltas(rec, gates: Sequence, x: Q, h: Q, into: Sequence | None = None) -> list[tuple[Q, Q, Q]]:
     """`Recorder.gate_deltas` with the gates stacked: the same steps and bits; sums in `GateSums` added stacked."""
     X, V = x[1], h[1]
-    values = [g[2][1] for g in gates]
-    A = values[0].base if type(values[0]) is np.ndarray else None
-    entry = rec._stacks.get(id(A)) if A is not None else None
-    if entry is None or entry[0] is not A or len(entry[1]) != len(values) or not all(map(is_, entry[1], values)) or \
-            type(X) is not np.ndarray or type(V) is not np.ndarray or X.dtype is not _F64 or V.dtype is not _F64 or \
-            X.ndim != 1 or V.ndim != 1:
+    entry = _deltas_entry(rec, gates, X, V)
+    if entry is None:
         return Recorder.gate_deltas(rec, gates, x, h, into)
-    p = entry[2]
+    A, p = entry[0], entry[2]
     n, m = A.shape[0], p.sigmoids
     deltas = [gates[j][3][1] for j in p.by_row]
-    shape = A.shape[1:]
-    if any(type(v) is not np.ndarray or v.dtype is not _F64 or v.shape != shape for v in deltas) or \
-            any(g[1] != layer[0] for g, layer in zip(gates, p.gates)):  # each slope of its gate's own function
-        return Recorder.gate_deltas(rec, gates, x, h, into)
     G = np.concatenate(deltas)
     D = np.empty_like(A)
     if m:

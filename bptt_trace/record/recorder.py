@@ -224,6 +224,10 @@ class Recorder:
             return self.matvec_t(*pairs[0], name)
         return self.add(name, *(self.matvec_t(m, v) for m, v in pairs))
 
+    def sum_of_products(self, name: str, pairs: Sequence[tuple[Q, Q]]) -> Q:
+        """Σ a ⊙ b over (a, b) pairs, named `name`: each product a `hadamard` named by its factors, then their `add`."""
+        return self.add(name, *(self.hadamard("", a, b) for a, b in pairs))
+
     def gate_sums(self, gates: int) -> list[tuple[list, list, list]]:
         """Per gate, the lists its δz xᵀ, δz hᵀ and δz contributions go to (`gate_deltas(..., into=)`), for
         `total`: three `running_sum`s each; the float64 recorder's keep each kind's sum over the gates stacked."""
