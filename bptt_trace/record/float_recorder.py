@@ -47,13 +47,10 @@ class FloatRecorder(Recorder):
         self._layer_plan = None  # how the last gate layer's gates are stacked (`gate_stacks.plan`)
         self._stacks: dict[int, tuple] = {}  # id of a stacked gate array -> (it, each gate's row, its plan)
 
-    def gate_layer(self, gates, names, x: Q, h: Q) -> list[Q]:
-        """A gated cell's gates from W·x + U·h + b, each elementwise op once over the stacked gates."""
-        return gate_stacks.gate_layer(self, gates, names, x, h)
-
-    def gate_deltas(self, gates, x: Q, h: Q, into=None) -> list[tuple[Q, Q, Q]]:
-        """Each gate's δz and weight gradients, each elementwise op once over the stacked gates."""
-        return gate_stacks.gate_deltas(self, gates, x, h, into)
+    # A gated cell's gates from W·x + U·h + b, and their δz and weight gradients, each elementwise op once
+    # over the stacked gates: the functions themselves are the methods (one call fewer a step).
+    gate_layer = gate_stacks.gate_layer
+    gate_deltas = gate_stacks.gate_deltas
 
     def gate_sums(self, gates: int) -> GateSums:
         """Per gate, its three lists of contributions, each kind's sum kept over the gates stacked."""
@@ -76,7 +73,15 @@ class FloatRecorder(Recorder):
 
     def transposed_sum(self, name: str, pairs) -> Q:
         """Σ Mᵀ·v in one frame: each product `matvec_t`'s (`v.dot(M)`), summed left to right as `add` does."""
-        if len(pairs) < 2 or not _transposable(pairs):
+        cols = None
+        for m, v in pairs:  # float64 matrices and vectors, the products all of one length (summed in place)
+            M, V = m[1], v[1]
+            if type(M) is not np.ndarray or type(V) is not np.ndarray or M.dtype is not _F64 or \
+                    V.dtype is not _F64 or V.ndim != 1 or M.ndim != 2 or (cols is not None and M.shape[1] != cols):
+                cols = -1
+                break
+            cols = M.shape[1]
+        if len(pairs) < 2 or cols == -1:
             return super().transposed_sum(name, pairs)
         append, phase, ex, t = self._append, self.phase, self.example, self.t
         names, values = [], []
@@ -211,18 +216,6 @@ class FloatRecorder(Recorder):
         self._append(_new(Step, ("derivative", self.phase, self.example, self.t, name, (a[0],), (V,), value,
                                  None, fn)))
         return _new(Q, (name, value))
-
-
-def _transposable(pairs) -> bool:
-    """Whether each pair is a float64 matrix and vector, the products all of one length (summed in place)."""
-    cols = None
-    for m, v in pairs:
-        M, V = m[1], v[1]
-        if type(M) is not np.ndarray or type(V) is not np.ndarray or M.dtype is not _F64 or V.dtype is not _F64 or \
-                V.ndim != 1 or M.ndim != 2 or (cols is not None and M.shape[1] != cols):
-            return False
-        cols = M.shape[1]
-    return True
 
 
 def _same_arrays(values: tuple) -> bool:

@@ -72,7 +72,7 @@ def gate_layer(rec, gates: Sequence, names: Sequence, x: Q, h: Q) -> list[Q]:
             V.dtype is not _F64 or X.shape != (p.inputs,) or V.shape != (p.state,):
         return Recorder.gate_layer(rec, gates, names, x, h)
     n, H = len(p.rows), p.B.shape[1]
-    WX, UH = np.empty((n, H)), np.empty((n, H))
+    WX, UH = np.empty((2, n, H))
     wx, uh = list(WX), list(UH)
     for k in range(n):
         p.W[k].dot(X, wx[k])
@@ -152,16 +152,11 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q, into: Sequence | None = None) 
         append(_new(Step, ("outer", phase, ex, t, w_name, (dz_name, x_name), (dz[r], X), dW[r], None, "")))
         append(_new(Step, ("outer", phase, ex, t, u_name, (dz_name, h_name), (dz[r], V), dU[r], None, "")))
         out.append((_new(Q, (dz_name, dz[r])), _new(Q, (w_name, dW[r])), _new(Q, (u_name, dU[r]))))
-    if into is not None:
-        _append_contributions(out, into, p.rows, stacks)
+    if into is not None:  # each gate's δz xᵀ, δz hᵀ and δz to its lists; a `GateSums` adds the stacks once
+        if type(into) is GateSums and len(into.parts) == n:
+            into.stacks.add(p.rows, stacks)
+        for (q_dz, q_W, q_U), (to_W, to_U, to_b) in zip(out, into):
+            to_W.append(q_W)
+            to_U.append(q_U)
+            to_b.append(q_dz)
     return out
-
-
-def _append_contributions(out: list, into: Sequence, rows: tuple[int, ...], stacks: tuple) -> None:
-    """Each gate's δz xᵀ, δz hᵀ and δz appended to its lists; a `GateSums` adds the stacks once."""
-    if type(into) is GateSums and len(into) == len(out):
-        into.add(rows, stacks)
-    for (dz, dW, dU), (to_W, to_U, to_b) in zip(out, into):
-        to_W.append(dW)
-        to_U.append(dU)
-        to_b.append(dz)

@@ -66,7 +66,11 @@ class Stacks:
 
 
 class GateSums:
-    """Per gate, its three lists of contributions (W, U, b); each kind's sum over time kept stacked."""
+    """Per gate, its three lists of contributions (W, U, b); each kind's sum over time kept stacked.
+
+    `gate_deltas` appends each gate's named contributions to its lists and adds the step's stacks
+    (δz xᵀ, δz hᵀ, δz by row) to `stacks` once; the stacks are not written to.
+    """
 
     __slots__ = ("parts", "stacks")
 
@@ -82,10 +86,3 @@ class GateSums:
 
     def __getitem__(self, j: int) -> tuple[StackedPart, StackedPart, StackedPart]:
         return self.parts[j]
-
-    def add(self, rows: tuple[int, ...], stacks: tuple) -> None:
-        """Add one step's stacked contributions (δz xᵀ, δz hᵀ, δz by row; gate j in row `rows[j]`).
-
-        The caller appends each gate's named contributions to its lists; the stacks are not written to.
-        """
-        self.stacks.add(rows, stacks)

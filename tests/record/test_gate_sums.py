@@ -122,3 +122,36 @@ def test_a_gated_run_is_freed_without_the_garbage_collector():
             assert gc.collect() == 0  # nothing the run made is kept alive by a reference cycle
         finally:
             gc.enable()
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.sampled_from([(1,), (5,), (32,), (33,), (3, 4)]), seed=st.integers(0, 10 ** 6), count=st.integers(1, 3))
+def test_a_sum_of_products_records_the_generic_products_and_sum_bit_for_bit(shape, seed, count):
+    rng = np.random.default_rng(seed)
+    pairs = [(Q(f"a{k}", rng.standard_normal(shape) * 1e3), Q(f"b{k}", rng.standard_normal(shape))) for k in range(count)]
+    if seed % 3 == 0:  # signed zeros and a zero factor
+        pairs[0] = (Q("z", np.zeros(shape)), Q("n", -np.ones(shape)))
+    fast, generic = both()
+    a, b = fast.sum_of_products("c[3]", pairs), generic.sum_of_products("c[3]", pairs)
+    assert len(fast.trace.steps) == len(generic.trace.steps) == count + 1
+    assert all(same_step(s, r) for s, r in zip(fast.trace.steps, generic.trace.steps))
+    assert [s.name for s in fast.trace.steps] == [f"{p.name} {q.name}" for p, q in pairs] + ["c[3]"]
+    assert a.name == "c[3]" and same_bits(a.value, b.value)
+    num = Float64()
+    with num.context():
+        assert all(same_bits(compute(s.op, s.detail, s.inputs, num)[0], s.value) for s in fast.trace.steps)
+
+
+def test_stacks_of_another_shape_or_order_leave_the_sums_to_ops():
+    rng = np.random.default_rng(12)
+    for changed in ("rows", "shape"):
+        sums = GateSums(2)
+        for step in range(3):
+            rows = (1, 0) if changed == "rows" and step == 2 else (0, 1)
+            size = 4 if changed == "shape" and step == 2 else 3
+            stacks = (rng.standard_normal((2, size, 2)), rng.standard_normal((2, size, size)), rng.standard_normal((2, size)))
+            sums.stacks.add(rows, stacks)
+            for j, parts in enumerate(sums):
+                for kind, part in enumerate(parts):
+                    part.append(Q(f"p{step}", stacks[kind][rows[j]]))
+        assert all(part.total() is None for parts in sums for part in parts)
