@@ -23,7 +23,7 @@ from bptt_trace.record.steps import Step
 
 _new = tuple.__new__
 _F64 = np.dtype(np.float64)
-_exp, _tanh, _multiply, _subtract, _divide = np.exp, np.tanh, np.multiply, np.subtract, np.divide
+_exp, _tanh, _multiply, _subtract, _divide, _negative = np.exp, np.tanh, np.multiply, np.subtract, np.divide, np.negative
 _reduce = np.add.reduce
 _outer = np.multiply.outer
 _isfinite = math.isfinite
@@ -73,32 +73,32 @@ def gate_layer(rec, gates: Sequence, names: Sequence, x: Q, h: Q) -> list[Q]:
         return Recorder.gate_layer(rec, gates, names, x, h)
     n, H = len(p.rows), p.B.shape[1]
     WX, UH = np.empty((2, n, H))
-    wx, uh = list(WX), list(UH)
-    for k in range(n):
-        p.W[k].dot(X, wx[k])
-        p.U[k].dot(V, uh[k])
+    PW, PU = p.W, p.U
+    wx = [PW[k].dot(X, WX[k]) for k in range(n)]  # each product into its row (rows by index: faster than list())
+    uh = [PU[k].dot(V, UH[k]) for k in range(n)]
     Z = WX + UH
     Z += p.B
     A = np.empty((n, H))
     m = p.sigmoids
     if m:
-        e = _exp(-Z[:m])
+        e = _negative(Z[:m])
+        _exp(e, out=e)
         e += 1.0
         _divide(1.0, e, out=A[:m])
     if m < n:
         _tanh(Z[m:], out=A[m:])
-    z, a = list(Z), list(A)
-    rec._stacks[id(A)] = (A, tuple([a[r] for r in p.rows]), p)
-    out, append, phase, ex, t = [], rec._append, rec.phase, rec.example, rec.t
+    out, rows, append, phase, ex, t = [], [], rec._append, rec.phase, rec.example, rec.t
     x_name, h_name = x[0], h[0]
     for (fn, W, U, b), (z_name, gate), r in zip(gates, names, p.rows):
+        w, u, zr, ar = wx[r], uh[r], Z[r], A[r]
         wx_name, uh_name = f"{W[0]} {x_name}", f"{U[0]} {h_name}"
-        append(_new(Step, ("matvec", phase, ex, t, wx_name, (W[0], x_name), (W[1], X), wx[r], None, "")))
-        append(_new(Step, ("matvec", phase, ex, t, uh_name, (U[0], h_name), (U[1], V), uh[r], None, "")))
-        append(_new(Step, ("add", phase, ex, t, z_name, (wx_name, uh_name, b[0]), (wx[r], uh[r], b[1]), z[r],
-                           None, "")))
-        append(_new(Step, ("activation", phase, ex, t, gate, (z_name,), (z[r],), a[r], None, fn)))
-        out.append(_new(Q, (gate, a[r])))
+        append(_new(Step, ("matvec", phase, ex, t, wx_name, (W[0], x_name), (W[1], X), w, None, "")))
+        append(_new(Step, ("matvec", phase, ex, t, uh_name, (U[0], h_name), (U[1], V), u, None, "")))
+        append(_new(Step, ("add", phase, ex, t, z_name, (wx_name, uh_name, b[0]), (w, u, b[1]), zr, None, "")))
+        append(_new(Step, ("activation", phase, ex, t, gate, (z_name,), (zr,), ar, None, fn)))
+        out.append(_new(Q, (gate, ar)))
+        rows.append(ar)
+    rec._stacks[id(A)] = (A, tuple(rows), p)
     if not _isfinite(_reduce(Z, None)) and not rec.num.finite(Z):
         rec._report_first_non_finite()
     return out
@@ -133,8 +133,9 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q, into: Sequence | None = None) 
     G = np.concatenate(deltas)
     D = np.empty_like(A)
     if m:
-        S = A[:m]
-        _multiply(S, 1.0 - S, out=D[:m])
+        S, DS = A[:m], D[:m]
+        _subtract(1.0, S, out=DS)
+        DS *= S  # (1 − s)·s: the s·(1 − s) `ops` forms, bit for bit (a product does not depend on its order)
     if m < n:
         T, DT = A[m:], D[m:]
         _multiply(T, T, out=DT)
@@ -142,16 +143,16 @@ def gate_deltas(rec, gates: Sequence, x: Q, h: Q, into: Sequence | None = None) 
     DZ = G.reshape(A.shape)
     DZ *= D
     stacks = (_outer(DZ, X), _outer(DZ, V), DZ)  # each row δz xᵀ: the products `ops` forms, in one call
-    dW, dU = list(stacks[0]), list(stacks[1])
-    d, dz = list(D), list(DZ)
+    dWs, dUs = stacks[0], stacks[1]
     out, append, phase, ex, t = [], rec._append, rec.phase, rec.example, rec.t
     x_name, h_name = x[0], h[0]
     for (slope, fn, g, delta, dz_name, w_name, u_name), r in zip(gates, p.rows):
-        append(_new(Step, ("derivative", phase, ex, t, slope, (g[0],), (g[1],), d[r], None, fn)))
-        append(_new(Step, ("hadamard", phase, ex, t, dz_name, (delta[0], slope), (delta[1], d[r]), dz[r], None, "")))
-        append(_new(Step, ("outer", phase, ex, t, w_name, (dz_name, x_name), (dz[r], X), dW[r], None, "")))
-        append(_new(Step, ("outer", phase, ex, t, u_name, (dz_name, h_name), (dz[r], V), dU[r], None, "")))
-        out.append((_new(Q, (dz_name, dz[r])), _new(Q, (w_name, dW[r])), _new(Q, (u_name, dU[r]))))
+        d, dz, dW, dU = D[r], DZ[r], dWs[r], dUs[r]
+        append(_new(Step, ("derivative", phase, ex, t, slope, (g[0],), (g[1],), d, None, fn)))
+        append(_new(Step, ("hadamard", phase, ex, t, dz_name, (delta[0], slope), (delta[1], d), dz, None, "")))
+        append(_new(Step, ("outer", phase, ex, t, w_name, (dz_name, x_name), (dz, X), dW, None, "")))
+        append(_new(Step, ("outer", phase, ex, t, u_name, (dz_name, h_name), (dz, V), dU, None, "")))
+        out.append((_new(Q, (dz_name, dz)), _new(Q, (w_name, dW)), _new(Q, (u_name, dU))))
     if into is not None:  # each gate's δz xᵀ, δz hᵀ and δz to its lists; a `GateSums` adds the stacks once
         if type(into) is GateSums and len(into.parts) == n:
             into.stacks.add(p.rows, stacks)
