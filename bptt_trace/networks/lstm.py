@@ -78,15 +78,14 @@ def _backward(rec: Recorder, ex: Example, P: dict[str, Q], forward: tuple, delta
         parts += zip(Us, dz)
         dh = rec.transposed_sum("dL/dh" + at, parts)
         f, i, c_tilde, o = gates[t]
-        d_o = rec.hadamard("dL/do_gate" + at, dh, tanh_c[t])
-        through_h = rec.hadamard("dL/dtanh_c" + at, dh, o)
+        d_o, through_h = rec.hadamards((("dL/do_gate" + at, dh, tanh_c[t]), ("dL/dtanh_c" + at, dh, o)))
         slope = rec.derivative("dtanh_c/dc" + at, "tanh", tanh_c[t])
         if dc_next is None:
             dc = rec.hadamard("dL/dc" + at, through_h, slope)
         else:
             dc = rec.sum_of_products("dL/dc" + at, ((through_h, slope), (dc_next, gates[t + 1][0])))
-        d_gate = (rec.hadamard("dL/df" + at, dc, c[t - 1]), rec.hadamard("dL/di" + at, dc, c_tilde),
-                  rec.hadamard("dL/dc_tilde" + at, dc, i), d_o)
+        d_gate = (*rec.hadamards((("dL/df" + at, dc, c[t - 1]), ("dL/di" + at, dc, c_tilde),
+                                  ("dL/dc_tilde" + at, dc, i))), d_o)
         deltas = rec.gate_deltas([(slope_name + at, fn, value, d, z + at, w + at, u + at) for
                                   (slope_name, fn, z, w, u), value, d in zip(named, gates[t], d_gate)],
                                  x[t], h[t - 1], sums)  # δz, δz xᵀ, δz hᵀ per gate; the contributions go to `sums`

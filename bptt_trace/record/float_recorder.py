@@ -56,6 +56,17 @@ class FloatRecorder(Recorder):
         """Per gate, its three lists of contributions, each kind's sum kept over the gates stacked."""
         return GateSums(gates)
 
+    def hadamards(self, products) -> list[Q]:
+        """Several a ⊙ b in one frame, each as `hadamard` makes it."""
+        out, append, phase, ex, t = [], self._append, self.phase, self.example, self.t
+        for name, a, b in products:
+            A, B = a[1], b[1]
+            value = A * B
+            name = name or f"{a[0]} {b[0]}"
+            append(_new(Step, ("hadamard", phase, ex, t, name, (a[0], b[0]), (A, B), value, None, "")))
+            out.append(_new(Q, (name, value)))
+        return out
+
     def sum_of_products(self, name: str, pairs) -> Q:
         """Σ a ⊙ b of two pairs in one frame: each product as `hadamard` makes it, their sum as `add`."""
         if len(pairs) != 2:

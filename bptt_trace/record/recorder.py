@@ -224,6 +224,10 @@ class Recorder:
             return self.matvec_t(*pairs[0], name)
         return self.add(name, *(self.matvec_t(m, v) for m, v in pairs))
 
+    def hadamards(self, products: Sequence[tuple[str, Q, Q]]) -> list[Q]:
+        """Several a ⊙ b, given as (name, a, b), each recorded as `hadamard` in their order."""
+        return [self.hadamard(name, a, b) for name, a, b in products]
+
     def sum_of_products(self, name: str, pairs: Sequence[tuple[Q, Q]]) -> Q:
         """Σ a ⊙ b over (a, b) pairs, named `name`: each product a `hadamard` named by its factors, then their `add`."""
         return self.add(name, *(self.hadamard("", a, b) for a, b in pairs))

@@ -1,6 +1,7 @@
-"""A gated layer's gradient sums kept stacked (`gate_sums`, `gate_deltas(into=)`) and a δ sent back through
-several transposed products in one frame (`transposed_sum`) record the generic recorder's steps, bit for bit;
-anything they cannot stack goes the generic way; a run's trace is freed without the garbage collector."""
+"""A gated layer's gradient sums kept stacked (`gate_sums`, `gate_deltas(into=)`), a δ sent back through several
+transposed products (`transposed_sum`), a sum of products (`sum_of_products`) and several products (`hadamards`), each
+in one frame, record the generic recorder's steps, bit for bit; anything they cannot stack goes the generic way; a
+run's trace is freed without the garbage collector."""
 
 from __future__ import annotations
 
@@ -155,3 +156,18 @@ def test_stacks_of_another_shape_or_order_leave_the_sums_to_ops():
                 for kind, part in enumerate(parts):
                     part.append(Q(f"p{step}", stacks[kind][rows[j]]))
         assert all(part.total() is None for parts in sums for part in parts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.sampled_from([(1,), (7,), (32,), (2, 5)]), seed=st.integers(0, 10 ** 6), count=st.integers(0, 4))
+def test_hadamards_record_the_generic_products_bit_for_bit(shape, seed, count):
+    rng = np.random.default_rng(seed)
+    products = [("" if k % 2 else f"p{k}", Q(f"a{k}", rng.standard_normal(shape)), Q(f"b{k}", rng.standard_normal(shape)))
+                for k in range(count)]
+    fast, generic = both()
+    a, b = fast.hadamards(products), generic.hadamards(products)
+    assert len(fast.trace.steps) == len(generic.trace.steps) == count == len(a)
+    assert all(same_step(s, r) for s, r in zip(fast.trace.steps, generic.trace.steps))
+    assert [q.name for q in a] == [q.name for q in b] == [s.name for s in fast.trace.steps]
+    assert all(q.name == (f"a{k} b{k}" if k % 2 else f"p{k}") for k, q in enumerate(a))
+    assert all(same_bits(p.value, q.value) for p, q in zip(a, b))
