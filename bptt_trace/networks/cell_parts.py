@@ -25,6 +25,4 @@ def affine(rec: Recorder, name: str, W: Q, x: Q, U: Q, h: Q, b: Q) -> Q:
 
 def back_through(rec: Recorder, name: str, pairs: list[tuple[Q, Q]]) -> Q:
     """Σ Mᵀ·v over (M, v) pairs, named `name`: how a δ reaches a quantity used in several products."""
-    if len(pairs) == 1:
-        return rec.matvec_t(*pairs[0], name)
-    return rec.add(name, *(rec.matvec_t(m, v) for m, v in pairs))
+    return rec.transposed_sum(name, pairs)

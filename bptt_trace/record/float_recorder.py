@@ -17,6 +17,7 @@ import numpy as np
 
 from bptt_trace.numbers.systems import Float64
 from bptt_trace.record import gate_stacks
+from bptt_trace.record.gate_sums import GateSums, StackedPart
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.running_sum import RunningSum
 from bptt_trace.record.steps import Step, Trace
@@ -46,13 +47,67 @@ class FloatRecorder(Recorder):
         self._layer_plan = None  # how the last gate layer's gates are stacked (`gate_stacks.plan`)
         self._stacks: dict[int, tuple] = {}  # id of a stacked gate array -> (it, each gate's row, its plan)
 
-    def gate_layer(self, gates, names, x: Q, h: Q) -> list[Q]:
-        """A gated cell's gates from W·x + U·h + b, each elementwise op once over the stacked gates."""
-        return gate_stacks.gate_layer(self, gates, names, x, h)
+    # A gated cell's gates from W·x + U·h + b, and their δz and weight gradients, each elementwise op once
+    # over the stacked gates: the functions themselves are the methods (one call fewer a step).
+    gate_layer = gate_stacks.gate_layer
+    gate_deltas = gate_stacks.gate_deltas
 
-    def gate_deltas(self, gates, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
-        """Each gate's δz and weight gradients, each elementwise op once over the stacked gates."""
-        return gate_stacks.gate_deltas(self, gates, x, h)
+    def gate_sums(self, gates: int) -> GateSums:
+        """Per gate, its three lists of contributions, each kind's sum kept over the gates stacked."""
+        return GateSums(gates)
+
+    def hadamards(self, products) -> list[Q]:
+        """Several a ⊙ b in one frame, each as `hadamard` makes it."""
+        out, append, phase, ex, t = [], self._append, self.phase, self.example, self.t
+        for name, a, b in products:
+            A, B = a[1], b[1]
+            value = A * B
+            name = name or f"{a[0]} {b[0]}"
+            append(_new(Step, ("hadamard", phase, ex, t, name, (a[0], b[0]), (A, B), value, None, "")))
+            out.append(_new(Q, (name, value)))
+        return out
+
+    def sum_of_products(self, name: str, pairs) -> Q:
+        """Σ a ⊙ b of two pairs in one frame: each product as `hadamard` makes it, their sum as `add`."""
+        if len(pairs) != 2:
+            return super().sum_of_products(name, pairs)
+        (a, b), (c, d) = pairs
+        A, B, C, D = a[1], b[1], c[1], d[1]
+        left, right = A * B, C * D
+        value = left + right
+        first, second = f"{a[0]} {b[0]}", f"{c[0]} {d[0]}"
+        append, phase, ex, t = self._append, self.phase, self.example, self.t
+        append(_new(Step, ("hadamard", phase, ex, t, first, (a[0], b[0]), (A, B), left, None, "")))
+        append(_new(Step, ("hadamard", phase, ex, t, second, (c[0], d[0]), (C, D), right, None, "")))
+        append(_new(Step, ("add", phase, ex, t, name, (first, second), (left, right), value, None, "")))
+        return _new(Q, (name, value))
+
+    def transposed_sum(self, name: str, pairs) -> Q:
+        """Σ Mᵀ·v in one frame: each product `matvec_t`'s (`v.dot(M)`), summed left to right as `add` does."""
+        cols = None
+        for m, v in pairs:  # float64 matrices and vectors, the products all of one length (summed in place)
+            M, V = m[1], v[1]
+            if type(M) is not np.ndarray or type(V) is not np.ndarray or M.dtype is not _F64 or \
+                    V.dtype is not _F64 or V.ndim != 1 or M.ndim != 2 or (cols is not None and M.shape[1] != cols):
+                cols = -1
+                break
+            cols = M.shape[1]
+        if len(pairs) < 2 or cols == -1:
+            return super().transposed_sum(name, pairs)
+        append, phase, ex, t = self._append, self.phase, self.example, self.t
+        names, values = [], []
+        for m, v in pairs:
+            M, V = m[1], v[1]
+            value = V.dot(M)
+            product = f"{m[0]}^T {v[0]}"
+            append(_new(Step, ("matvec_t", phase, ex, t, product, (m[0], v[0]), (M, V), value, None, "")))
+            names.append(product)
+            values.append(value)
+        total = values[0] + values[1]
+        for v in values[2:]:
+            total += v
+        append(_new(Step, ("add", phase, ex, t, name, tuple(names), tuple(values), total, None, "")))
+        return _new(Q, (name, total))
 
     def running_sum(self) -> RunningSum:
         """A list for a gradient's contributions that keeps their sum as they arrive."""
@@ -127,7 +182,8 @@ class FloatRecorder(Recorder):
     def total(self, name: str, parts: list[Q], mean: bool = False, detail: str = "") -> Q:
         """Σ of quantities; a sum of one array (a step's bias term) inline, or a sum a `RunningSum` kept;
         checked for Inf and NaN."""
-        value = parts.total() if type(parts) is RunningSum and not mean else None
+        kind = type(parts)
+        value = parts.total() if (kind is RunningSum or kind is StackedPart) and not mean else None
         if value is not None:
             self._append(_new(Step, ("sum", self.phase, self.example, self.t, name, tuple([q[0] for q in parts]),
                                      tuple([q[1] for q in parts]), value, None, detail)))

@@ -13,17 +13,17 @@ depend on where an entry sits, so every value is bit for bit what the generic re
 from __future__ import annotations
 
 import math
-from operator import is_
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from bptt_trace.record.gate_sums import GateSums
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Step
 
 _new = tuple.__new__
 _F64 = np.dtype(np.float64)
-_exp, _tanh, _multiply, _subtract, _divide = np.exp, np.tanh, np.multiply, np.subtract, np.divide
+_exp, _tanh, _multiply, _subtract, _divide, _negative = np.exp, np.tanh, np.multiply, np.subtract, np.divide, np.negative
 _reduce = np.add.reduce
 _outer = np.multiply.outer
 _isfinite = math.isfinite
@@ -72,74 +72,92 @@ def gate_layer(rec, gates: Sequence, names: Sequence, x: Q, h: Q) -> list[Q]:
             V.dtype is not _F64 or X.shape != (p.inputs,) or V.shape != (p.state,):
         return Recorder.gate_layer(rec, gates, names, x, h)
     n, H = len(p.rows), p.B.shape[1]
-    WX, UH = np.empty((n, H)), np.empty((n, H))
-    wx, uh = list(WX), list(UH)
-    for k in range(n):
-        p.W[k].dot(X, wx[k])
-        p.U[k].dot(V, uh[k])
+    WX, UH = np.empty((2, n, H))
+    PW, PU = p.W, p.U
+    wx = [PW[k].dot(X, WX[k]) for k in range(n)]  # each product into its row (rows by index: faster than list())
+    uh = [PU[k].dot(V, UH[k]) for k in range(n)]
     Z = WX + UH
     Z += p.B
     A = np.empty((n, H))
     m = p.sigmoids
     if m:
-        e = _exp(-Z[:m])
+        e = _negative(Z[:m])
+        _exp(e, out=e)
         e += 1.0
         _divide(1.0, e, out=A[:m])
     if m < n:
         _tanh(Z[m:], out=A[m:])
-    z, a = list(Z), list(A)
-    rec._stacks[id(A)] = (A, tuple([a[r] for r in p.rows]), p)
-    out, append, phase, ex, t = [], rec._append, rec.phase, rec.example, rec.t
+    out, rows, append, phase, ex, t = [], [], rec._append, rec.phase, rec.example, rec.t
     x_name, h_name = x[0], h[0]
     for (fn, W, U, b), (z_name, gate), r in zip(gates, names, p.rows):
+        w, u, zr, ar = wx[r], uh[r], Z[r], A[r]
         wx_name, uh_name = f"{W[0]} {x_name}", f"{U[0]} {h_name}"
-        append(_new(Step, ("matvec", phase, ex, t, wx_name, (W[0], x_name), (W[1], X), wx[r], None, "")))
-        append(_new(Step, ("matvec", phase, ex, t, uh_name, (U[0], h_name), (U[1], V), uh[r], None, "")))
-        append(_new(Step, ("add", phase, ex, t, z_name, (wx_name, uh_name, b[0]), (wx[r], uh[r], b[1]), z[r],
-                           None, "")))
-        append(_new(Step, ("activation", phase, ex, t, gate, (z_name,), (z[r],), a[r], None, fn)))
-        out.append(_new(Q, (gate, a[r])))
+        append(_new(Step, ("matvec", phase, ex, t, wx_name, (W[0], x_name), (W[1], X), w, None, "")))
+        append(_new(Step, ("matvec", phase, ex, t, uh_name, (U[0], h_name), (U[1], V), u, None, "")))
+        append(_new(Step, ("add", phase, ex, t, z_name, (wx_name, uh_name, b[0]), (w, u, b[1]), zr, None, "")))
+        append(_new(Step, ("activation", phase, ex, t, gate, (z_name,), (zr,), ar, None, fn)))
+        out.append(_new(Q, (gate, ar)))
+        rows.append(ar)
+    rec._stacks[id(A)] = (A, tuple(rows), p)
     if not _isfinite(_reduce(Z, None)) and not rec.num.finite(Z):
         rec._report_first_non_finite()
     return out
 
 
-def gate_deltas(rec, gates: Sequence, x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
-    """`Recorder.gate_deltas` with the gates stacked: the same steps and bits."""
-    X, V = x[1], h[1]
-    values = [g[2][1] for g in gates]
-    A = values[0].base if type(values[0]) is np.ndarray else None
+def _deltas_entry(rec, gates: Sequence, X, V) -> tuple | None:
+    """The stacked layer the gates' values are the rows of, if each δ can be stacked with them; else None."""
+    first = gates[0][2][1] if gates else None
+    A = first.base if type(first) is np.ndarray else None
     entry = rec._stacks.get(id(A)) if A is not None else None
-    if entry is None or entry[0] is not A or len(entry[1]) != len(values) or not all(map(is_, entry[1], values)) or \
-            type(X) is not np.ndarray or type(V) is not np.ndarray or X.dtype is not _F64 or V.dtype is not _F64 or \
-            X.ndim != 1 or V.ndim != 1:
-        return Recorder.gate_deltas(rec, gates, x, h)
-    p = entry[2]
+    if entry is None or entry[0] is not A or len(entry[1]) != len(gates) or type(X) is not np.ndarray or \
+            type(V) is not np.ndarray or X.dtype is not _F64 or V.dtype is not _F64 or X.ndim != 1 or V.ndim != 1:
+        return None
+    shape = A.shape[1:]
+    for g, row, layer in zip(gates, entry[1], entry[2].gates):  # each slope of its gate's own function
+        d = g[3][1]
+        if g[2][1] is not row or g[1] != layer[0] or type(d) is not np.ndarray or d.dtype is not _F64 or \
+                d.shape != shape:
+            return None
+    return entry
+
+
+def gate_deltas(rec, gates: Sequence, x: Q, h: Q, into: Sequence | None = None) -> list[tuple[Q, Q, Q]]:
+    """`Recorder.gate_deltas` with the gates stacked: the same steps and bits; sums in `GateSums` added stacked."""
+    X, V = x[1], h[1]
+    entry = _deltas_entry(rec, gates, X, V)
+    if entry is None:
+        return Recorder.gate_deltas(rec, gates, x, h, into)
+    A, p = entry[0], entry[2]
     n, m = A.shape[0], p.sigmoids
     deltas = [gates[j][3][1] for j in p.by_row]
-    shape = A.shape[1:]
-    if any(type(v) is not np.ndarray or v.dtype is not _F64 or v.shape != shape for v in deltas) or \
-            any(g[1] != layer[0] for g, layer in zip(gates, p.gates)):  # each slope of its gate's own function
-        return Recorder.gate_deltas(rec, gates, x, h)
     G = np.concatenate(deltas)
     D = np.empty_like(A)
     if m:
-        S = A[:m]
-        _multiply(S, 1.0 - S, out=D[:m])
+        S, DS = A[:m], D[:m]
+        _subtract(1.0, S, out=DS)
+        DS *= S  # (1 − s)·s: the s·(1 − s) `ops` forms, bit for bit (a product does not depend on its order)
     if m < n:
         T, DT = A[m:], D[m:]
         _multiply(T, T, out=DT)
         _subtract(1.0, DT, out=DT)
     DZ = G.reshape(A.shape)
     DZ *= D
-    dW, dU = list(_outer(DZ, X)), list(_outer(DZ, V))  # each row δz xᵀ: the products `ops` forms, in one call
-    d, dz = list(D), list(DZ)
+    stacks = (_outer(DZ, X), _outer(DZ, V), DZ)  # each row δz xᵀ: the products `ops` forms, in one call
+    dWs, dUs = stacks[0], stacks[1]
     out, append, phase, ex, t = [], rec._append, rec.phase, rec.example, rec.t
     x_name, h_name = x[0], h[0]
     for (slope, fn, g, delta, dz_name, w_name, u_name), r in zip(gates, p.rows):
-        append(_new(Step, ("derivative", phase, ex, t, slope, (g[0],), (g[1],), d[r], None, fn)))
-        append(_new(Step, ("hadamard", phase, ex, t, dz_name, (delta[0], slope), (delta[1], d[r]), dz[r], None, "")))
-        append(_new(Step, ("outer", phase, ex, t, w_name, (dz_name, x_name), (dz[r], X), dW[r], None, "")))
-        append(_new(Step, ("outer", phase, ex, t, u_name, (dz_name, h_name), (dz[r], V), dU[r], None, "")))
-        out.append((_new(Q, (dz_name, dz[r])), _new(Q, (w_name, dW[r])), _new(Q, (u_name, dU[r]))))
+        d, dz, dW, dU = D[r], DZ[r], dWs[r], dUs[r]
+        append(_new(Step, ("derivative", phase, ex, t, slope, (g[0],), (g[1],), d, None, fn)))
+        append(_new(Step, ("hadamard", phase, ex, t, dz_name, (delta[0], slope), (delta[1], d), dz, None, "")))
+        append(_new(Step, ("outer", phase, ex, t, w_name, (dz_name, x_name), (dz, X), dW, None, "")))
+        append(_new(Step, ("outer", phase, ex, t, u_name, (dz_name, h_name), (dz, V), dU, None, "")))
+        out.append((_new(Q, (dz_name, dz)), _new(Q, (w_name, dW)), _new(Q, (u_name, dU))))
+    if into is not None:  # each gate's δz xᵀ, δz hᵀ and δz to its lists; a `GateSums` adds the stacks once
+        if type(into) is GateSums and len(into.parts) == n:
+            into.stacks.add(p.rows, stacks)
+        for (q_dz, q_W, q_U), (to_W, to_U, to_b) in zip(out, into):
+            to_W.append(q_W)
+            to_U.append(q_U)
+            to_b.append(q_dz)
     return out

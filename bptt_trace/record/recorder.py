@@ -199,17 +199,43 @@ class Recorder:
         return [self.activation(gate, fn, self.add(z, self.matvec(W, x), self.matvec(U, h), b))
                 for (fn, W, U, b), (z, gate) in zip(gates, names)]
 
-    def gate_deltas(self, gates: Sequence[tuple], x: Q, h: Q) -> list[tuple[Q, Q, Q]]:
+    def gate_deltas(self, gates: Sequence[tuple], x: Q, h: Q, into: Sequence[tuple] | None = None) -> list[tuple[Q, Q, Q]]:
         """Per gate, δz = δgate ⊙ f′ and the weight gradients δz xᵀ and δz hᵀ (derivative, hadamard, outer, outer).
 
         `gates` holds, per gate, the slope's name, the function, the gate's value, δ of the gate's value,
-        and the names of δz, of δz xᵀ and of δz hᵀ; returns (δz, δz xᵀ, δz hᵀ) per gate.
+        and the names of δz, of δz xᵀ and of δz hᵀ; returns (δz, δz xᵀ, δz hᵀ) per gate. With `into`
+        (per gate three lists, as `gate_sums` gives), δz xᵀ, δz hᵀ and δz are appended to them.
         """
         out = []
         for slope, fn, g, delta, dz_name, w_name, u_name in gates:
             dz = self.hadamard(dz_name, delta, self.derivative(slope, fn, g))
             out.append((dz, self.outer(w_name, dz, x), self.outer(u_name, dz, h)))
+        if into is not None:
+            for (dz, dW, dU), (to_W, to_U, to_b) in zip(out, into):
+                to_W.append(dW)
+                to_U.append(dU)
+                to_b.append(dz)
         return out
+
+    def transposed_sum(self, name: str, pairs: Sequence[tuple[Q, Q]]) -> Q:
+        """Σ Mᵀ·v over (M, v) pairs, named `name`: each product a `matvec_t`, then their `add` (one product
+        alone is named `name` itself). How a δ reaches a quantity used in several products."""
+        if len(pairs) == 1:
+            return self.matvec_t(*pairs[0], name)
+        return self.add(name, *(self.matvec_t(m, v) for m, v in pairs))
+
+    def hadamards(self, products: Sequence[tuple[str, Q, Q]]) -> list[Q]:
+        """Several a ⊙ b, given as (name, a, b), each recorded as `hadamard` in their order."""
+        return [self.hadamard(name, a, b) for name, a, b in products]
+
+    def sum_of_products(self, name: str, pairs: Sequence[tuple[Q, Q]]) -> Q:
+        """Σ a ⊙ b over (a, b) pairs, named `name`: each product a `hadamard` named by its factors, then their `add`."""
+        return self.add(name, *(self.hadamard("", a, b) for a, b in pairs))
+
+    def gate_sums(self, gates: int) -> list[tuple[list, list, list]]:
+        """Per gate, the lists its δz xᵀ, δz hᵀ and δz contributions go to (`gate_deltas(..., into=)`), for
+        `total`: three `running_sum`s each; the float64 recorder's keep each kind's sum over the gates stacked."""
+        return [(self.running_sum(), self.running_sum(), self.running_sum()) for _ in range(gates)]
 
     def running_sum(self) -> list:
         """An empty list to append a gradient's contributions to, for `total`; the float64 recorder's

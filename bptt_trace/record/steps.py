@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from operator import itemgetter
+from operator import indexOf, itemgetter
 from typing import Any, Iterator, NamedTuple
 
 from bptt_trace.scenario.spec import Scenario
@@ -66,6 +66,8 @@ def summed_examples(step: Step) -> list[int] | None:
 
 _NAME_AND_EXAMPLE = itemgetter(4, 2)  # a step's key in the index: (name, example), built in C
 _RECENT = 64  # how many of the latest steps a lookup scans before it brings the index up to date
+_NAME = itemgetter(4)
+_FEW = 16  # up to this many keys, `latest` searches for each in C; more, and one Python scan back finds them all
 
 
 class Trace:
@@ -108,12 +110,31 @@ class Trace:
         wanted, found = set(keys), {}
         if self._indexed == len(self.steps):  # the index is up to date: it answers at once
             return {k: self._index[k] for k in wanted if k in self._index}
+        if len(wanted) <= _FEW:
+            return self._latest_of_few(wanted)
         for s in reversed(self.steps):
             key = (s[4], s[2])
             if key in wanted:
                 found[key] = s
                 wanted.discard(key)
                 if not wanted:
+                    break
+        return found
+
+    def _latest_of_few(self, wanted: set[tuple[str, int | None]]) -> dict[tuple[str, int | None], Step]:
+        """`latest` for a few keys: each name searched for in C (`operator.indexOf` over the names, newest
+        first), so a key far back (a run's loss, before its whole backward pass) costs no Python loop."""
+        steps, found, last = self.steps, {}, len(self.steps) - 1
+        for name, example in wanted:
+            names, seen = map(_NAME, reversed(steps)), 0
+            while True:
+                try:
+                    at = seen + indexOf(names, name)  # `names` goes on after the match
+                except ValueError:
+                    break
+                seen = at + 1
+                if steps[last - at][2] == example:
+                    found[(name, example)] = steps[last - at]
                     break
         return found
 

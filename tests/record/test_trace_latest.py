@@ -34,3 +34,14 @@ def test_a_run_reads_its_totals_without_indexing_its_steps():
     assert trace._indexed == 0
     assert trace.value("loss") == trace.value("loss", 1)
     assert trace.step("dL/dW_f").inputs[0] is trace.value("dL/dW_f", 1)
+
+
+def test_few_keys_and_many_keys_find_the_same_steps_as_the_index():
+    trace = run(random_cell("lstm", steps=12))
+    names = sorted({s.name for s in trace.steps})
+    for count in (1, 3, 16, 17, 40):  # up to 16 keys each is searched for in C, more by one scan back
+        keys = [(n, e) for n in names[::max(1, len(names) // count)][:count] for e in (1, None)] + [("absent", 1)]
+        found = trace.latest(keys)
+        assert trace._indexed == 0
+        assert set(found) == {k for k in keys if trace.has(*k)} and all(found[k] is trace.step(*k) for k in found)
+        trace._indexed, trace._index = 0, {}  # has() and step() built the index: forget it for the next count
