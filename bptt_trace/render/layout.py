@@ -21,15 +21,15 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
           left: Sequence[int] = (), limit: int = 10**6) -> list[Line]:
     """A titled table: header row, a rule (at most `limit` wide), the rows; columns right-aligned except
     those in `left`."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    widths = [max(map(len, map(str, col))) for col in zip(headers, *rows)]
+    pads = [(str.ljust if i in left else str.rjust, w) for i, w in enumerate(widths)]
 
     def fmt(cells: Sequence[str]) -> str:
-        return " " + "   ".join(c.ljust(w) if i in left else c.rjust(w)
-                                for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return " " + "   ".join([j(c, w) for (j, w), c in zip(pads, cells)]).rstrip()
 
     body = [fmt(r) for r in rows]
     head = fmt(headers)
-    width = min(max(len(s) for s in [head, *body]) + 1, limit)
+    width = min(max(len(head), max(map(len, body), default=0)) + 1, limit)
     return ([Line(title, "bold")] if title else []) + [Line(head, "dim"), Line("─" * width, "dim")] + \
         [Line(s) for s in body]
 
