@@ -55,7 +55,7 @@ class Cells:
         key = (extra, str(x) if type(x) is Decimal else x)  # a Decimal by its text: 0.10 is not 0.1 here
         text = self._texts.get(key)
         if text is None:
-            text = self._texts[key] = self.fmt(x, extra)
+            text = self._texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
         return text
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
@@ -160,7 +160,7 @@ def signed(parts: list) -> list:
     for p in parts[1:]:
         text = p.text if isinstance(p, Value) else p
         if text.startswith("-") and isinstance(p, Value):
-            out += [" - ", p._replace(text=text[1:])]
+            out += [" - ", _new(type(p), (text[1:], *p[1:]))]  # p._replace(text=text[1:]), without its cost
         else:
             out += [" + ", p]
     return out
