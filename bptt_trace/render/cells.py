@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bptt_trace.record.names import is_reported
-from bptt_trace.render.blocks import Matrix, Value, cell
+from bptt_trace.render.blocks import Math, Matrix, Value, cell
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import _PLAIN_TYPES, NumberFormat
 from bptt_trace.record.steps import Step, Trace
@@ -84,7 +84,7 @@ class Cells:
     def wrap(v: Value) -> list:
         """A factor in parentheses when negative or a compound expression."""
         compound = v.text.startswith("-") or " + " in v.text or " - " in v.text[1:]
-        return ["(", v, ")"] if compound else [v]
+        return [_OPEN, v, _CLOSE] if compound else [v]
 
     def vector(self, v: Any, step: Step) -> list:
         if np.ndim(v) == 0:
@@ -126,6 +126,8 @@ class Cells:
 ENTRIES: dict[tuple, str] = {}
 _CACHE_SIZE = 200_000  # distinct numbers formatted and kept by one Cells: beyond this the cache starts again
 _new = tuple.__new__  # a Value made without NamedTuple's Python-level __new__ (the same tuple)
+# the spans written most often, made Math once (as `cell` would make them)
+_OPEN, _CLOSE, PLUS, MINUS, TIMES, ELIDED = Math("("), Math(")"), Math(" + "), Math(" - "), Math("×"), Math("…")
 
 
 def _entry(index: tuple) -> str:
@@ -160,7 +162,7 @@ def signed(parts: list) -> list:
     for p in parts[1:]:
         text = p.text if isinstance(p, Value) else p
         if text.startswith("-") and isinstance(p, Value):
-            out += [" - ", _new(type(p), (text[1:], *p[1:]))]  # p._replace(text=text[1:]), without its cost
+            out += [MINUS, _new(type(p), (text[1:], *p[1:]))]  # p._replace(text=text[1:]), without its cost
         else:
-            out += [" + ", p]
+            out += [PLUS, p]
     return out

@@ -12,7 +12,7 @@ import numpy as np
 
 from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Table, Value, cell
-from bptt_trace.render.cells import Cells, signed
+from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.record.steps import Step, row_products, summed_examples
@@ -72,15 +72,16 @@ class OpBlocks(Cells):
                 continue
             written: list[Any] = []
             for k, j in enumerate(cols):
-                written += [" + "] if k else []
+                if k:
+                    written.append(PLUS)
                 if j is None:
-                    written.append("…")
+                    written.append(ELIDED)
                     continue
                 w = weights.get((i, j, k > 0))
                 if w is None:
                     w = weights[i, j, k > 0] = self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)
-                written += [*w, "×", *factors[j]]
-            parts = signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
+                written += [*w, TIMES, *factors[j]]
+            parts = signed([ELIDED if j is None else self.derived(products[i, j], step, 1) for j in cols])
             rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
