@@ -43,15 +43,15 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     import os
 
     from bptt_trace.render.safe_text import visible
+    from bptt_trace.render.layout import Line
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or terminal_width(os.environ)  # $COLUMNS is respected when piped, too
-    lines = (line._replace(text=visible(line.text)) for line in TerminalWriter(width).write(blocks))
     if not color:
-        click.echo("\n".join(line.text for line in lines))
+        click.echo("\n".join([visible(line.text) for line in TerminalWriter(width).write(blocks)]))
         return
-    lines = list(lines)
+    lines = [Line(visible(line.text), line.style) for line in TerminalWriter(width).write(blocks)]
     codes = {line.style: sgr_codes(line.style) for line in lines}
     if None not in codes.values():  # every style is plain SGR: written directly, without loading rich's console
         click.echo("".join(f"\x1b[{codes[line.style]}m{line.text}\x1b[0m\n" if line.style else line.text + "\n"

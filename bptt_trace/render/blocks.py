@@ -44,8 +44,25 @@ Cell = tuple[Span, ...]
 
 
 def cell(*spans: Span | str) -> Cell:
-    """A cell from spans; bare strings are Math."""
-    return tuple([s if type(s) in _SPANS or isinstance(s, (Math, Prose, Value)) else Math(s) for s in spans])
+    """A cell from spans; bare strings are Math (the same short ones made once: `"= "`, `" + "`, `"×"`)."""
+    return tuple([s if type(s) in _SPANS else _math(s) for s in spans])
+
+
+_MATH: dict[str, Math] = {}
+
+
+def _math(s: Span | str) -> Span:
+    """A span as it is, or a bare string as Math; a short one kept for the next time."""
+    if type(s) is str:
+        m = _MATH.get(s)
+        if m is not None:
+            return m
+    elif isinstance(s, (Math, Prose, Value)):
+        return s
+    m = Math(s)
+    if type(s) is str and len(s) <= 12 and len(_MATH) < 10_000:
+        _MATH[s] = m
+    return m
 
 
 class Heading(NamedTuple):

@@ -3,14 +3,15 @@ vectors, matrices and parenthesised factors built from them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from bptt_trace.record.names import is_reported
-from bptt_trace.render.blocks import Matrix, Value, cell
+from bptt_trace.render.blocks import Math, Matrix, Value, cell
 from bptt_trace.render.labels import Labels
-from bptt_trace.render.numfmt import NumberFormat
+from bptt_trace.render.numfmt import _PLAIN_TYPES, NumberFormat
 from bptt_trace.record.steps import Step, Trace
 
 
@@ -25,6 +26,9 @@ class Cells:
         self.feeds: dict[tuple[str, int | None], tuple[str, ...]] = {}
         self._derived: dict[int, tuple[Step, tuple[str, ...]]] = {}
         self._named: dict[tuple[str, int | None], tuple[tuple[str, ...], str]] = {}
+        self._shapes: dict[tuple[int, int], tuple[Step, tuple]] = {}
+        self._texts: dict[tuple, str] = {}
+        self._texts_fmt: NumberFormat | None = None
 
     def sources(self, name: str, example: int | None) -> tuple[str, ...]:
         """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
@@ -34,12 +38,25 @@ class Cells:
               term: bool = False) -> Value:
         """A number of `step`: its result (operand None) or one of its operands."""
         name = step.name if operand is None else step.operands[operand]
-        text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
+        if type(x) in _PLAIN_TYPES:
+            text = self.text(x, extra)
+        else:
+            text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
         entry = ENTRIES.get(index) or _entry(index)
         named = self._named.get((name, step.example))
         if named is None:
             named = self._named[name, step.example] = self.sources(name, step.example), self.label(name)
-        return Value(text, name + entry, named[0], operand is None, step.example, named[1] + entry)
+        return _new(Value, (text, name + entry, named[0], operand is None, step.example, named[1] + entry))
+
+    def text(self, x: Any, extra: int = 0) -> str:
+        """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once."""
+        if self.fmt is not self._texts_fmt or len(self._texts) > _CACHE_SIZE:
+            self._texts, self._texts_fmt = {}, self.fmt
+        key = (extra, str(x) if type(x) is Decimal else x)  # a Decimal by its text: 0.10 is not 0.1 here
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
+        return text
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
@@ -48,11 +65,15 @@ class Cells:
             known = self._derived[id(step)] = step, self.sources(step.name, step.example) + (
                 step.operands if all_reported(step.operands) else
                 tuple(n for n in step.operands for n in self.sources(n, step.example)))
-        return Value(self.fmt.term(x, extra), None, known[1])
+        return _new(Value, (self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra), None, known[1],
+                            False, None, None))
 
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
         """Operand n of a step, entry `index` (the index into the operand itself)."""
-        shape = np.shape(step.inputs[n])
+        known = self._shapes.get((id(step), n))
+        if known is None or known[0] is not step:  # the operand's shape: looked up once a step, not per number
+            known = self._shapes[id(step), n] = step, np.shape(step.inputs[n])
+        shape = known[1]
         own = index if len(shape) == len(index) and shape else ()
         return self.value(x, step, n, own, term=term)
 
@@ -63,7 +84,7 @@ class Cells:
     def wrap(v: Value) -> list:
         """A factor in parentheses when negative or a compound expression."""
         compound = v.text.startswith("-") or " + " in v.text or " - " in v.text[1:]
-        return ["(", v, ")"] if compound else [v]
+        return [_OPEN, v, _CLOSE] if compound else [v]
 
     def vector(self, v: Any, step: Step) -> list:
         if np.ndim(v) == 0:
@@ -103,6 +124,10 @@ class Cells:
 
 
 ENTRIES: dict[tuple, str] = {}
+_CACHE_SIZE = 200_000  # distinct numbers formatted and kept by one Cells: beyond this the cache starts again
+_new = tuple.__new__  # a Value made without NamedTuple's Python-level __new__ (the same tuple)
+# the spans written most often, made Math once (as `cell` would make them)
+_OPEN, _CLOSE, PLUS, MINUS, TIMES, ELIDED = Math("("), Math(")"), Math(" + "), Math(" - "), Math("×"), Math("…")
 
 
 def _entry(index: tuple) -> str:
@@ -137,7 +162,7 @@ def signed(parts: list) -> list:
     for p in parts[1:]:
         text = p.text if isinstance(p, Value) else p
         if text.startswith("-") and isinstance(p, Value):
-            out += [" - ", p._replace(text=text[1:])]
+            out += [MINUS, _new(type(p), (text[1:], *p[1:]))]  # p._replace(text=text[1:]), without its cost
         else:
-            out += [" + ", p]
+            out += [PLUS, p]
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Sequence
 
+from bptt_trace.render import wrapping
+
 
 class Line(NamedTuple):
     """One output line and its rich style name ("" for none)."""
@@ -21,15 +23,15 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
           left: Sequence[int] = (), limit: int = 10**6) -> list[Line]:
     """A titled table: header row, a rule (at most `limit` wide), the rows; columns right-aligned except
     those in `left`."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    widths = [max(map(len, map(str, col))) for col in zip(headers, *rows)]
+    pads = [(str.ljust if i in left else str.rjust, w) for i, w in enumerate(widths)]
 
     def fmt(cells: Sequence[str]) -> str:
-        return " " + "   ".join(c.ljust(w) if i in left else c.rjust(w)
-                                for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return " " + "   ".join([j(c, w) for (j, w), c in zip(pads, cells)]).rstrip()
 
     body = [fmt(r) for r in rows]
     head = fmt(headers)
-    width = min(max(len(s) for s in [head, *body]) + 1, limit)
+    width = min(max(len(head), max(map(len, body), default=0)) + 1, limit)
     return ([Line(title, "bold")] if title else []) + [Line(head, "dim"), Line("─" * width, "dim")] + \
         [Line(s) for s in body]
 
@@ -66,10 +68,8 @@ def wrap(text: str, width: int, indent: int = 4) -> list[str]:
     """A line broken at spaces to fit `width`, continuation lines indented; a word too long is cut."""
     if len(text) <= width:
         return [text]
-    import textwrap
-    lead = len(text) - len(text.lstrip(" "))
-    return textwrap.wrap(text.lstrip(" "), width, initial_indent=" " * lead, subsequent_indent=" " * min(lead + indent, width // 2),
-                         break_on_hyphens=False, drop_whitespace=True) or [text[:width]]
+    lead = len(text) - len(text.lstrip(" "))  # textwrap.wrap's lines, found faster (`wrapping`)
+    return wrapping.wrap(text.lstrip(" "), width, " " * lead, " " * min(lead + indent, width // 2)) or [text[:width]]
 
 
 def para(text: str, width: int, indent: int = 0) -> list[str]:
@@ -77,9 +77,7 @@ def para(text: str, width: int, indent: int = 0) -> list[str]:
     indented); a line that fits as it is, the common case, is returned without textwrap's work."""
     if text and len(text) + indent <= width and not text[-1].isspace() and not _MUNGED.search(text):
         return [" " * indent + text]
-    import textwrap
-    return textwrap.wrap(text, width, break_on_hyphens=False, initial_indent=" " * indent,
-                         subsequent_indent=" " * (indent + 4 if indent else 0))
+    return wrapping.wrap(text, width, " " * indent, " " * (indent + 4 if indent else 0))
 
 
 _MUNGED = re.compile("[\t\n\x0b\x0c\r]")  # what textwrap turns into spaces

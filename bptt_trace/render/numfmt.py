@@ -41,6 +41,8 @@ class NumberFormat(NamedTuple):
     def plain(self, x: Any, extra: int = 0) -> str:
         """Format one number, not exact, without the cache."""
         d = self.decimals + extra
+        if isinstance(x, float):  # float and numpy's float64, the same steps below, faster
+            return _float_text(float(x), d)
         if abs(x) >= HUGE and (not isinstance(x, Decimal) or x.is_finite()):  # not hundreds of digits: 2.580e+306
             return _minus(f"{float(x):.{max(d, 1)}e}".replace("e+0", "e+"))
         if isinstance(x, Decimal) and x.is_finite() and -x.as_tuple().exponent <= d:
@@ -90,6 +92,37 @@ def _exact(x: Any) -> bool:
     if type(x).__dict__.get("expr") is None and not hasattr(type(x), "__getattr__"):
         _PLAIN_TYPES.add(type(x))
     return False
+
+
+_FIXED = [f".{d}f" for d in range(40)]
+
+
+def _float_text(x: float, d: int) -> str:
+    """`NumberFormat.plain` of a float: the same branches in the same order, with the format specs made once."""
+    ax = abs(x)
+    if ax >= HUGE or x != x or ax == math.inf or d >= len(_FIXED):
+        return _float_slow(x, d)
+    r = round(x, d)
+    if r == 0 and x != 0:
+        return _minus(f"{x:.{max(d - 1, 1)}e}".replace("e-0", "e-").replace("e+0", "e+"))
+    if abs(x - r) <= 1e-12 * max(1.0, ax):
+        s = format(r, _FIXED[d]).rstrip("0").rstrip(".")
+    else:
+        s = format(x, _FIXED[d])
+    return s[1:] if s.startswith("-") and s.strip("-0.") == "" else s
+
+
+def _float_slow(x: float, d: int) -> str:
+    """The rare floats: huge, infinite or not a number, or with very many decimals (as `plain` writes them)."""
+    if abs(x) >= HUGE:
+        return _minus(f"{x:.{max(d, 1)}e}".replace("e+0", "e+"))
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    r = round(x, d)
+    if r == 0 and x != 0:
+        return _minus(f"{x:.{max(d - 1, 1)}e}".replace("e-0", "e-").replace("e+0", "e+"))
+    s = f"{r:.{d}f}".rstrip("0").rstrip(".") if abs(x - r) <= 1e-12 * max(1.0, abs(x)) else f"{x:.{d}f}"
+    return _minus(s)
 
 
 def _minus(s: str) -> str:

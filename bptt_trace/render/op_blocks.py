@@ -12,7 +12,7 @@ import numpy as np
 
 from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Table, Value, cell
-from bptt_trace.render.cells import Cells, signed
+from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.record.steps import Step, row_products, summed_examples
@@ -31,6 +31,7 @@ class OpBlocks(Cells):
 
     def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, labels: Labels | None = None) -> None:
         super().__init__(fmt, max_items, labels)
+        self._weights: dict[tuple, tuple[Any, dict]] = {}
         self.handlers: dict[str, Callable[[Step], Blocks]] = {
             "given": self.given, "matvec": self.matvec, "matvec_t": self.matvec, "add": self.add,
             "subtract": self.add, "sum": self.total, "mean": self.total, "activation": self.activation,
@@ -64,19 +65,37 @@ class OpBlocks(Cells):
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
         rows, cols = [], self.indices(len(v))
         factors = {j: self.paren(v[j], step, 1, (j,)) for j in cols if j is not None}  # the same in every row
+        weights = self.weights(step, m)  # and the matrix's entries the same at every time step
         for i in self.indices(len(step.value)):
             if i is None:
                 rows.append([cell("…"), (), (), ()])
                 continue
             written: list[Any] = []
             for k, j in enumerate(cols):
-                written += [" + "] if k else []
-                written += ["…"] if j is None else [*self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0),
-                                                    "×", *factors[j]]
-            parts = signed(["…" if j is None else self.derived(products[i, j], step, 1) for j in cols])
+                if k:
+                    written.append(PLUS)
+                if j is None:
+                    written.append(ELIDED)
+                    continue
+                w = weights.get((i, j, k > 0))
+                if w is None:
+                    w = weights[i, j, k > 0] = self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)
+                written += [*w, TIMES, *factors[j]]
+            parts = signed([ELIDED if j is None else self.derived(products[i, j], step, 1) for j in cols])
             rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
+
+    def weights(self, step: Step, m: Any) -> dict:
+        """The written entries (`paren`) of a matvec's matrix `m` by (row, column, wrapped), kept while
+        the same matrix object is the same operand of steps of the same example (W_hh at every time step)."""
+        key = (id(m), step.op, step.operands[0], step.example)
+        known = self._weights.get(key)
+        if known is None or known[0] is not m:
+            if len(self._weights) > 64:
+                self._weights.clear()
+            known = self._weights[key] = m, {}
+        return known[1]
 
     def add(self, step: Step) -> Blocks:
         if step.op == "subtract":

@@ -81,22 +81,23 @@ class TerminalWriter:
         title = self.text(block.title) if block.title else ""
         headers = [self.text(h) for h in block.headers]
         rows = [[self.text(c) for c in r] for r in block.rows]
-        lines = table(title, headers, rows, block.left, self.width)
+        plain = table("", headers, rows, block.left, self.width)  # laid out once: `fit` takes it as it is
         s = block.stack
-        if max(len(line.text) for line in lines) <= self.width or s is None:
-            return self.fit(title, headers, rows, block.left)
+        if max(len(title), max(len(line.text) for line in plain)) <= self.width or s is None:  # title too
+            return self.fit(title, headers, rows, block.left, plain)
         if s == len(headers) - 1:
             return self.notes_below(title, headers, rows, block.left)
         stacked = [r2 for r in rows for r2 in (r[:s] + r[s + 1:-1] + [""], [""] * (s - 1) + ["  " + r[s]] + r[s + 1:])]
         lines = table(title, headers[:s] + headers[s + 1:], stacked, tuple(i for i in block.left if i < s), self.width)
         if max(len(line.text) for line in lines) <= self.width:  # column s moved to a second line
             return [Line(x, "bold") for x in wrap(title, self.width)] + lines[1:] if title else lines
-        return self.fit(title, headers, rows, block.left)
+        return self.fit(title, headers, rows, block.left, plain)
 
-    def fit(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:
+    def fit(self, title: str, headers: list[str], rows: list[list[str]], left: tuple,
+            lines: list[Line] | None = None) -> list[Line]:
         """A table, split by columns into parts that fit the width (each repeats the first column), or
-        when a part is still too wide, one record of lines per row."""
-        lines = table("", headers, rows, left, self.width)
+        when a part is still too wide, one record of lines per row; `lines` is the table laid out untitled."""
+        lines = table("", headers, rows, left, self.width) if lines is None else lines
         out = [Line(s, "bold") for s in wrap(title, self.width)] if title else []
         if max(len(line.text) for line in lines) <= self.width:
             return out + lines
@@ -138,6 +139,9 @@ class TerminalWriter:
     def text(self, spans: Cell) -> str:
         """A cell's spans as text: blanks as `____`, everything else as written."""
         if self.answers.mode != "blank":  # nothing hidden: each Value's text (Math and Prose are text)
-            return "".join([s[0] if type(s) is Value else str(s) for s in spans])
+            try:  # Math and Prose are str: joined as they are
+                return "".join([s[0] if type(s) is Value else s for s in spans])
+            except TypeError:
+                return "".join([s[0] if type(s) is Value else str(s) for s in spans])
         return "".join(("____" if self.answers.hides(s) else s.text) if isinstance(s, Value) else str(s)
                        for s in spans)

@@ -22,7 +22,9 @@ MAX_KEY = 500  # characters in a key (YAML's simple keys stop at 1024)
 
 # Anything outside printable ASCII and the plain BMP (no NEL, line/paragraph separators, BOM,
 # surrogates, astral characters, tabs or carriage returns): the full parser decides.
-_ODD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+# Written as the complement of the printable set, [^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]
+# (the same characters, checked over every code point): the negated class takes ~17 ms to compile.
+_ODD = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
 _CH = r"[A-Za-z0-9_\[\]()/.+\-\u00b7\u0370-\u03ff]"
 _WORD = rf"[A-Za-z0-9_]{_CH}*(?: {_CH}+)*"
 _KEY = re.compile(rf'( *)(?:({_WORD})|"([^"\\]*)"|\'([^\']*)\'):(?= |\Z)')
