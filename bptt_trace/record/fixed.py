@@ -100,32 +100,43 @@ def mantissas(values: Any, places: int) -> np.ndarray | None:
     return np.array(out, dtype=np.float64).reshape(values.shape)
 
 
-def fraction_mantissas(values: Any, places: int) -> tuple[np.ndarray, float] | None:
+def fraction_mantissas(values: Any, places: int, known: dict | None = None) -> tuple[np.ndarray, float] | None:
     """A vector or matrix (nested tuples of Fractions or ints) as float64 mantissas at 10^-places and the
-    largest |mantissa|; None unless each entry is a multiple of 10^-places below the limit."""
+    largest |mantissa|; None unless each entry is a multiple of 10^-places below the limit. `known` keeps
+    each entry's mantissa by the entry object (a scenario's inputs share a few Fractions, read once each)."""
     if type(values) is not tuple or not values:
         return None
     rows = values if type(values[0]) is tuple else (values,)
+    known = {} if known is None else known
     scale, out, top = 10 ** places, [], 0
     for row in rows:
         if type(row) is not tuple or len(row) != len(rows[0]) or not row:
             return None
         for q in row:
-            if type(q) is Fraction:
-                n, d = q.numerator, q.denominator
-            elif type(q) is int:
-                n, d = q, 1
-            else:
+            hit = known.get(id(q))
+            if hit is None or hit[0] is not q:
+                hit = known[id(q)] = (q, _mantissa(q, scale))
+            i = hit[1]
+            if i is None:
                 return None
-            if scale % d:
-                return None
-            i = n * (scale // d)
-            top = max(top, abs(i))
+            if i > top or -i > top:
+                top = abs(i)
             out.append(i)
     if top >= LIMIT:
         return None
     m = np.array(out, dtype=np.float64)
     return (m.reshape(len(rows), -1) if rows is values else m), float(top)
+
+
+def _mantissa(q: Any, scale: int) -> int | None:
+    """A Fraction or int times `scale`, when that is whole; else None."""
+    if type(q) is Fraction:
+        n, d = q.numerator, q.denominator
+    elif type(q) is int:
+        n, d = q, 1
+    else:
+        return None
+    return None if scale % d else n * (scale // d)
 
 
 def round_scaled(x: np.ndarray, shift: int, mode: str) -> np.ndarray:

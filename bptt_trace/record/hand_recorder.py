@@ -54,6 +54,7 @@ class LazyGivens:
 
     def __init__(self, base: HandDecimal) -> None:
         self.base = base
+        self._known: dict = {}  # each given entry's mantissa, by the entry object
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(self.base, attr)
@@ -61,7 +62,7 @@ class LazyGivens:
     def array(self, values: Any) -> Any:
         """A given array: Fixed when every entry is a K-place value, else HandDecimal's Decimals."""
         base = self.base
-        found = fraction_mantissas(values, base.places)
+        found = fraction_mantissas(values, base.places, self._known)
         if found is None:
             return base.array(values)
         return Fixed(found[0], base.places, found[1], src=lambda: _decimal_array(base, values))
@@ -152,12 +153,21 @@ class HandRecorder(Recorder):
 
     def _product(self, op: str, name: str, m: Q, v: Q, axis: int) -> Q:
         """M·v (`axis` 1, M's rows summed) or Mᵀ·v (`axis` 0, its columns), the same BLAS products as `ops`."""
-        M, V = self._pair(m[1], v[1])
-        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 or not self._fits(M, V, M.m.shape[axis]):
+        M, V = m[1], v[1]
+        if type(M) is not Fixed:
+            M = self._fx(M)
+        if type(V) is not Fixed:
+            V = self._fx(V)
+        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1:
             return self._record(op, name, (m[0], v[0]), (m[1], v[1]), "")
         a, b = M.m, V.m
-        bound = M.bound * V.bound * a.shape[axis] / self._one + 1
-        batch = self._batch_for(op, M, axis)
+        n = a.shape[axis]
+        if M.bound * V.bound * n >= self._room and not self._fits(M, V, n):
+            return self._record(op, name, (m[0], v[0]), (m[1], v[1]), "")
+        bound = M.bound * V.bound * n / self._one + 1
+        held = self._products.get((op, id(M)))
+        batch = held[1] if held is not None and held[0] is M and (held[1] is None or held[1].open) else \
+            self._batch_for(op, M, axis)
         if batch is not None:
             value = batch.add(b, bound)
         else:
@@ -170,13 +180,9 @@ class HandRecorder(Recorder):
         return _new(Q, (name, value))
 
     def _batch_for(self, op: str, M: Fixed, axis: int) -> ProductBatch | None:
-        """The open batch deferring M's products, a new one, or None (computed now): a product read as soon
-        as it is made (a step of the recurrence) gains nothing from waiting, so M's are then made at once."""
+        """A new batch to defer M's products (`_product` takes the open one, or None once M's products are made
+        at once: a product read as soon as it is made, a step of the recurrence, gains nothing by waiting)."""
         key = (op, id(M))
-        held = self._products.get(key)
-        if held is not None and held[0] is M:
-            if held[1] is None or held[1].open:
-                return held[1]
 
         def settled(size: int) -> None:
             if size == 1:
@@ -188,8 +194,10 @@ class HandRecorder(Recorder):
     def hadamard(self, name: str, a: Q, b: Q) -> Q:
         """a ⊙ b, each product rounded."""
         name = name or f"{a[0]} {b[0]}"
-        A, B = self._pair(a[1], b[1])
-        if A is None or B is None or not self._fits(A, B):
+        A, B = a[1], b[1]
+        if type(A) is not Fixed or type(B) is not Fixed:
+            A, B = self._pair(A, B)
+        if A is None or B is None or (A.bound * B.bound >= self._room and not self._fits(A, B)):
             return self._record("hadamard", name, (a[0], b[0]), (a[1], b[1]), "")
         value = Fixed(self._round(A.m * B.m), self.places, A.bound * B.bound / self._one + 1)
         self._append(_new(LazyStep, ("hadamard", self.phase, self.example, self.t, name, (a[0], b[0]), (a[1], b[1]),

@@ -156,3 +156,13 @@ def test_running_totals_from_either_end_are_the_left_to_right_sums_with_their_si
     assert len(totals) == len(parts)
     for k in [*range(len(parts)), *reversed(range(len(parts)))]:
         assert [str(d) for d in totals[k]] == [str(d) for d in to_decimals(sums[k], 3)], k
+
+
+def test_given_mantissas_kept_by_entry_are_the_ones_worked_out_afresh():
+    known: dict = {}
+    third, half = Fraction(1, 3), Fraction(-1, 2)
+    rows = [(half, Fraction(3, 10), 2), (Fraction(3, 10), half, -7), (half, third)]
+    for row in rows * 2:
+        again, fresh = fraction_mantissas(row, 3, known), fraction_mantissas(row, 3)
+        assert (again is None and fresh is None) or (again[0].tobytes() == fresh[0].tobytes() and again[1] == fresh[1])
+    assert known[id(third)] == (third, None) and known[id(half)] == (half, -500)
