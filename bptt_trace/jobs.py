@@ -124,7 +124,7 @@ def prepare_loaded(sc, scenario: str, example: int | None = None, round_=None, r
         return path_job(sc, scenario, paths, mode, chosen, full, budget, listing)
     from bptt_trace.analysis.budget import BASE_SECONDS, trace_cost
     system = "exact" if mode.exact else "hand" if mode.round is not None else "float"
-    estimate = trace_cost(sc, chosen, system, full or listing, mode.round)
+    estimate = trace_cost(sc, chosen, system, full or listing, mode.round, json=listing)
     long = within_budget(scenario, estimate, budget)
     trace, full_values = trace_in(sc, scenario, mode, chosen, long, estimate.seconds - BASE_SECONDS)
     drift_rows = None

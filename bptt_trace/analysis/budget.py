@@ -33,7 +33,8 @@ STEP_SECONDS = 8e-5          # Python's cost of one time step's recorded operati
 TRAIN_STEP_SECONDS = 6e-4    # one time step of a training epoch
 BASE_BYTES = 60 * MB         # the interpreter, numpy (and sympy)
 FULL_BYTES_PER_ENTRY = 20    # --full and JSON write every entry
-FULL_SECONDS_PER_ENTRY = 6e-5  # --full to a terminal: about 3.5e-5 measured (hidden 16, T = 1000, quiet)
+FULL_SECONDS_PER_ENTRY = 2.5e-5  # --full to a terminal: about 1.1e-5 measured (hidden 16, T = 1000, quiet)
+JSON_SECONDS_PER_ENTRY = 4e-6  # JSON of every entry: about 1.3e-6 measured, hand-rounded (T = 1000, one core busy)
 SHOWN_BYTES_PER_STEP = 16_000  # elided tables: a bounded amount per time step
 EXACT_BYTES_PER_ENTRY = 120
 OUTPUT_COPIES = 4
@@ -94,16 +95,17 @@ def entries(sc: Scenario, examples: list[int]) -> tuple[int, int]:
     return steps, steps * (width + 4 * hidden * hidden)
 
 
-def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool, places: int | None = None) -> Estimate:
-    """One trace in `system` (float, hand to `places` decimals, exact), shown in full (`listing`: --full or
-    JSON) or elided."""
+def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool, places: int | None = None,
+               json: bool = False) -> Estimate:
+    """One trace in `system` (float, hand to `places` decimals, exact), shown in full (`listing`: --full, or
+    JSON when `json`) or elided."""
     steps, n = entries(sc, examples)
     entry_bytes, entry_seconds = ENTRY_BYTES[system], ENTRY_SECONDS[system]
     if system == "hand" and fast_hand(sc, examples, places):
         entry_bytes, entry_seconds = (entry_bytes if listing else FAST_HAND_BYTES), FAST_HAND_SECONDS
     memory = BASE_BYTES + n * entry_bytes + (n * ENTRY_BYTES["float"] if system == "hand" else 0)
     seconds = BASE_SECONDS + _numbers(sc) * LOAD_SECONDS_PER_NUMBER + steps * STEP_SECONDS + \
-        n * entry_seconds + (n * FULL_SECONDS_PER_ENTRY if listing else 0)
+        n * entry_seconds + (n * (JSON_SECONDS_PER_ENTRY if json else FULL_SECONDS_PER_ENTRY) if listing else 0)
     output = n * FULL_BYTES_PER_ENTRY if listing else steps * SHOWN_BYTES_PER_STEP
     if system == "exact":  # symbols and their definitions are written out too
         output = max(output, n * EXACT_BYTES_PER_ENTRY)

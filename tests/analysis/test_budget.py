@@ -61,7 +61,7 @@ def test_paths_grow_with_the_cube_of_the_steps_and_are_refused_before_they_start
     # the Decimal engine computes a calculation rounded to 1 decimal
     (300, 100, ["--round", "1"], "memory"),
     (20, 200, ["--exact"], "time"),
-    (100, 200, ["--full"], "time"),
+    (100, 600, ["--full", "--budget", "memory=100G,output=100G"], "time"),
     (40, 200, ["--format", "json", "--budget", "output=10M"], "output"),
 ])
 def test_hand_exact_full_and_json_work_is_estimated_and_refused(write, hidden, steps, options, kind):
