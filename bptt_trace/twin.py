@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from bptt_trace.analysis.drift import Key, drift_keys, final_values
-from bptt_trace.errors import ArithmeticFault
 from bptt_trace.cores import can_fork, usable_cores
+from bptt_trace.errors import ArithmeticFault
 
 APART_SECONDS = 0.25  # estimated work beyond start-up above which the twin runs beside the hand trace
 FORCE = "BPTT_TRACE_TWIN"  # "here" or "apart" in the environment overrides the choice (for tests)
@@ -48,10 +48,12 @@ def twin_values(sc, chosen: list[int], apart: bool, run_here: Callable[[], Any])
 
 
 def _or_here(values: dict | None, run_here: Callable[[], Any], keys: list[Key]) -> dict:
+    """The child's values, or (when it failed) the twin traced here."""
     return values if values is not None else final_values(run_here(), keys)
 
 
 def _quiet_run(sc, chosen: list[int]):
+    """The float64 trace, with no progress shown (the child's stderr is the parent's)."""
     from bptt_trace.networks.run import run
     return run(sc, None, chosen)
 
@@ -95,9 +97,9 @@ class _Child:
         self.fd = None
         try:
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):  # already reaped
             pass
-        os.waitpid(self.pid, 0)
 
 
 def _serve(fd: int, work: Callable[[], dict[Key, Any]]) -> None:

@@ -33,7 +33,8 @@ def drift_keys(sc: Scenario, examples: list[int]) -> list[Key]:
 
 
 def final_values(trace: Trace, keys: list[Key]) -> dict[Key, Any]:
-    """The values of `keys` in a full-precision trace, as recorded: all the drift needs of it."""
+    """The values of `keys` in a trace, as recorded: final results, found by one scan back from the end
+    (no index of every step); all the drift needs of a full-precision trace."""
     found = trace.latest(keys)
     return {key: (found[key] if key in found else trace.step(*key)).value for key in keys}
 
@@ -41,10 +42,10 @@ def final_values(trace: Trace, keys: list[Key]) -> dict[Key, Any]:
 def drift(hand: Trace, full: Trace | Mapping[Key, Any], examples: list[int]) -> list[Drift]:
     """Each of `drift_keys` in the hand trace against the full-precision trace (or its `final_values`)."""
     rows, keys = [], drift_keys(hand.scenario, examples)
-    found = hand.latest(keys)  # final results: one scan back from the end, no index of every step
+    hands = final_values(hand, keys)
+    fulls = full if isinstance(full, Mapping) else final_values(full, keys)
     for key in keys:
-        h = (found[key] if key in found else hand.step(*key)).value
-        f = full[key] if isinstance(full, Mapping) else full.value(*key)
+        h, f = hands[key], fulls[key]
         diffs = np.abs(np.vectorize(float, otypes=[float])(np.asarray(h, dtype=object)) - np.asarray(f, dtype=float))
         at = tuple(int(i) for i in np.unravel_index(int(np.argmax(diffs)), diffs.shape)) if diffs.ndim else ()
         rows.append(Drift(key[0], key[1], h, f, float(np.max(diffs)), at))
