@@ -27,7 +27,7 @@ from bptt_trace.scenario.loader import load_scenario
 
 # (label, options, whether `size` is the hidden size (else the number of steps), fixed other size)
 KINDS = [
-    ("float64 trace", [], True, 40),
+    ("float64 trace", ["--round", "off"], True, 40),
     ("hand-rounded trace", ["--round", "3"], True, 40),
     ("exact trace", ["--exact"], True, 5),
     ("--full listing", ["--full"], True, 20),
@@ -53,8 +53,10 @@ def estimate(path: Path, options: list[str] | None):
         return training_cost(sc, 200)
     if options and options[0] == "--paths":
         return paths_cost(sc, [1], "W_hh", (0, 0), False)
-    system = "exact" if "--exact" in options else "hand" if "--round" in options else "float"
-    return trace_cost(sc, [1], system, "--full" in options)
+    # as `run` chooses: a hand calculation to 3 decimals unless --round says otherwise (or --exact)
+    rounding = options[options.index("--round") + 1] if "--round" in options else "3"
+    system = "exact" if "--exact" in options else "float" if rounding == "off" else "hand"
+    return trace_cost(sc, [1], system, "--full" in options, int(rounding) if system == "hand" else None)
 
 
 def accepted(size: int, kind, budget: Budget, folder: Path) -> Path | None:
