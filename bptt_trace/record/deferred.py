@@ -20,7 +20,10 @@ _reduce = np.add.reduce
 
 
 class _Batch:
-    """Deferred results of one kind, settled together."""
+    """Deferred results of one kind, settled together; a kind gives `_exact`, the unrounded results as
+    the rows of one array."""
+
+    _exact: Callable[[], np.ndarray]
 
     def __init__(self, round_: Rounding, places: int) -> None:
         self.round, self.places, self.open = round_, places, True
@@ -28,6 +31,7 @@ class _Batch:
         self.results: list[Fixed] = []
 
     def _defer(self, operand: np.ndarray, bound: float) -> Fixed:
+        """A result waiting on this batch, worked out from `operand` when settled."""
         f = Fixed.deferred(self.places, bound, self)
         self.operands.append(operand)
         self.results.append(f)
@@ -41,9 +45,6 @@ class _Batch:
         for f, m in zip(self.results, self.round(self._exact())):
             f.m = m
         self.operands, self.results = [], []
-
-    def _exact(self) -> np.ndarray:
-        raise NotImplementedError
 
 
 class OuterBatch(_Batch):
