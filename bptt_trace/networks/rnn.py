@@ -25,12 +25,14 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     rec.phase, rec.t = "forward", None
     h = [rec.given("h[0]", num.array(scenario.h0))]
     x, z = [None], [None]
-    for t in range(1, ex.steps + 1):
+    W_xh, W_hh, b_h, fn = P["W_xh"], P["W_hh"], P["b_h"], model.activation
+    for t, value in enumerate(rec.given_inputs(ex.inputs), 1):
         rec.t = t
-        x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
-        z.append(rec.add(f"z[{t}]", rec.matvec(P["W_xh"], x[t], f"W_xh·x[{t}]"),
-                         rec.matvec(P["W_hh"], h[t - 1], f"W_hh·h[{t - 1}]"), P["b_h"]))
-        h.append(rec.activation(f"h[{t}]", model.activation, z[t]))
+        x.append(rec.given(f"x[{t}]", value))
+        names = (f"W_xh·x[{t}]", f"W_hh·h[{t - 1}]", f"z[{t}]", f"h[{t}]")
+        zt, ht = rec.recurrent_step(names, fn, W_xh, x[t], W_hh, h[t - 1], b_h)
+        z.append(zt)
+        h.append(ht)
         if t in outputs:
             heads.output(rec, model.output, t, h[t], P["W_hy"], P["b_y"])
     delta_o = heads.losses(rec, scenario, ex, scenario.loss_steps(ex))
@@ -40,12 +42,18 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
 class _FullBPTT:
     """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_(t+1): every loss reaches every earlier step."""
 
-    def __init__(self, rec: Recorder, P: dict[str, Q], slope, delta_o: dict[int, Q]) -> None:
+    def __init__(self, rec: Recorder, P: dict[str, Q], slope, delta_o: dict[int, Q], act: str, operand) -> None:
+        """`slope(t)` records f′ at step t; it is made by `act`'s derivative from `operand(t)`."""
         self.rec, self.P, self.slope, self.delta_o = rec, P, slope, delta_o
+        self.act, self.operand = act, operand
         self.dz_next: Q | None = None
 
     def delta(self, t: int) -> Q:
         rec, P, parts = self.rec, self.P, []
+        if self.dz_next is not None and t not in self.delta_o:  # the usual step: W_hhᵀ δz_(t+1) alone
+            names = (f"dL/dh[{t}]", f"dh/dz[{t}]", f"dL/dz[{t}]")
+            self.dz_next = rec.delta_step(names, self.act, P["W_hh"], self.dz_next, self.operand(t))
+            return self.dz_next
         if t in self.delta_o:
             parts.append(rec.matvec_t(P["W_hy"], self.delta_o[t]) if self.dz_next else
                          rec.matvec_t(P["W_hy"], self.delta_o[t], f"dL/dh[{t}]"))
@@ -67,24 +75,25 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     rec.phase = "backward"
     contributions: dict[str, list[Q]] = {g: rec.running_sum() for g in PARAMETER_NAMES}
     dx: dict[int, Q] = {}
-    T = ex.steps
+    T, W_xh = ex.steps, P["W_xh"]
+    into = (contributions["W_xh"], contributions["W_hh"], contributions["b_h"])
+
+    def operand(t: int) -> Q:
+        return z[t] if act == "relu" else h[t]
 
     def slope(t: int) -> Q:
-        return rec.derivative(f"dh/dz[{t}]", act, z[t] if act == "relu" else h[t])
+        return rec.derivative(f"dh/dz[{t}]", act, operand(t))
     k = scenario.truncate
     if k is not None and k < T:
         chain = TruncatedBPTT(rec, P, slope, delta_o, k, full=lambda: _full_gradients(rec, scenario, ex, P))
     else:
-        chain = _FullBPTT(rec, P, slope, delta_o)
+        chain = _FullBPTT(rec, P, slope, delta_o, act, operand)
     for t in range(T, 0, -1):
         rec.t = t
         if t in delta_o:
             heads.output_contributions(rec, contributions, t, delta_o[t], h[t])
-        dz = chain.delta(t)
-        contributions["W_xh"].append(rec.outer(f"dL/dW_xh[{t}]", dz, x[t]))
-        contributions["W_hh"].append(rec.outer(f"dL/dW_hh[{t}]", dz, h[t - 1]))
-        contributions["b_h"].append(rec.total(f"dL/db_h[{t}]", [dz]))  # the step's bias term: δz_t itself
-        dx[t] = rec.matvec_t(P["W_xh"], dz, f"dL/dx[{t}]")
+        names = (f"dL/dW_xh[{t}]", f"dL/dW_hh[{t}]", f"dL/db_h[{t}]", f"dL/dx[{t}]")  # the bias's term: δz_t itself
+        dx[t] = rec.step_gradients(names, chain.delta(t), x[t], h[t - 1], W_xh, into)
     rec.t = 0
     chain.into_h0()
     sum_over_time(rec, ex, contributions, dx)

@@ -66,10 +66,8 @@ class OuterBatch(_Batch):
 
 
 class ProductBatch(_Batch):
-    """M·v (`axis` 1) or Mᵀ·v (`axis` 0) of one matrix M and many vectors v: one matrix product, exact
-    since every product and partial sum is an integer below 2^52 (so in any order), with the sign of
-    zero Decimal gives a sum: −0 only where every product summed is −0. `on_settle(size)` is told how
-    many results the batch held when it was settled."""
+    """M·v (`axis` 1) or Mᵀ·v (`axis` 0) of one matrix M and many vectors v, as `exact_products` gives
+    them. `on_settle(size)` is told how many results the batch held when it was settled."""
 
     def __init__(self, round_: Rounding, places: int, matrix: np.ndarray, axis: int,
                  on_settle: Callable[[int], None]) -> None:
@@ -86,9 +84,22 @@ class ProductBatch(_Batch):
         super().settle()
 
     def _exact(self) -> np.ndarray:
-        a, vs = self.matrix, np.stack(self.operands)
-        x = vs @ (a.T if self.axis else a)
-        for i in np.flatnonzero((x == 0).any(axis=1)):  # rows with a zero: its sign, as Decimal's sum gives it
-            b = vs[i]
-            x[i] = _reduce(a * (b if self.axis else b[:, None]), axis=self.axis, initial=-0.0)
-        return x
+        return exact_products(self.matrix, np.stack(self.operands), self.axis)
+
+
+def exact_products(a: np.ndarray, vs: np.ndarray, axis: int) -> np.ndarray:
+    """M·v (`axis` 1) or Mᵀ·v (`axis` 0) of K-place mantissas for each row v of `vs`, unrounded: one matrix
+    product, exact since every product and partial sum is an integer below 2^52 (so in any order), with
+    the sign of zero Decimal gives a sum: −0 only where every product summed is −0."""
+    x = vs @ (a.T if axis else a)
+    for i in np.flatnonzero((x == 0).any(axis=1)):  # rows with a zero: its sign, as Decimal's sum gives it
+        b = vs[i]
+        x[i] = signed_sum(a * (b if axis else b[:, None]), axis)
+    return x
+
+
+def signed_sum(products: np.ndarray, axis: int) -> np.ndarray:
+    """The exact sums of products along `axis`, with Decimal's sign of zero: −0 only where every product
+    summed is −0, as in Decimal's sum from the first. For where a BLAS sum gave a zero: it may start from
+    +0, while numpy's reduction from −0 (IEEE addition's identity, which keeps every sign) gives the rule."""
+    return _reduce(products, axis=axis, initial=-0.0)

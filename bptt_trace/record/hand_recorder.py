@@ -16,26 +16,24 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, Sequence
 
 import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
-from bptt_trace.record.deferred import OuterBatch, ProductBatch
-from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, fraction_mantissas, mantissas, quantize_float,
-                                     rounder)
+from bptt_trace.record.deferred import OuterBatch, ProductBatch, signed_sum
+from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, count_nonzero as _nonzero, fraction_mantissas,
+                                     mantissas, quantize_float, rounder)
+from bptt_trace.record.hand_steps import SIGMOID_SPAN as _SIGMOID_SPAN, FusedSteps, StateSlopes
+from bptt_trace.record.input_rows import InputRows, input_rows
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
 _new = tuple.__new__
-_reduce = np.add.reduce
-try:  # np.count_nonzero's C core, without its dispatch wrapper (a fifth of the call on a short vector)
-    from numpy._core.multiarray import count_nonzero as _nonzero
-except ImportError:  # pragma: no cover - another numpy layout
-    _nonzero = np.count_nonzero
+_divide, _multiply, _tanh = np.divide, np.multiply, np.tanh
 MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
 _MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
-_SIGMOID_SPAN = 700.0  # |z| beyond which float64 exp overflows (and Decimal's may): the Decimal path
 
 
 def hand_recorder(trace: Trace, numbers) -> Recorder | None:
@@ -77,7 +75,7 @@ def _dec(v: Any) -> Any:
     return v.decimals() if type(v) is Fixed else v
 
 
-class HandRecorder(Recorder):
+class HandRecorder(FusedSteps, Recorder):
     """A Recorder for HandDecimal whose hot primitives compute on scaled integers (see the module notes)."""
 
     def __init__(self, trace: Trace, numbers: HandDecimal) -> None:
@@ -85,12 +83,15 @@ class HandRecorder(Recorder):
         self.num = LazyGivens(numbers)
         self.places, self.mode = numbers.places, numbers.mode
         self._one = float(10 ** numbers.places)  # 1 as a mantissa
+        self._one_0d = np.array(self._one)  # the same, as a 0-d array (ufuncs take it faster)
         self._room = LIMIT - self._one  # products below this round exactly
         self._round = rounder(numbers.places, numbers.mode)  # 10^-2K to 10^-K
         self._known: dict[int, tuple[np.ndarray, Fixed]] = {}  # Decimal arrays already turned into Fixed
         self._outers: dict[tuple[int, int], OuterBatch] = {}  # the open batch of outer products of each shape
         # per (op, matrix): the open batch of its products, or None once one was read as soon as made
         self._products: dict[tuple[str, int], tuple[Fixed, ProductBatch | None]] = {}
+        self._rows: dict[int, tuple[Fixed, InputRows, int]] = {}  # each input given by `given_inputs`: its place
+        self._slopes = StateSlopes(self._one, self._round)
 
     # ---- operands and steps -------------------------------------------------------------------------
     def _fx(self, v: Any) -> Fixed | None:
@@ -129,6 +130,15 @@ class HandRecorder(Recorder):
         self._append(_new(LazyStep, ("given", self.phase, ex, self.t, name, (), (), f, None, "")))
         return _new(Q, (name, f))
 
+    def given_inputs(self, rows: Sequence[Any]) -> list:
+        """A sequence's inputs as Fixed rows of one array (`input_rows`), when every one is a K-place vector."""
+        made = input_rows(rows, self.places, self.num._known, partial(_decimal_array, self.num.base))
+        if made is None:
+            return super().given_inputs(rows)
+        for i, f in enumerate(made[0]):
+            self._rows[id(f)] = (f, made[1], i)
+        return made[0]
+
     def _fits(self, a: Fixed, b: Fixed, n: int = 1) -> bool:
         """Whether n products of entries of a and b, and their rounding, stay below 2^52."""
         room = self._room
@@ -158,26 +168,34 @@ class HandRecorder(Recorder):
             M = self._fx(M)
         if type(V) is not Fixed:
             V = self._fx(V)
-        if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1:
+        value = None if M is None or V is None or M.m.ndim != 2 or V.m.ndim != 1 else self._made(op, M, V, axis)
+        if value is None:
             return self._record(op, name, (m[0], v[0]), (m[1], v[1]), "")
+        self._append(_new(LazyStep, (op, self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
+                                     value, None, "")))
+        return _new(Q, (name, value))
+
+    def _made(self, op: str, M: Fixed, V: Fixed, axis: int) -> Fixed | None:
+        """The rounded product of a matrix and a vector (both Fixed): worked out with a sequence's other inputs,
+        deferred, or now; None when its products could exceed 2^52."""
         a, b = M.m, V.m
         n = a.shape[axis]
         if M.bound * V.bound * n >= self._room and not self._fits(M, V, n):
-            return self._record(op, name, (m[0], v[0]), (m[1], v[1]), "")
+            return None
         bound = M.bound * V.bound * n / self._one + 1
+        if axis:
+            row = self._rows.get(id(V))
+            if row is not None and row[0] is V:
+                return Fixed(row[1].product(a, row[2], self._round), self.places, bound)
         held = self._products.get((op, id(M)))
         batch = held[1] if held is not None and held[0] is M and (held[1] is None or held[1].open) else \
             self._batch_for(op, M, axis)
         if batch is not None:
-            value = batch.add(b, bound)
-        else:
-            x = a.dot(b) if axis else b.dot(a)
-            if _nonzero(x) != x.size:
-                x = _zero_signs(x, a * (b if axis else b[:, None]), axis)
-            value = Fixed(self._round(x), self.places, bound)
-        self._append(_new(LazyStep, (op, self.phase, self.example, self.t, name, (m[0], v[0]), (m[1], v[1]),
-                                     value, None, "")))
-        return _new(Q, (name, value))
+            return batch.add(b, bound)
+        x = a.dot(b) if axis else b.dot(a)
+        if _nonzero(x) != x.size:
+            x = signed_sum(a * (b if axis else b[:, None]), axis)
+        return Fixed(self._round(x), self.places, bound)
 
     def _batch_for(self, op: str, M: Fixed, axis: int) -> ProductBatch | None:
         """A new batch to defer M's products (`_product` takes the open one, or None once M's products are made
@@ -209,14 +227,17 @@ class HandRecorder(Recorder):
         A, B = self._pair(a[1], b[1])
         if A is None or B is None or A.m.ndim != 1 or B.m.ndim != 1 or not self._fits(A, B):
             return self._record("outer", name, (a[0], b[0]), (a[1], b[1]), "")
-        key = (A.m.shape[0], B.m.shape[0])
-        batch = self._outers.get(key)
-        if batch is None or not batch.open:
-            batch = self._outers[key] = OuterBatch(self._round, self.places)
-        value = batch.add(A.m, B.m, A.bound * B.bound / self._one + 1)
+        value = self._outer_batch(A.m.shape[0], B.m.shape[0]).add(A.m, B.m, A.bound * B.bound / self._one + 1)
         self._append(_new(LazyStep, ("outer", self.phase, self.example, self.t, name, (a[0], b[0]), (a[1], b[1]),
                                      value, None, "")))
         return _new(Q, (name, value))
+
+    def _outer_batch(self, rows: int, columns: int) -> OuterBatch:
+        """The open batch of outer products of this shape (a new one once the last was settled)."""
+        batch = self._outers.get((rows, columns))
+        if batch is None or not batch.open:
+            batch = self._outers[rows, columns] = OuterBatch(self._round, self.places)
+        return batch
 
     # ---- sums -----------------------------------------------------------------------------------------
     def _summed(self, parts: tuple) -> Fixed | None:
@@ -272,15 +293,20 @@ class HandRecorder(Recorder):
         Z = self._fx(z[1]) if fn in ("tanh", "sigmoid") else None
         if Z is None or (fn == "sigmoid" and Z.bound > _SIGMOID_SPAN * self._one and Z.tight() > _SIGMOID_SPAN * self._one):
             return self._record("activation", name, (z[0],), (z[1],), fn)
-        one = self._one
-        u = Z.m / one
-        t = np.tanh(u) if fn == "tanh" else 1.0 / (1.0 + np.exp(-u))
-        q, near = quantize_float(t * one, self.mode, _MARGIN * one)
-        if fn == "tanh" and _nonzero(Z.m) != Z.m.size:
-            near |= Z.m == 0  # HandDecimal's tanh(−0) is +0
+        return self._put("activation", name, (z[0],), (z[1],), Fixed(self._squashed(fn, name, Z.m), self.places,
+                                                                     self._one), fn)
+
+    def _squashed(self, fn: str, name: str, z: np.ndarray) -> np.ndarray:
+        """tanh or sigmoid of the mantissas z, rounded to K places as HandDecimal rounds them."""
+        one = self._one_0d
+        u = _divide(z, one)
+        t = _tanh(u, out=u) if fn == "tanh" else 1.0 / (1.0 + np.exp(-u))
+        q, near = quantize_float(_multiply(t, one, out=t), self.mode, _MARGIN * self._one)
+        if fn == "tanh" and _nonzero(z) != z.size:
+            near |= z == 0  # HandDecimal's tanh(−0) is +0
         if _nonzero(near):
-            self._exactly(fn, name, Z.m, q, near)
-        return self._put("activation", name, (z[0],), (z[1],), Fixed(q, self.places, one), fn)
+            self._exactly(fn, name, z, q, near)
+        return q
 
     def _exactly(self, fn: str, name: str, z: np.ndarray, q: np.ndarray, near: np.ndarray) -> None:
         """Recompute the `near` entries of q as HandDecimal does (its own tanh or sigmoid, then its rounding)."""
@@ -304,9 +330,3 @@ class HandRecorder(Recorder):
         return self._put("derivative", name, (a[0],), (a[1],),
                          self._rounded(x, (V.bound + one) * max(V.bound, one)), fn)
 
-
-def _zero_signs(x: np.ndarray, products: np.ndarray, axis: int) -> np.ndarray:
-    """The exact sums again, some zero, with Decimal's sign of zero: −0 only where every product summed is −0,
-    as in Decimal's sum from the first product. A BLAS sum may start from +0; numpy's reduction from −0
-    (the identity of IEEE addition, which leaves every sign as it is) gives the rule exactly."""
-    return _reduce(products, axis=axis, initial=-0.0)

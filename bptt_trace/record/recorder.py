@@ -101,6 +101,11 @@ class Recorder:
         self._append(_new_step(Step, ("given", self.phase, ex, self.t, name, (), (), value, None, "")))
         return _new_step(Q, (name, value))
 
+    def given_inputs(self, rows: Sequence[Any]) -> list:
+        """A sequence's inputs (one vector per step) as values to record with `given`, made together: the hand
+        recorder holds them as one array, and works out a matrix's products with all of them at once."""
+        return [self.num.array(row) for row in rows]
+
     def matvec(self, m: Q, v: Q, name: str = "") -> Q:
         """M·v; each row's products are derived from the recorded operands by `row_products`."""
         return self._op2("matvec", name or f"{m[0]} {v[0]}", m, v)
@@ -188,6 +193,26 @@ class Recorder:
     def zero(self, name: str, like: Q, why: str) -> Q:
         """A quantity that is zero (shaped like `like`), and why: e.g. no loss reaches this step."""
         return self._op1("zero", name, like, why)
+
+    def recurrent_step(self, names: tuple[str, str, str, str], fn: str, W: Q, x: Q, U: Q, h: Q, b: Q) -> tuple[Q, Q]:
+        """A vanilla RNN step, z = W·x + U·h + b and then f(z): matvec, matvec, add, activation, named by `names`
+        (W·x, U·h, z, f(z)). Returns z and f(z); the hand recorder works a step out in one go (the same steps)."""
+        z = self.add(names[2], self.matvec(W, x, names[0]), self.matvec(U, h, names[1]), b)
+        return z, self.activation(names[3], fn, z)
+
+    def delta_step(self, names: tuple[str, str, str], fn: str, U: Q, dz: Q, a: Q) -> Q:
+        """δh = Uᵀ·δz (δz of the step after), then δz of this step = δh ⊙ f′, the slope from `a` (the activation's
+        output, or for relu its input): matvec_t, derivative, hadamard, named by `names` (δh, f′, δz)."""
+        dh = self.matvec_t(U, dz, names[0])
+        return self.hadamard(names[2], dh, self.derivative(names[1], fn, a))
+
+    def step_gradients(self, names: tuple[str, str, str, str], dz: Q, x: Q, h: Q, W: Q, into: Sequence[list]) -> Q:
+        """A vanilla RNN step's shares of the gradients, δz xᵀ, δz hᵀ and the bias's δz (a sum of one part), each
+        appended to its list of `into`; then δx = Wᵀ·δz. outer, outer, sum, matvec_t, named by `names`. Returns δx."""
+        into[0].append(self.outer(names[0], dz, x))
+        into[1].append(self.outer(names[1], dz, h))
+        into[2].append(self.total(names[2], [dz]))
+        return self.matvec_t(W, dz, names[3])
 
     def gate_layer(self, gates: Sequence[tuple[str, Q, Q, Q]], names: Sequence[tuple[str, str]], x: Q, h: Q) -> list[Q]:
         """Each gate's f(W·x + U·h + b), one gate after another: matvec, matvec, add, activation.

@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bptt_trace.record.deferred import OuterBatch, ProductBatch
+from bptt_trace.record.deferred import OuterBatch, ProductBatch, signed_sum
 from bptt_trace.record.fixed import Fixed, rounder
-from bptt_trace.record.hand_recorder import _zero_signs
 
 _ENTRIES = st.sampled_from([0.0, -0.0, 0.0, 1.0, -1.0, 250.0, -500.0, 999.0, -999.0, 1500.0])
 
@@ -50,7 +49,7 @@ def test_matrix_products_deferred_in_a_batch_are_each_the_product_alone_with_its
 
 def _alone(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
     x = a.dot(b) if axis else b.dot(a)
-    return _zero_signs(x, a * (b if axis else b[:, None]), axis) if np.count_nonzero(x) != x.size else x
+    return signed_sum(a * (b if axis else b[:, None]), axis) if np.count_nonzero(x) != x.size else x
 
 
 def _is_set(f: Fixed) -> bool:
