@@ -31,6 +31,7 @@ from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
 _new = tuple.__new__
+_reduce = np.add.reduce
 _divide, _multiply, _tanh = np.divide, np.multiply, np.tanh
 MAX_PLACES = 9  # beyond this tanh's float margin nears a whole quantum: the Decimal path is as quick
 _MARGIN = 1e-11  # of a quantum: float64 tanh/sigmoid err below ~1e-15 of 1, so a factor of 10^4 spare
@@ -251,9 +252,14 @@ class HandRecorder(FusedSteps, Recorder):
             bound += f.bound
         if not fs or (bound >= LIMIT and sum(f.tight() for f in fs) >= LIMIT):
             return None
-        x = fs[0].m
-        for f in fs[1:]:
-            x = x + f.m
+        ms = [f.m for f in fs]
+        if len(ms) > 16 and len({m.shape for m in ms}) == 1:
+            # exact integers, so any order gives the same sum; a zero is −0 only where every part is −0, in
+            # any order (IEEE), so the reduction from −0 gives each sign a left-to-right sum gives
+            return Fixed(_reduce(np.stack(ms), axis=0, initial=-0.0), self.places, bound)
+        x = ms[0]
+        for m in ms[1:]:
+            x = x + m
         return Fixed(x, self.places, bound)
 
     def add(self, name: str, *parts: Q) -> Q:

@@ -20,7 +20,8 @@ from bptt_trace.record.recorder import Recorder
 from bptt_trace.record.steps import Trace
 from bptt_trace.scenario.loader import load_scenario
 from tests.conftest import ROOT
-from tests.record.hand_twins import ENGINE, written
+from tests.record.hand_twins import ENGINE, both, differences, written
+from tests.strategies import load_dict
 
 # K-place entries with ties (0.5·0.5), negative zeros, and values whose products near 2^52 (the primitives' path)
 _ENTRY = st.sampled_from(["0", "-0", "0.5", "-0.5", "0.3", "-0.7", "1", "2.5", "-3", "40", "-90000000"])
@@ -136,3 +137,36 @@ def test_state_slopes_are_each_states_own_and_none_for_a_state_not_noted():
     for s in sig:
         slopes.note("sigmoid", s)
     assert slopes.of("sigmoid", sig[0]) is None  # states of two shapes: each slope is made alone
+
+
+def test_a_long_sequence_with_ties_and_zeros_agrees_with_the_decimal_engine(monkeypatch, tmp_path):
+    # 40 steps: every gradient is a sum of more than 16 parts (summed in one reduction), many of them −0
+    rng = np.random.default_rng(5)
+    inputs = [[float(v) for v in rng.choice([0.0, 0.5, -0.5, 0.0, -0.3], 2)] for _ in range(40)]
+    doc = {"name": "long ties", "model": {"cell": "rnn", "hidden_size": 2, "activation": "tanh",
+                                          "output": "sigmoid", "loss": "bce"},
+           "parameters": {"W_xh": [[0.5, 0], [-0.5, 0.25]], "W_hh": [[0, 0], [0.5, -0.5]], "b_h": [0, 0],
+                          "W_hy": [[0.5, -0.5]], "b_y": [0]},
+           "examples": [{"inputs": inputs, "target": 1}]}
+    sc = load_dict(doc, tmp_path)
+    for places in (1, 2, 3):
+        for mode in ("round", "truncate"):
+            slow, fast = both(sc, places, mode, monkeypatch)
+            assert differences(slow, fast) == []
+    sums = [s for s in fast.steps if s.op == "sum" and len(s.operands) > 16]
+    minus = [v for s in fast.steps if s.op == "outer" for v in s.value.ravel() if v == 0 and v.is_signed()]
+    assert len(sums) == 3 and minus  # summed with +0s and others, as Decimal's left-to-right sum signs them
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.lists(st.sampled_from([0.0, -0.0, 3.0, -3.0, 7.0]), min_size=3, max_size=3),
+                      min_size=1, max_size=40))
+def test_a_sum_of_many_parts_is_the_left_to_right_sum_signs_of_zero_included(parts):
+    num = HandDecimal(1)
+    rec = HandRecorder(Trace(None, num.name), num)
+    fs = tuple(Fixed(np.array(p), 1) for p in parts)
+    acc = fs[0].m
+    for f in fs[1:]:
+        acc = acc + f.m
+    got = rec._summed(fs).m
+    assert got.tolist() == acc.tolist() and np.signbit(got).tolist() == np.signbit(acc).tolist()
