@@ -46,7 +46,8 @@ class Fixed:
 
     @classmethod
     def deferred(cls, places: int, bound: float, batch: Any) -> "Fixed":
-        """A computed result whose mantissas `batch` works out with its others on the first read of `m`."""
+        """A computed result whose mantissas its batch works out on the first read of `m` (`batch`: the batch
+        and the result's place in it)."""
         f = cls.__new__(cls)
         f.places, f.bound, f._dec, f._src, f.plain, f._batch = places, bound, None, None, True, batch
         return f
@@ -55,7 +56,8 @@ class Fixed:
         """Only for `m` unset (a deferred result): settle its batch, which sets it."""
         if name != "m":
             raise AttributeError(name)
-        self._batch.settle()
+        batch, i = self._batch
+        batch.read(i)
         return self.m
 
     def decimals(self) -> np.ndarray:

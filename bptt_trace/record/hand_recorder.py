@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
-from bptt_trace.record.deferred import OuterBatch, ProductBatch, signed_sum
+from bptt_trace.record.deferred import OuterBatch, ProductBatch, deferred_sum, signed_sum
 from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, count_nonzero as _nonzero, fraction_mantissas,
                                      mantissas, quantize_float, rounder)
 from bptt_trace.record.hand_steps import SIGMOID_SPAN as _SIGMOID_SPAN, FusedSteps, StateSlopes
@@ -252,6 +252,10 @@ class HandRecorder(FusedSteps, Recorder):
             bound += f.bound
         if not fs or (bound >= LIMIT and sum(f.tight() for f in fs) >= LIMIT):
             return None
+        if len(fs) > 16:  # a gradient's contributions, deferred: summed without keeping them
+            lazy = deferred_sum(fs)
+            if lazy is not None:
+                return Fixed(lazy, self.places, bound)
         ms = [f.m for f in fs]
         if len(ms) > 16 and len({m.shape for m in ms}) == 1:
             # exact integers, so any order gives the same sum; a zero is −0 only where every part is −0, in

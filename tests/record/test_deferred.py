@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bptt_trace.record import deferred
 from bptt_trace.record.deferred import OuterBatch, ProductBatch, signed_sum
 from bptt_trace.record.fixed import Fixed, rounder
 
@@ -80,3 +81,46 @@ def test_a_matrix_whose_products_are_read_at_once_has_them_made_at_once_and_the_
     assert _is_set(again) and again.m.tolist() == [-4.0, -33.0]  # W's products are read at once: made so
     assert not any(_is_set(f) for f in later)  # U's wait for a reader
     assert [f.m.tolist() for f in later] == [[17.0, -21.0]] * 3 and all(_is_set(f) for f in later)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.lists(_ENTRIES, min_size=3, max_size=3), st.lists(_ENTRIES, min_size=2, max_size=2)),
+                min_size=1, max_size=40),
+       st.sampled_from(["all", "odd", "twice"]), st.integers(1, 7), st.sampled_from(["round", "truncate"]))
+def test_a_sum_of_deferred_results_is_the_left_to_right_sum_of_each_alone_and_each_is_read_alone_after(
+        pairs, which, chunk, mode):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(deferred, "CHUNK", chunk)  # sums over several chunks too
+        _sum_and_read(pairs, which, mode)
+
+
+def _sum_and_read(pairs, which, mode) -> None:
+    rnd = rounder(3, mode)
+    batch = OuterBatch(rnd, 3)
+    made = [batch.add(np.array(a), np.array(b), 1e9) for a, b in pairs]
+    alone = [rnd(np.multiply.outer(np.array(a), np.array(b))) for a, b in pairs]
+    rows = {"all": list(range(len(made))), "odd": list(range(0, len(made), 2)),
+            "twice": list(range(len(made))) * 2}[which]
+    got = deferred.deferred_sum([made[i] for i in rows])
+    acc = alone[rows[0]]
+    for i in rows[1:]:
+        acc = acc + alone[i]
+    assert got.tolist() == acc.tolist() and np.signbit(got).tolist() == np.signbit(acc).tolist()
+    assert not batch.open and not any(_is_set(f) for f in made)  # none kept
+    last = made[-1].m
+    assert last.tobytes() == alone[-1].tobytes() and (len(made) == 1 or not _is_set(made[0]))  # read alone
+    again = deferred.deferred_sum(made)  # a second sum over the same batch (W_xh and W_hh of one shape)
+    assert again.tobytes() == deferred.deferred_sum(made).tobytes()
+    assert [f.m.tobytes() for f in made] == [x.tobytes() for x in alone]
+
+
+def test_a_sum_of_results_already_settled_or_not_deferred_is_left_to_the_plain_sum():
+    rnd = rounder(3, "round")
+    batch = OuterBatch(rnd, 3)
+    made = [batch.add(np.array([1.0, -2.0]), np.array([3.0]), 1e9) for _ in range(3)]
+    made[0].m  # noqa: B018 - a read settles the batch
+    assert deferred.deferred_sum(made) is None
+    assert deferred.deferred_sum([Fixed(np.zeros(2), 3)]) is None
+    fresh = OuterBatch(rnd, 3)
+    other = [fresh.add(np.array([1.0]), np.array([1.0, 2.0]), 1e9), OuterBatch(rnd, 3).add(np.ones(2), np.ones(1), 1e9)]
+    assert deferred.deferred_sum(other) is None  # two shapes
