@@ -52,3 +52,21 @@ def test_json_of_a_hand_calculation_is_the_same(monkeypatch):
         assert res.exit_code == 0, res.output
         outs.append(res.output)
     assert outs[0] == outs[1]
+
+
+def test_a_long_sequence_prints_the_same_bytes_with_either_engine(monkeypatch, tmp_path):
+    """60 steps: the gradients' sums take their deferred contributions in one go, the elided view shows
+    a few of them, --full and JSON every one; each the Decimal engine's bytes."""
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from terminal_output import scenario_text
+    path = tmp_path / "long.yaml"
+    path.write_text(scenario_text(60, hidden=3, inputs=2, seed=4))
+    outs = []
+    for engine in ("decimal", ""):
+        monkeypatch.setenv(ENGINE, engine)
+        runs = [CliRunner().invoke(main, ["run", str(path), "--width", "100", "--no-color"] + extra)
+                for extra in ([], ["--full"], ["--format", "json"], ["--round", "2", "--round-mode", "truncate"])]
+        assert all(r.exit_code == 0 for r in runs), [r.output[-300:] for r in runs]
+        outs.append([r.output for r in runs])
+    assert "not shown" in outs[1][0] and outs[0] == outs[1]

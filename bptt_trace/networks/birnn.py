@@ -20,6 +20,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     num, model, T = rec.num, scenario.model, ex.steps
     rec.phase = "forward"
     x: list = [None] * (T + 2)
+    values = rec.given_inputs(ex.inputs)
     h: dict[str, list] = {d: [None] * (T + 2) for d in DIRECTIONS}
     z: dict[str, list] = {d: [None] * (T + 2) for d in DIRECTIONS}
     for d, order, first in (("fw", range(1, T + 1), 0), ("bw", range(T, 0, -1), T + 1)):
@@ -28,7 +29,7 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
         for t in order:
             rec.t, prev = t, t - 1 if d == "fw" else t + 1
             if x[t] is None:
-                x[t] = rec.given(f"x[{t}]", num.array(ex.inputs[t - 1]))
+                x[t] = rec.given(f"x[{t}]", values[t - 1])
             z[d][t] = rec.add(f"z_{d}[{t}]", rec.matvec(P[f"W_xh_{d}"], x[t]), rec.matvec(P[f"W_hh_{d}"], h[d][prev]),
                               P[f"b_h_{d}"])
             h[d][t] = rec.activation(f"h_{d}[{t}]", model.activation, z[d][t])

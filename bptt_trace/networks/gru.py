@@ -22,9 +22,9 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     x: list = [None]
     steps: list[dict[str, Q]] = [{}]  # per step: u, r, rh, h_tilde and keep = 1 − u
     gates = tuple(("sigmoid", P[f"W_{k}"], P[f"U_{k}"], P[f"b_{k}"]) for k in "ur")
-    for t in range(1, ex.steps + 1):
+    for t, value in enumerate(rec.given_inputs(ex.inputs), 1):
         rec.t = t
-        x.append(rec.given(f"x[{t}]", num.array(ex.inputs[t - 1])))
+        x.append(rec.given(f"x[{t}]", value))
         s: dict[str, Q] = {}
         s["u"], s["r"] = rec.gate_layer(gates, [(f"z_u[{t}]", f"u[{t}]"), (f"z_r[{t}]", f"r[{t}]")], x[t], h[t - 1])
         s["rh"] = rec.hadamard(f"rh[{t}]", s["r"], h[t - 1])

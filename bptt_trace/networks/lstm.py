@@ -34,9 +34,9 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
     keys = GATES["lstm"]
     layer = tuple((GATE_FUNCTIONS[k], P[f"W_{k}"], P[f"U_{k}"], P[f"b_{k}"]) for k in keys)
     named = [(f"z_{k}", GATE_NAMES[k]) for k in keys]  # each gate: z = W·x + U·h + b, then f(z)
-    for t in range(1, ex.steps + 1):
+    for t, value in enumerate(rec.given_inputs(ex.inputs), 1):
         rec.t, at = t, f"[{t}]"
-        x.append(rec.given("x" + at, num.array(ex.inputs[t - 1])))
+        x.append(rec.given("x" + at, value))
         g = rec.gate_layer(layer, [(z + at, gate + at) for z, gate in named], x[t], h[t - 1])
         gates.append(g)
         f, i, c_tilde, o = g

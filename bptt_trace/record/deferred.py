@@ -28,6 +28,7 @@ class _Batch:
     worked out alone. A kind gives `_exact(rows)`: those results unrounded, as the rows of one array."""
 
     _exact: Callable[[Sequence[int]], np.ndarray]
+    shape_of: Callable[[int], tuple[int, ...]]  # result i's shape, without working it out
 
     def __init__(self, round_: Rounding, places: int) -> None:
         self.round, self.places, self.open = round_, places, True
@@ -109,6 +110,10 @@ class OuterBatch(_Batch):
         left, right = self.operands, self.right
         return np.stack([left[i] for i in rows])[:, :, None] * np.stack([right[i] for i in rows])[:, None, :]
 
+    def shape_of(self, i: int) -> tuple[int, int]:
+        """Result i's shape, without working it out."""
+        return self.operands[i].shape[0], self.right[i].shape[0]
+
     def _drop(self) -> None:
         super()._drop()
         self.right = []
@@ -132,6 +137,10 @@ class ProductBatch(_Batch):
             self.on_settle(len(self.results))
         super().settle()
 
+    def shape_of(self, i: int) -> tuple[int]:
+        """Result i's shape, without working it out."""
+        return (self.matrix.shape[0 if self.axis else 1],)
+
     def _exact(self, rows: Sequence[int]) -> np.ndarray:
         vs = self.operands
         return exact_products(self.matrix, np.stack([vs[i] for i in rows]), self.axis)
@@ -142,9 +151,11 @@ def exact_products(a: np.ndarray, vs: np.ndarray, axis: int) -> np.ndarray:
     product, exact since every product and partial sum is an integer below 2^52 (so in any order), with
     the sign of zero Decimal gives a sum: −0 only where every product summed is −0."""
     x = vs @ (a.T if axis else a)
-    for i in np.flatnonzero((x == 0).any(axis=1)):  # rows with a zero: its sign, as Decimal's sum gives it
-        b = vs[i]
-        x[i] = signed_sum(a * (b if axis else b[:, None]), axis)
+    zeros = np.flatnonzero((x == 0).any(axis=1))  # rows with a zero: its sign, as Decimal's sum gives it
+    for k in range(0, len(zeros), CHUNK):
+        rows = zeros[k:k + CHUNK]
+        products = a[None] * vs[rows][:, None, :] if axis else vs[rows][:, :, None] * a[None]
+        x[rows] = signed_sum(products, 2 if axis else 1)
     return x
 
 

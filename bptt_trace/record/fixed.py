@@ -67,6 +67,14 @@ class Fixed:
             self._src = None
         return self._dec
 
+    def shape(self) -> tuple[int, ...]:
+        """The values' shape, without working out a deferred result to tell."""
+        try:
+            batch, i = _BATCH_SLOT.__get__(self)
+        except AttributeError:  # not deferred
+            return self.m.shape
+        return batch.shape_of(i) if batch.open or batch.summed else self.m.shape
+
     def tight(self) -> float:
         """The exact largest |mantissa|, kept as the bound from now on."""
         self.bound = float(np.abs(self.m).max(initial=0.0))
@@ -74,6 +82,9 @@ class Fixed:
 
     def __reduce__(self):  # pickled (to worker processes) as the Decimals a reader sees
         return _identity, (self.decimals(),)
+
+
+_BATCH_SLOT = Fixed.__dict__["_batch"]  # reads `_batch` when set, else raises AttributeError (not `__getattr__`)
 
 
 def _identity(value: Any) -> Any:
@@ -269,8 +280,8 @@ class LazyStep(Step):
         """`steps.partial_sums` of this step: running totals made as Decimals only where read."""
         parts = _getitem(self, 6)
         if len(parts) > 1 and all(type(p) is Fixed and (p.plain or i == 0) for i, p in enumerate(parts)):
-            shape = parts[0].m.shape
-            if all(p.m.shape == shape for p in parts):
+            shape = parts[0].shape()
+            if all(p.shape() == shape for p in parts):
                 total = _getitem(self, 7)
                 return RunningTotals(parts, total if type(total) is Fixed else None, parts[0].places)
         totals, acc = [], None

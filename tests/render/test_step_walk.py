@@ -168,3 +168,27 @@ def test_an_elided_hand_worksheet_makes_decimals_only_of_what_it_shows(tmp_path,
     assert "time steps 4–397 not shown (394)" in text
     contributions = 400 * (3 * 2 + 3 * 3 + 3)  # dL/dW_xh[t], dL/dW_hh[t], dL/db_h[t] over every step
     assert 0 < sum(made) < contributions / 4
+
+
+def test_an_elided_hand_worksheet_works_out_only_the_contributions_it_shows(tmp_path):
+    """The gradients' sums take their per-step contributions without keeping them; a worksheet that shows
+    a few steps works out those few (each alone), not the other 390-odd of each kind."""
+    path = _scenario(tmp_path, "long", scenario_text(400, hidden=3, inputs=2))
+    job = jobs.prepare(path, readers="people")
+    sheet = Worksheet(max_items=8)
+    sheet.steps = StepChoice()
+    text = "\n".join(line.text for line in TerminalWriter(100).write(sheet.build(job.trace, job.chosen, job.drift)))
+    assert "time steps 4–397 not shown (394)" in text
+    outers = [s for s in job.trace.steps if s.op == "outer" and s.name.startswith(("dL/dW_xh[", "dL/dW_hh["))]
+    worked = [s for s in outers if _worked_out(tuple.__getitem__(s, 7))]
+    assert len(outers) == 800 and 0 < len(worked) <= 40
+
+
+def _worked_out(value) -> bool:
+    """Whether a Fixed holds its mantissas (not waiting on its batch)."""
+    from bptt_trace.record.fixed import Fixed
+    try:
+        Fixed.__dict__["m"].__get__(value)
+    except AttributeError:
+        return False
+    return True
