@@ -23,10 +23,9 @@ import numpy as np
 
 from bptt_trace.numbers.systems import HandDecimal
 from bptt_trace.record.deferred import OuterBatch, ProductBatch, deferred_sum, signed_sum
-from bptt_trace.record.fixed import (LIMIT, Fixed, LazyStep, count_nonzero as _nonzero, fraction_mantissas,
-                                     mantissas, quantize_float, rounder)
+from bptt_trace.record.fixed import LIMIT, Fixed, LazyStep, count_nonzero as _nonzero, mantissas, quantize_float, rounder
+from bptt_trace.record.hand_givens import InputRows, LazyGivens, decimal_array, input_rows
 from bptt_trace.record.hand_steps import SIGMOID_SPAN as _SIGMOID_SPAN, FusedSteps, StateSlopes
-from bptt_trace.record.input_rows import InputRows, input_rows
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
@@ -45,31 +44,6 @@ def hand_recorder(trace: Trace, numbers) -> Recorder | None:
     if os.environ.get("BPTT_TRACE_HAND_ENGINE", "") == "decimal":
         return None
     return HandRecorder(trace, numbers)
-
-
-class LazyGivens:
-    """The run's HandDecimal, whose `array` (the networks' given vectors and matrices) returns K-place
-    values as Fixed, their Decimals made by HandDecimal itself only when a reader asks."""
-
-    def __init__(self, base: HandDecimal) -> None:
-        self.base = base
-        self._known: dict = {}  # each given entry's mantissa, by the entry object
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(self.base, attr)
-
-    def array(self, values: Any) -> Any:
-        """A given array: Fixed when every entry is a K-place value, else HandDecimal's Decimals."""
-        base = self.base
-        found = fraction_mantissas(values, base.places, self._known)
-        if found is None:
-            return base.array(values)
-        return Fixed(found[0], base.places, found[1], src=lambda: _decimal_array(base, values))
-
-
-def _decimal_array(numbers: HandDecimal, values: Any) -> np.ndarray:
-    with numbers.context():
-        return numbers.array(values)
 
 
 def _dec(v: Any) -> Any:
@@ -133,7 +107,7 @@ class HandRecorder(FusedSteps, Recorder):
 
     def given_inputs(self, rows: Sequence[Any]) -> list:
         """A sequence's inputs as Fixed rows of one array (`input_rows`), when every one is a K-place vector."""
-        made = input_rows(rows, self.places, self.num._known, partial(_decimal_array, self.num.base))
+        made = input_rows(rows, self.places, self.num._known, partial(decimal_array, self.num.base))
         if made is None:
             return super().given_inputs(rows)
         for i, f in enumerate(made[0]):

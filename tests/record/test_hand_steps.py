@@ -15,7 +15,7 @@ from bptt_trace.numbers.systems import HandDecimal
 from bptt_trace.record.fixed import Fixed, fraction_mantissas, rounder
 from bptt_trace.record.hand_recorder import HandRecorder
 from bptt_trace.record.hand_steps import StateSlopes
-from bptt_trace.record.input_rows import input_rows
+from bptt_trace.record.hand_givens import input_rows
 from bptt_trace.record.recorder import Recorder
 from bptt_trace.record.steps import Trace
 from bptt_trace.scenario.loader import load_scenario

@@ -1,5 +1,6 @@
-"""A sequence's inputs for the fast hand engine: one array of mantissas, and each matrix's products with
-every step's input worked out at once.
+"""The fast hand engine's givens: the run's HandDecimal handing out K-place arrays as Fixed (`LazyGivens`),
+and a sequence's inputs as one array of mantissas, each matrix's products with every step's input worked
+out at once (`InputRows`).
 
 Every input of a sequence is known before its first step, so W·x_t for all t is one matrix product and
 one rounding instead of one of each per step. Each result is the same exact product of the same K-place
@@ -13,8 +14,35 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from bptt_trace.numbers.systems import HandDecimal
 from bptt_trace.record.deferred import exact_products
 from bptt_trace.record.fixed import Fixed, fraction_mantissas
+
+
+class LazyGivens:
+    """The run's HandDecimal, whose `array` (the networks' given vectors and matrices) returns K-place
+    values as Fixed, their Decimals made by HandDecimal itself only when a reader asks."""
+
+    def __init__(self, base: HandDecimal) -> None:
+        self.base = base
+        self._known: dict = {}  # each given entry's mantissa, by the entry object
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.base, attr)
+
+    def array(self, values: Any) -> Any:
+        """A given array: Fixed when every entry is a K-place value, else HandDecimal's Decimals."""
+        base = self.base
+        found = fraction_mantissas(values, base.places, self._known)
+        if found is None:
+            return base.array(values)
+        return Fixed(found[0], base.places, found[1], src=lambda: decimal_array(base, values))
+
+
+def decimal_array(numbers: HandDecimal, values: Any) -> np.ndarray:
+    """HandDecimal's own array of the values (a given's Decimals, with its digits)."""
+    with numbers.context():
+        return numbers.array(values)
 
 
 class InputRows:
