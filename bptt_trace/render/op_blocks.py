@@ -6,13 +6,14 @@ so that writers can blank or highlight answers without leaks.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Table, Value, cell
-from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed
+from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed, signed_values
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.record.steps import Step, row_products, summed_examples
@@ -63,26 +64,24 @@ class OpBlocks(Cells):
         expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
-        rows, cols = [], self.indices(len(v))
-        factors = {j: self.paren(v[j], step, 1, (j,)) for j in cols if j is not None}  # the same in every row
+        cols = self.indices(len(v))
+        factors = [[] if j is None else [TIMES, *self.paren(v[j], step, 1, (j,))] for j in cols]  # the same in every row
         weights = self.weights(step, m)  # and the matrix's entries the same at every time step
-        for i in self.indices(len(step.value)):
+        rows, value, equals = [], step.value, cell("= ")[0]
+        products = products.tolist()
+        for i in self.indices(len(value)):
             if i is None:
                 rows.append([cell("…"), (), (), ()])
                 continue
-            written: list[Any] = []
-            for k, j in enumerate(cols):
-                if k:
-                    written.append(PLUS)
-                if j is None:
-                    written.append(ELIDED)
-                    continue
-                w = weights.get((i, j, k > 0))
-                if w is None:
-                    w = weights[i, j, k > 0] = self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)
-                written += [*w, TIMES, *factors[j]]
-            parts = signed([ELIDED if j is None else self.derived(products[i, j], step, 1) for j in cols])
-            rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
+            written = weights.get(("row", i))
+            if written is None:  # row i's entries, each after its `+` (`M[i,j]` or `…`), kept for the next time
+                written = weights["row", i] = [([PLUS] if k else []) + ([ELIDED] if j is None else self.paren(
+                    a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)) for k, j in enumerate(cols)]
+            row = products[i]
+            parts = signed_values(self.derived_row([row[j] for j in cols], step, 1) if None not in cols else
+                                  [ELIDED if j is None else self.derived(row[j], step, 1) for j in cols])
+            rows.append([cell(str(i + 1)), tuple(chain.from_iterable(chain.from_iterable(zip(written, factors)))),
+                         (equals, *parts), cell("= ", self.value(value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
 
