@@ -48,15 +48,48 @@ class Cells:
             named = self._named[name, step.example] = self.sources(name, step.example), self.label(name)
         return _new(Value, (text, name + entry, named[0], operand is None, step.example, named[1] + entry))
 
+    def values(self, xs: list, step: Step, indices: list[tuple], extra: int = 0, operand: int | None = None,
+               term: bool = False) -> list[Value]:
+        """`[self.value(x, step, operand, i, extra, term) for x, i in zip(xs, indices)]`, the names looked up once."""
+        name, example = step.name if operand is None else step.operands[operand], step.example
+        named = self._named.get((name, example))
+        if named is None:
+            named = self._named[name, example] = self.sources(name, example), self.label(name)
+        sources, shown = named
+        texts, plain, out, result = self.cache(), self.fmt.plain, [], operand is None
+        for x, index in zip(xs, indices):
+            kind = type(x)
+            if kind in _PLAIN_TYPES:
+                key = (extra, str(x) if kind is Decimal else x)
+                text = texts.get(key)
+                if text is None:
+                    text = texts[key] = plain(x, extra)
+            else:
+                text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
+            entry = ENTRIES.get(index) or _entry(index)
+            out.append(_new(Value, (text, name + entry, sources, result, example, shown + entry)))
+        return out
+
+    def operands(self, xs: list, step: Step, n: int, indices: list[tuple], term: bool = False) -> list[Value]:
+        """`[self.operand(x, step, n, i, term) for x, i in zip(xs, indices)]`, the operand's shape looked up once."""
+        self.operand(xs[0], step, n, indices[0], term) if xs else None  # the shape, kept by `operand`
+        shape = self._shapes[id(step), n][1]
+        return self.values(xs, step, [i if len(shape) == len(i) and shape else () for i in indices], 0, n, term)
+
     def text(self, x: Any, extra: int = 0) -> str:
         """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once."""
+        texts = self.cache()
+        key = (extra, str(x) if type(x) is Decimal else x)  # a Decimal by its text: 0.10 is not 0.1 here
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
+        return text
+
+    def cache(self) -> dict[tuple, str]:
+        """The texts of plain numbers by (extra, number), started again for a new format or when full."""
         if self.fmt is not self._texts_fmt or len(self._texts) > _CACHE_SIZE:
             self._texts, self._texts_fmt = {}, self.fmt
-        key = (extra, str(x) if type(x) is Decimal else x)  # a Decimal by its text: 0.10 is not 0.1 here
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
-        return text
+        return self._texts
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
@@ -73,7 +106,7 @@ class Cells:
         if not xs:
             return []
         out = [self.derived(xs[0], step, extra)]
-        sources, texts, plain = out[0][2], self._texts, self.fmt.plain
+        sources, texts, plain = out[0][2], self.cache(), self.fmt.plain
         for x in xs[1:]:
             kind = type(x)
             if kind not in _PLAIN_TYPES:

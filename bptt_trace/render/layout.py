@@ -24,9 +24,12 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
     """A titled table: header row, a rule (at most `limit` wide), the rows; columns right-aligned except
     those in `left`."""
     widths = [max(map(len, map(str, col))) for col in zip(headers, *rows)]
+    pattern = "   ".join(f"%{'-' if i in left else ''}{w}s" for i, w in enumerate(widths))  # ljust or rjust
     pads = [(str.ljust if i in left else str.rjust, w) for i, w in enumerate(widths)]
 
     def fmt(cells: Sequence[str]) -> str:
+        if len(cells) == len(widths):
+            return " " + (pattern % tuple(cells)).rstrip()
         return " " + "   ".join([j(c, w) for (j, w), c in zip(pads, cells)]).rstrip()
 
     body = [fmt(r) for r in rows]
@@ -34,6 +37,20 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
     width = min(max(len(head), max(map(len, body), default=0)) + 1, limit)
     return ([Line(title, "bold")] if title else []) + [Line(head, "dim"), Line("─" * width, "dim")] + \
         [Line(s) for s in body]
+
+
+def too_wide(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> bool:
+    """Whether a column but the first has a cell too wide for any table `width` wide that has it after the
+    first column (`table`, each part of `table_parts`): the line of that cell is at least that long."""
+    cols = list(zip(headers, *rows))
+    if len(cols) < 2:
+        return False
+    room = width - 4 - max(map(len, cols[0]))  # " " + the first column + "   " before the cell
+    for col in cols[1:]:
+        widest = max(col, key=len)
+        if len(widest) > room and len(widest.rstrip()) > room:
+            return True
+    return False
 
 
 def grid(rows: Sequence[Sequence[str]]) -> list[str]:

@@ -188,10 +188,13 @@ class OpBlocks(Cells):
         a, b = step.inputs
         cols = self.indices(len(b))
         headers = [cell("×")] + [cell("…" if j is None else self.operand(b[j], step, 1, (j,))) for j in cols]
-        rows = [[cell("…")] * len(headers) if i is None else
-                [cell(self.operand(a[i], step, 0, (i,)))] +
-                [cell("…" if j is None else self.value(step.value[i, j], step, index=(i, j), extra=1)) for j in cols]
-                for i in self.indices(len(a))]
+        rows, value, shown = [], step.value, [j for j in cols if j is not None]
+        for i in self.indices(len(a)):
+            if i is None:
+                rows.append([cell("…")] * len(headers))
+                continue
+            known = iter(self.values([value[i, j] for j in shown], step, [(i, j) for j in shown], 1))
+            rows.append([cell(self.operand(a[i], step, 0, (i,)))] + [cell("…") if j is None else (next(known),) for j in cols])
         right = self.label(step.operands[1])
         title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
         yield Table(cell(title), headers, rows)
@@ -272,8 +275,11 @@ class OpBlocks(Cells):
             return
         shape = np.shape(step.value)
         inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
+        entries, value = self.indices(shape[0]), step.value
+        shown = [(i,) for i in entries if i is not None]
+        columns = [iter(self.operands([v[i] for (i,) in shown], step, n, shown, term=True)) for n, v in enumerate(inputs)]
+        results = iter(self.values([value[i] for (i,) in shown], step, shown))
         rows = [[cell("…"), (), ()] if i is None else
-                [cell(str(i + 1)), cell(*written(*(self.operand(v[i], step, n, (i,), term=True) for n, v in enumerate(inputs)))),
-                 cell("= ", self.value(step.value[i], step, index=(i,)))]
-                for i in self.indices(shape[0])]
+                [cell(str(i + 1)), cell(*written(*[next(c) for c in columns])), cell("= ", next(results))]
+                for i in entries]
         yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
