@@ -136,8 +136,8 @@ class OpBlocks(Cells):
         running = running_totals(step, [k for k in ks if k is not None])  # only the totals shown, by k
         steps = {k: split(step.operands[k])[1] for k in (0, *ks, last) if k is not None}
         headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
-        rows = []
-        for e in entries:
+        rows = [] if None in ks or any(None in e for e in entries) else self.total_rows(step, running, ks, entries)
+        for e in entries if not rows else ():
             if None in e:
                 rows.append([cell("…")] + [()] * len(ks))
                 continue
@@ -149,6 +149,18 @@ class OpBlocks(Cells):
         yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
                                                                         f"t={steps[last]}; the last is the sum")),
                     headers, rows)
+
+    def total_rows(self, step: Step, running: dict, ks: list[int], entries: list[tuple]) -> list[list]:
+        """`running_total`'s rows when every entry and time step is shown: one row of totals per entry (in
+        the entries' order), the last total its value; [] for totals not held as arrays."""
+        if not entries or not all(type(running[k]) is np.ndarray for k in ks):
+            return []
+        by_entry = zip(*[running[k].ravel().tolist() for k in ks])  # each entry's totals, from t = first to last
+        rows = []
+        for e, totals, end in zip(entries, by_entry, self.values([running[ks[-1]][e] for e in entries], step, entries)):
+            rows.append([cell(",".join(str(i + 1) for i in e))] + [(v,) for v in self.derived_row(list(totals[:-1]), step)]
+                        + [(end,)])
+        return rows
 
     def activation(self, step: Step) -> Blocks:
         fn = step.detail
