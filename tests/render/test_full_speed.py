@@ -107,3 +107,12 @@ def test_a_table_row_padded_by_one_format_is_the_row_padded_cell_by_cell():
     assert [line.text for line in full[2:]] == [_padded(r, [2, 11, 2, 2], (1, 3)) for r in rows[:3]]
     assert full[2].text == "  1   ab" and full[3].text == " 22   c             %s   {}"
     assert table("", ["a"], [[""]])[2].text == " "
+
+
+def test_a_printable_line_is_already_visible():
+    """`printing` skips `visible` for a printable line: no character `visible` escapes is printable."""
+    from bptt_trace.render.safe_text import _UNSAFE, visible
+    escaped = [chr(c) for c in range(0x110000) if _UNSAFE.match(chr(c))]
+    assert len(escaped) > 100_000 and not any(ch.isprintable() for ch in escaped)
+    line = "δz_6 = δh_6 ⊙ f′(z_6) × 0.5 ─ …"
+    assert line.isprintable() and visible(line) == line
