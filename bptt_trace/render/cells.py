@@ -4,6 +4,7 @@ vectors, matrices and parenthesised factors built from them."""
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ class Cells:
         self._derived: dict[int, tuple[Step, tuple[str, ...]]] = {}
         self._named: dict[tuple[str, int | None], tuple[tuple[str, ...], str]] = {}
         self._shapes: dict[tuple[int, int], tuple[Step, tuple]] = {}
-        self._texts: dict[tuple, str] = {}
+        self._texts: dict[int, dict[Any, str]] = {}
         self._texts_fmt: NumberFormat | None = None
 
     def sources(self, name: str, example: int | None) -> tuple[str, ...]:
@@ -56,19 +57,11 @@ class Cells:
         if named is None:
             named = self._named[name, example] = self.sources(name, example), self.label(name)
         sources, shown = named
-        texts, plain, out, result = self.cache(), self.fmt.plain, [], operand is None
-        for x, index in zip(xs, indices):
-            kind = type(x)
-            if kind in _PLAIN_TYPES:
-                key = (extra, str(x) if kind is Decimal else x)
-                text = texts.get(key)
-                if text is None:
-                    text = texts[key] = plain(x, extra)
-            else:
-                text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
-            entry = ENTRIES.get(index) or _entry(index)
-            out.append(_new(Value, (text, name + entry, sources, result, example, shown + entry)))
-        return out
+        entries = list(map(ENTRIES.get, indices))
+        if None in entries:
+            entries = [_entry(i) if e is None else e for e, i in zip(entries, indices)]
+        return list(map(_new, repeat(Value), zip(self.texts(xs, extra, term), map(name.__add__, entries), repeat(sources),
+                                                 repeat(operand is None), repeat(example), map(shown.__add__, entries))))
 
     def operands(self, xs: list, step: Step, n: int, indices: list[tuple], term: bool = False) -> list[Value]:
         """`[self.operand(x, step, n, i, term) for x, i in zip(xs, indices)]`, the operand's shape looked up once."""
@@ -78,46 +71,58 @@ class Cells:
 
     def text(self, x: Any, extra: int = 0) -> str:
         """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once."""
-        texts = self.cache()
-        key = (extra, str(x) if type(x) is Decimal else x)  # a Decimal by its text: 0.10 is not 0.1 here
+        texts = self.cache(extra)
+        key = str(x) if type(x) is Decimal else x  # a Decimal by its text: 0.10 is not 0.1 here
         text = texts.get(key)
         if text is None:
             text = texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
         return text
 
-    def cache(self) -> dict[tuple, str]:
-        """The texts of plain numbers by (extra, number), started again for a new format or when full."""
-        if self.fmt is not self._texts_fmt or len(self._texts) > _CACHE_SIZE:
+    def texts(self, xs: list, extra: int = 0, term: bool = False) -> list[str]:
+        """The texts `value` gives numbers: `text` of plain ones (for a list of one plain type, looked up at
+        once), `fmt.term` (or `fmt`) of exact ones."""
+        kinds = set(map(type, xs))
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind not in _PLAIN_TYPES:
+            return [self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra) if term else
+                    self.fmt(x, extra) for x in xs]
+        known = self.cache(extra)
+        keys = list(map(str, xs)) if kind is Decimal else xs
+        got = list(map(known.get, keys))
+        if None in got:
+            for n, text in enumerate(got):
+                if text is None:
+                    got[n] = known[keys[n]] = self.fmt.plain(xs[n], extra)
+        return got
+
+    def cache(self, extra: int = 0) -> dict[Any, str]:
+        """The texts of plain numbers with `extra` decimals by number (a Decimal by its text), started again
+        for a new format or when full."""
+        if self.fmt is not self._texts_fmt:
             self._texts, self._texts_fmt = {}, self.fmt
-        return self._texts
+        known = self._texts.get(extra)
+        if known is None or len(known) > _CACHE_SIZE:
+            known = self._texts[extra] = {}
+        return known
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
+        return _new(Value, (self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra), None,
+                            self.step_sources(step), False, None, None))
+
+    def step_sources(self, step: Step) -> tuple[str, ...]:
+        """The names a number worked out inside `step` reveals: the step's and its inputs'."""
         known = self._derived.get(id(step))
         if known is None or known[0] is not step:  # the names are the step's: worked out once, not per number
             known = self._derived[id(step)] = step, self.sources(step.name, step.example) + (
                 step.operands if all_reported(step.operands) else
                 tuple(n for n in step.operands for n in self.sources(n, step.example)))
-        return _new(Value, (self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra), None, known[1],
-                            False, None, None))
+        return known[1]
 
     def derived_row(self, xs: list, step: Step, extra: int = 0) -> list[Value]:
         """`[self.derived(x, step, extra) for x in xs]`, the names and the cache looked up once for the row."""
-        if not xs:
-            return []
-        out = [self.derived(xs[0], step, extra)]
-        sources, texts, plain = out[0][2], self.cache(), self.fmt.plain
-        for x in xs[1:]:
-            kind = type(x)
-            if kind not in _PLAIN_TYPES:
-                out.append(_new(Value, (self.fmt.term(x, extra), None, sources, False, None, None)))
-                continue
-            key = (extra, str(x) if kind is Decimal else x)
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = plain(x, extra)
-            out.append(_new(Value, (text, None, sources, False, None, None)))
-        return out
+        return list(map(_new, repeat(Value), zip(self.texts(xs, extra, True), repeat(None), repeat(self.step_sources(step)),
+                                                 repeat(False), repeat(None), repeat(None))))
 
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
         """Operand n of a step, entry `index` (the index into the operand itself)."""
