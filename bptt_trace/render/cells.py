@@ -4,7 +4,8 @@ vectors, matrices and parenthesised factors built from them."""
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -124,6 +125,17 @@ class Cells:
         return list(map(_new, repeat(Value), zip(self.texts(xs, extra, True), repeat(None), repeat(self.step_sources(step)),
                                                  repeat(False), repeat(None), repeat(None))))
 
+    def signed_row(self, xs: list, step: Step, extra: int = 0) -> list:
+        """`signed_values(self.derived_row(xs, step, extra))`: the numbers joined by `+`, a negative one by `-`."""
+        if not xs:
+            return []
+        texts, sources = self.texts(xs, extra, True), self.step_sources(step)
+        rest = texts[1:]
+        signs = list(map(_SIGNS.__getitem__, map(methodcaller("startswith", "-"), rest)))
+        values = map(_new, repeat(Value), zip([t[1:] if t[:1] == "-" else t for t in rest], repeat(None), repeat(sources),
+                                              repeat(False), repeat(None), repeat(None)))
+        return [_new(Value, (texts[0], None, sources, False, None, None)), *chain.from_iterable(zip(signs, values))]
+
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
         """Operand n of a step, entry `index` (the index into the operand itself)."""
         known = self._shapes.get((id(step), n))
@@ -184,6 +196,7 @@ _CACHE_SIZE = 200_000  # distinct numbers formatted and kept by one Cells: beyon
 _new = tuple.__new__  # a Value made without NamedTuple's Python-level __new__ (the same tuple)
 # the spans written most often, made Math once (as `cell` would make them)
 _OPEN, _CLOSE, PLUS, MINUS, TIMES, ELIDED = Math("("), Math(")"), Math(" + "), Math(" - "), Math("×"), Math("…")
+_SIGNS = (PLUS, MINUS)  # by whether the number after it is negative
 
 
 def _entry(index: tuple) -> str:

@@ -47,8 +47,7 @@ def too_wide(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) 
         return False
     room = width - 4 - max(map(len, cols[0]))  # " " + the first column + "   " before the cell
     for col in cols[1:]:
-        widest = max(col, key=len)
-        if len(widest) > room and len(widest.rstrip()) > room:
+        if max(map(len, col)) > room and len(max(col, key=len).rstrip()) > room:
             return True
     return False
 

@@ -78,8 +78,8 @@ class OpBlocks(Cells):
                 written = weights["row", i] = [([PLUS] if k else []) + ([ELIDED] if j is None else self.paren(
                     a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)) for k, j in enumerate(cols)]
             row = products[i]
-            parts = signed_values(self.derived_row([row[j] for j in cols], step, 1) if None not in cols else
-                                  [ELIDED if j is None else self.derived(row[j], step, 1) for j in cols])
+            parts = self.signed_row([row[j] for j in cols], step, 1) if None not in cols else \
+                signed_values([ELIDED if j is None else self.derived(row[j], step, 1) for j in cols])
             rows.append([cell(str(i + 1)), tuple(chain.from_iterable(chain.from_iterable(zip(written, factors)))),
                          (equals, *parts), cell("= ", self.value(value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,

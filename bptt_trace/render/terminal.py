@@ -80,7 +80,7 @@ class TerminalWriter:
     def table(self, block: Table) -> list[Line]:
         title = self.text(block.title) if block.title else ""
         headers = [self.text(h) for h in block.headers]
-        rows = [[self.text(c) for c in r] for r in block.rows]
+        rows = self.rows(block.rows)
         if (block.stack is None or 2 <= block.stack < len(headers) - 1) and too_wide(headers, rows, self.width):
             # every layout below would end in records: straight there
             return ([Line(x, "bold") for x in wrap(title, self.width)] if title else []) + self.records(headers, rows)
@@ -140,6 +140,16 @@ class TerminalWriter:
             out += [Line(s, "dim") for s in textwrap.wrap(row[-1], self.width, initial_indent="      ",
                                                           subsequent_indent="      ")]
         return out
+
+    def rows(self, rows: list[list[Cell]]) -> list[list[str]]:
+        """`[[self.text(c) for c in r] for r in rows]`, a cell of one Value (most of a long table) taken as it is."""
+        if self.answers.mode == "blank":
+            return [[self.text(c) for c in r] for r in rows]
+        try:
+            return [[c[0][0] if len(c) == 1 and type(c[0]) is Value else
+                     "".join([s[0] if type(s) is Value else s for s in c]) for c in r] for r in rows]
+        except TypeError:  # a span neither Value nor str: as `text` writes it
+            return [[self.text(c) for c in r] for r in rows]
 
     def text(self, spans: Cell) -> str:
         """A cell's spans as text: blanks as `____`, everything else as written."""

@@ -59,6 +59,8 @@ def test_a_row_of_values_is_the_values_made_one_by_one():
     assert cells.values(xs, step, indices, 1) == [cells.value(x, step, index=i, extra=1) for x, i in zip(xs, indices)]
     assert cells.operands(xs, step, 1, indices, term=True) == [cells.operand(x, step, 1, i, term=True)
                                                                for x, i in zip(xs, indices)]
+    assert cells.signed_row(xs, step, 1) == signed_values(cells.derived_row(xs, step, 1)) == signed(cells.derived_row(xs, step, 1))
+    assert cells.signed_row([], step) == [] and [v.text for v in cells.signed_row(xs[1:2], step)] == ["-0.5"]
     row = cells.derived_row(xs, step, 1) + [Math("…")]
     assert signed_values(row) == signed(row) and signed_values(row)[2] == Value("0.5", sources=row[1].sources)
 
