@@ -65,7 +65,9 @@ class OpBlocks(Cells):
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
         cols = self.indices(len(v))
-        factors = [[] if j is None else [TIMES, *self.paren(v[j], step, 1, (j,))] for j in cols]  # the same in every row
+        shown = [(j,) for j in cols if j is not None]  # the factors, the same in every row
+        known = iter(self.wrap(f) for f in self.operands([v[j] for (j,) in shown], step, 1, shown, term=True))
+        factors = [[] if j is None else [TIMES, *next(known)] for j in cols]
         weights = self.weights(step, m)  # and the matrix's entries the same at every time step
         rows, value, equals = [], step.value, cell("= ")[0]
         products = products.tolist()
@@ -205,7 +207,8 @@ class OpBlocks(Cells):
             if i is None:
                 rows.append([cell("…")] * len(headers))
                 continue
-            known = iter(self.values([value[i, j] for j in shown], step, [(i, j) for j in shown], 1))
+            entries = value[i].tolist() if type(value) is np.ndarray else [value[i, j] for j in range(len(b))]
+            known = iter(self.values([entries[j] for j in shown], step, [(i, j) for j in shown], 1))
             rows.append([cell(self.operand(a[i], step, 0, (i,)))] + [cell("…") if j is None else (next(known),) for j in cols])
         right = self.label(step.operands[1])
         title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
