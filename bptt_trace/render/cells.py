@@ -50,7 +50,7 @@ class Cells:
             named = self._named[name, step.example] = self.sources(name, step.example), self.label(name)
         return _new(Value, (text, name + entry, named[0], operand is None, step.example, named[1] + entry))
 
-    def values(self, xs: list, step: Step, indices: list[tuple], extra: int = 0, operand: int | None = None,
+    def value_row(self, xs: list, step: Step, indices: list[tuple], extra: int = 0, operand: int | None = None,
                term: bool = False) -> list[Value]:
         """`[self.value(x, step, operand, i, extra, term) for x, i in zip(xs, indices)]`, the names looked up once."""
         name, example = step.name if operand is None else step.operands[operand], step.example
@@ -68,7 +68,7 @@ class Cells:
         """`[self.operand(x, step, n, i, term) for x, i in zip(xs, indices)]`, the operand's shape looked up once."""
         self.operand(xs[0], step, n, indices[0], term) if xs else None  # the shape, kept by `operand`
         shape = self._shapes[id(step), n][1]
-        return self.values(xs, step, [i if len(shape) == len(i) and shape else () for i in indices], 0, n, term)
+        return self.value_row(xs, step, [i if len(shape) == len(i) and shape else () for i in indices], 0, n, term)
 
     def text(self, x: Any, extra: int = 0) -> str:
         """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once."""

@@ -7,6 +7,7 @@ terminal needs only rich's colouring; both show the same characters.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import NamedTuple, Sequence
 
 from bptt_trace.render import wrapping
@@ -36,7 +37,15 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
     head = fmt(headers)
     width = min(max(len(head), max(map(len, body), default=0)) + 1, limit)
     return ([Line(title, "bold")] if title else []) + [Line(head, "dim"), Line("─" * width, "dim")] + \
-        [Line(s) for s in body]
+        plain_lines(body)
+
+
+def plain_lines(texts: Sequence[str]) -> list[Line]:
+    """`[Line(s) for s in texts]`, each Line made without NamedTuple's Python-level `__new__` (the same tuple)."""
+    return list(map(_new, repeat(Line), zip(texts, repeat(""))))
+
+
+_new = tuple.__new__
 
 
 def too_wide(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> bool:

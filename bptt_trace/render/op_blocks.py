@@ -159,7 +159,7 @@ class OpBlocks(Cells):
             return []
         by_entry = zip(*[running[k].ravel().tolist() for k in ks])  # each entry's totals, from t = first to last
         rows = []
-        for e, totals, end in zip(entries, by_entry, self.values([running[ks[-1]][e] for e in entries], step, entries)):
+        for e, totals, end in zip(entries, by_entry, self.value_row([running[ks[-1]][e] for e in entries], step, entries)):
             rows.append([cell(",".join(str(i + 1) for i in e))] + [(v,) for v in self.derived_row(list(totals[:-1]), step)]
                         + [(end,)])
         return rows
@@ -208,7 +208,7 @@ class OpBlocks(Cells):
                 rows.append([cell("…")] * len(headers))
                 continue
             entries = value[i].tolist() if type(value) is np.ndarray else [value[i, j] for j in range(len(b))]
-            known = iter(self.values([entries[j] for j in shown], step, [(i, j) for j in shown], 1))
+            known = iter(self.value_row([entries[j] for j in shown], step, [(i, j) for j in shown], 1))
             rows.append([cell(self.operand(a[i], step, 0, (i,)))] + [cell("…") if j is None else (next(known),) for j in cols])
         right = self.label(step.operands[1])
         title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
@@ -293,7 +293,7 @@ class OpBlocks(Cells):
         entries, value = self.indices(shape[0]), step.value
         shown = [(i,) for i in entries if i is not None]
         columns = [iter(self.operands([v[i] for (i,) in shown], step, n, shown, term=True)) for n, v in enumerate(inputs)]
-        results = iter(self.values([value[i] for (i,) in shown], step, shown))
+        results = iter(self.value_row([value[i] for (i,) in shown], step, shown))
         rows = [[cell("…"), (), ()] if i is None else
                 [cell(str(i + 1)), cell(*written(*[next(c) for c in columns])), cell("= ", next(results))]
                 for i in entries]

@@ -9,7 +9,8 @@ import textwrap
 from typing import Iterable, Iterator
 
 from bptt_trace.render.blocks import Answers, Block, Cell, Form, Heading, Matrix, Para, Pre, SideBySide, Table, Value
-from bptt_trace.render.layout import Line, grid, groups, para, rule, side_by_side, table, table_parts, too_wide, wrap
+from bptt_trace.render.layout import (Line, grid, groups, para, plain_lines, rule, side_by_side, table, table_parts,
+                                     too_wide, wrap)
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
 
@@ -125,7 +126,7 @@ class TerminalWriter:
             for h, c in zip(heads, row[1:]):
                 c = c.strip()
                 if c:
-                    out += [Line(s) for s in wrap(h + c, self.width, pad + 2)]
+                    out += plain_lines(wrap(h + c, self.width, pad + 2))
         return out
 
     def notes_below(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:

@@ -56,7 +56,7 @@ def test_a_row_of_values_is_the_values_made_one_by_one():
     xs = [Decimal("0.123456"), Decimal("-0.5"), 0.25, -1e-9, np.float64(-0.0), Decimal("-0.000")]
     assert cells.derived_row(xs, step, 1) == [cells.derived(x, step, 1) for x in xs]
     indices = [(k,) for k in range(len(xs))]
-    assert cells.values(xs, step, indices, 1) == [cells.value(x, step, index=i, extra=1) for x, i in zip(xs, indices)]
+    assert cells.value_row(xs, step, indices, 1) == [cells.value(x, step, index=i, extra=1) for x, i in zip(xs, indices)]
     assert cells.operands(xs, step, 1, indices, term=True) == [cells.operand(x, step, 1, i, term=True)
                                                                for x, i in zip(xs, indices)]
     assert cells.signed_row(xs, step, 1) == signed_values(cells.derived_row(xs, step, 1)) == signed(cells.derived_row(xs, step, 1))
