@@ -43,26 +43,24 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     import os
 
     from bptt_trace.render.safe_text import visible
-    from bptt_trace.render.layout import Line
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or terminal_width(os.environ)  # $COLUMNS is respected when piped, too
-    if not color:
-        click.echo("\n".join([visible(line.text) for line in TerminalWriter(width).write(blocks)]))
+    if not color:  # a printable line, the common case, is as `visible` would make it
+        click.echo("\n".join([t if t.isprintable() else visible(t) for t, _ in TerminalWriter(width).write(blocks)]))
         return
-    lines = [Line(visible(line.text), line.style) for line in TerminalWriter(width).write(blocks)]
-    codes = {line.style: sgr_codes(line.style) for line in lines}
+    lines = [(t if t.isprintable() else visible(t), s) for t, s in TerminalWriter(width).write(blocks)]  # (text, style)
+    codes = {style: sgr_codes(style) for style in {s for _, s in lines}}
     if None not in codes.values():  # every style is plain SGR: written directly, without loading rich's console
-        click.echo("".join(f"\x1b[{codes[line.style]}m{line.text}\x1b[0m\n" if line.style else line.text + "\n"
-                           for line in lines), nl=False, color=True)
+        click.echo("".join([f"\x1b[{codes[s]}m{t}\x1b[0m\n" if s else t + "\n" for t, s in lines]), nl=False, color=True)
         return
     from rich.console import Console
     from rich.text import Text
 
     text = Text(no_wrap=True, overflow="ignore")
-    for line in lines:
-        text.append(line.text + "\n", style=line.style or None)
+    for t, s in lines:
+        text.append(t + "\n", style=s or None)
     Console(width=width, force_terminal=True, highlight=False).print(text, end="", soft_wrap=True)
 
 

@@ -4,6 +4,8 @@ vectors, matrices and parenthesised factors built from them."""
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import chain, repeat
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -27,7 +29,7 @@ class Cells:
         self._derived: dict[int, tuple[Step, tuple[str, ...]]] = {}
         self._named: dict[tuple[str, int | None], tuple[tuple[str, ...], str]] = {}
         self._shapes: dict[tuple[int, int], tuple[Step, tuple]] = {}
-        self._texts: dict[tuple, str] = {}
+        self._texts: dict[int, dict[Any, str]] = {}
         self._texts_fmt: NumberFormat | None = None
 
     def sources(self, name: str, example: int | None) -> tuple[str, ...]:
@@ -48,25 +50,91 @@ class Cells:
             named = self._named[name, step.example] = self.sources(name, step.example), self.label(name)
         return _new(Value, (text, name + entry, named[0], operand is None, step.example, named[1] + entry))
 
+    def value_row(self, xs: list, step: Step, indices: list[tuple], extra: int = 0, operand: int | None = None,
+               term: bool = False) -> list[Value]:
+        """`[self.value(x, step, operand, i, extra, term) for x, i in zip(xs, indices)]`, the names looked up once."""
+        name, example = step.name if operand is None else step.operands[operand], step.example
+        named = self._named.get((name, example))
+        if named is None:
+            named = self._named[name, example] = self.sources(name, example), self.label(name)
+        sources, shown = named
+        entries = list(map(ENTRIES.get, indices))
+        if None in entries:
+            entries = [_entry(i) if e is None else e for e, i in zip(entries, indices)]
+        return list(map(_new, repeat(Value), zip(self.texts(xs, extra, term), map(name.__add__, entries), repeat(sources),
+                                                 repeat(operand is None), repeat(example), map(shown.__add__, entries))))
+
+    def operands(self, xs: list, step: Step, n: int, indices: list[tuple], term: bool = False) -> list[Value]:
+        """`[self.operand(x, step, n, i, term) for x, i in zip(xs, indices)]`, the operand's shape looked up once."""
+        self.operand(xs[0], step, n, indices[0], term) if xs else None  # the shape, kept by `operand`
+        shape = self._shapes[id(step), n][1]
+        return self.value_row(xs, step, [i if len(shape) == len(i) and shape else () for i in indices], 0, n, term)
+
     def text(self, x: Any, extra: int = 0) -> str:
         """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once."""
-        if self.fmt is not self._texts_fmt or len(self._texts) > _CACHE_SIZE:
-            self._texts, self._texts_fmt = {}, self.fmt
-        key = (extra, str(x) if type(x) is Decimal else x)  # a Decimal by its text: 0.10 is not 0.1 here
-        text = self._texts.get(key)
+        texts = self.cache(extra)
+        key = str(x) if type(x) is Decimal else x  # a Decimal by its text: 0.10 is not 0.1 here
+        text = texts.get(key)
         if text is None:
-            text = self._texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
+            text = texts[key] = self.fmt.plain(x, extra)  # what fmt(x, extra) makes of a plain number
         return text
+
+    def texts(self, xs: list, extra: int = 0, term: bool = False) -> list[str]:
+        """The texts `value` gives numbers: `text` of plain ones (for a list of one plain type, looked up at
+        once), `fmt.term` (or `fmt`) of exact ones."""
+        kinds = set(map(type, xs))
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind not in _PLAIN_TYPES:
+            return [self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra) if term else
+                    self.fmt(x, extra) for x in xs]
+        known = self.cache(extra)
+        keys = list(map(str, xs)) if kind is Decimal else xs
+        got = list(map(known.get, keys))
+        if None in got:
+            for n, text in enumerate(got):
+                if text is None:
+                    got[n] = known[keys[n]] = self.fmt.plain(xs[n], extra)
+        return got
+
+    def cache(self, extra: int = 0) -> dict[Any, str]:
+        """The texts of plain numbers with `extra` decimals by number (a Decimal by its text), started again
+        for a new format or when full."""
+        if self.fmt is not self._texts_fmt:
+            self._texts, self._texts_fmt = {}, self.fmt
+        known = self._texts.get(extra)
+        if known is None or len(known) > _CACHE_SIZE:
+            known = self._texts[extra] = {}
+        return known
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
+        return _new(Value, (self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra), None,
+                            self.step_sources(step), False, None, None))
+
+    def step_sources(self, step: Step) -> tuple[str, ...]:
+        """The names a number worked out inside `step` reveals: the step's and its inputs'."""
         known = self._derived.get(id(step))
         if known is None or known[0] is not step:  # the names are the step's: worked out once, not per number
             known = self._derived[id(step)] = step, self.sources(step.name, step.example) + (
                 step.operands if all_reported(step.operands) else
                 tuple(n for n in step.operands for n in self.sources(n, step.example)))
-        return _new(Value, (self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra), None, known[1],
-                            False, None, None))
+        return known[1]
+
+    def derived_row(self, xs: list, step: Step, extra: int = 0) -> list[Value]:
+        """`[self.derived(x, step, extra) for x in xs]`, the names and the cache looked up once for the row."""
+        return list(map(_new, repeat(Value), zip(self.texts(xs, extra, True), repeat(None), repeat(self.step_sources(step)),
+                                                 repeat(False), repeat(None), repeat(None))))
+
+    def signed_row(self, xs: list, step: Step, extra: int = 0) -> list:
+        """`signed_values(self.derived_row(xs, step, extra))`: the numbers joined by `+`, a negative one by `-`."""
+        if not xs:
+            return []
+        texts, sources = self.texts(xs, extra, True), self.step_sources(step)
+        rest = texts[1:]
+        signs = list(map(_SIGNS.__getitem__, map(methodcaller("startswith", "-"), rest)))
+        values = map(_new, repeat(Value), zip([t[1:] if t[:1] == "-" else t for t in rest], repeat(None), repeat(sources),
+                                              repeat(False), repeat(None), repeat(None)))
+        return [_new(Value, (texts[0], None, sources, False, None, None)), *chain.from_iterable(zip(signs, values))]
 
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
         """Operand n of a step, entry `index` (the index into the operand itself)."""
@@ -128,6 +196,7 @@ _CACHE_SIZE = 200_000  # distinct numbers formatted and kept by one Cells: beyon
 _new = tuple.__new__  # a Value made without NamedTuple's Python-level __new__ (the same tuple)
 # the spans written most often, made Math once (as `cell` would make them)
 _OPEN, _CLOSE, PLUS, MINUS, TIMES, ELIDED = Math("("), Math(")"), Math(" + "), Math(" - "), Math("×"), Math("…")
+_SIGNS = (PLUS, MINUS)  # by whether the number after it is negative
 
 
 def _entry(index: tuple) -> str:
@@ -154,6 +223,20 @@ def feeds(trace: Trace) -> dict[tuple[str, int | None], tuple[str, ...]]:
             if not is_reported(o):
                 feeds.setdefault((o, s.example), []).append(s.name)
     return {k: tuple(v) for k, v in feeds.items()}
+
+
+def signed_values(values: list) -> list:
+    """`signed` of Values and Math spans (no bare strings), the common case written faster."""
+    out: list[Any] = [values[0]]
+    add = out.append
+    for p in values[1:]:
+        if type(p) is Value and p[0].startswith("-"):
+            add(MINUS)
+            add(_new(Value, (p[0][1:], *p[1:])))
+        else:
+            add(PLUS)
+            add(p)
+    return out
 
 
 def signed(parts: list) -> list:

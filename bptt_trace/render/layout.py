@@ -7,6 +7,7 @@ terminal needs only rich's colouring; both show the same characters.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import NamedTuple, Sequence
 
 from bptt_trace.render import wrapping
@@ -24,16 +25,40 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
     """A titled table: header row, a rule (at most `limit` wide), the rows; columns right-aligned except
     those in `left`."""
     widths = [max(map(len, map(str, col))) for col in zip(headers, *rows)]
+    pattern = "   ".join(f"%{'-' if i in left else ''}{w}s" for i, w in enumerate(widths))  # ljust or rjust
     pads = [(str.ljust if i in left else str.rjust, w) for i, w in enumerate(widths)]
 
     def fmt(cells: Sequence[str]) -> str:
+        if len(cells) == len(widths):
+            return " " + (pattern % tuple(cells)).rstrip()
         return " " + "   ".join([j(c, w) for (j, w), c in zip(pads, cells)]).rstrip()
 
     body = [fmt(r) for r in rows]
     head = fmt(headers)
     width = min(max(len(head), max(map(len, body), default=0)) + 1, limit)
     return ([Line(title, "bold")] if title else []) + [Line(head, "dim"), Line("─" * width, "dim")] + \
-        [Line(s) for s in body]
+        plain_lines(body)
+
+
+def plain_lines(texts: Sequence[str]) -> list[Line]:
+    """`[Line(s) for s in texts]`, each Line made without NamedTuple's Python-level `__new__` (the same tuple)."""
+    return list(map(_new, repeat(Line), zip(texts, repeat(""))))
+
+
+_new = tuple.__new__
+
+
+def too_wide(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> bool:
+    """Whether a column but the first has a cell too wide for any table `width` wide that has it after the
+    first column (`table`, each part of `table_parts`): the line of that cell is at least that long."""
+    cols = list(zip(headers, *rows))
+    if len(cols) < 2:
+        return False
+    room = width - 4 - max(map(len, cols[0]))  # " " + the first column + "   " before the cell
+    for col in cols[1:]:
+        if max(map(len, col)) > room and len(max(col, key=len).rstrip()) > room:
+            return True
+    return False
 
 
 def grid(rows: Sequence[Sequence[str]]) -> list[str]:

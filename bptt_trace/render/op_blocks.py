@@ -6,13 +6,14 @@ so that writers can blank or highlight answers without leaks.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Table, Value, cell
-from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed
+from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed, signed_values
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.record.steps import Step, row_products, summed_examples
@@ -63,26 +64,26 @@ class OpBlocks(Cells):
         expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
-        rows, cols = [], self.indices(len(v))
-        factors = {j: self.paren(v[j], step, 1, (j,)) for j in cols if j is not None}  # the same in every row
+        cols = self.indices(len(v))
+        shown = [(j,) for j in cols if j is not None]  # the factors, the same in every row
+        known = iter(self.wrap(f) for f in self.operands([v[j] for (j,) in shown], step, 1, shown, term=True))
+        factors = [[] if j is None else [TIMES, *next(known)] for j in cols]
         weights = self.weights(step, m)  # and the matrix's entries the same at every time step
-        for i in self.indices(len(step.value)):
+        rows, value, equals = [], step.value, cell("= ")[0]
+        products = products.tolist()
+        for i in self.indices(len(value)):
             if i is None:
                 rows.append([cell("…"), (), (), ()])
                 continue
-            written: list[Any] = []
-            for k, j in enumerate(cols):
-                if k:
-                    written.append(PLUS)
-                if j is None:
-                    written.append(ELIDED)
-                    continue
-                w = weights.get((i, j, k > 0))
-                if w is None:
-                    w = weights[i, j, k > 0] = self.paren(a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)
-                written += [*w, TIMES, *factors[j]]
-            parts = signed([ELIDED if j is None else self.derived(products[i, j], step, 1) for j in cols])
-            rows.append([cell(str(i + 1)), cell(*written), cell("= ", *parts), cell("= ", self.value(step.value[i], step, index=(i,)))])
+            written = weights.get(("row", i))
+            if written is None:  # row i's entries, each after its `+` (`M[i,j]` or `…`), kept for the next time
+                written = weights["row", i] = [([PLUS] if k else []) + ([ELIDED] if j is None else self.paren(
+                    a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)) for k, j in enumerate(cols)]
+            row = products[i]
+            parts = self.signed_row([row[j] for j in cols], step, 1) if None not in cols else \
+                signed_values([ELIDED if j is None else self.derived(row[j], step, 1) for j in cols])
+            rows.append([cell(str(i + 1)), tuple(chain.from_iterable(chain.from_iterable(zip(written, factors)))),
+                         (equals, *parts), cell("= ", self.value(value[i], step, index=(i,)))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
 
@@ -137,8 +138,8 @@ class OpBlocks(Cells):
         running = running_totals(step, [k for k in ks if k is not None])  # only the totals shown, by k
         steps = {k: split(step.operands[k])[1] for k in (0, *ks, last) if k is not None}
         headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
-        rows = []
-        for e in entries:
+        rows = [] if None in ks or any(None in e for e in entries) else self.total_rows(step, running, ks, entries)
+        for e in entries if not rows else ():
             if None in e:
                 rows.append([cell("…")] + [()] * len(ks))
                 continue
@@ -150,6 +151,18 @@ class OpBlocks(Cells):
         yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
                                                                         f"t={steps[last]}; the last is the sum")),
                     headers, rows)
+
+    def total_rows(self, step: Step, running: dict, ks: list[int], entries: list[tuple]) -> list[list]:
+        """`running_total`'s rows when every entry and time step is shown: one row of totals per entry (in
+        the entries' order), the last total its value; [] for totals not held as arrays."""
+        if not entries or not all(type(running[k]) is np.ndarray for k in ks):
+            return []
+        by_entry = zip(*[running[k].ravel().tolist() for k in ks])  # each entry's totals, from t = first to last
+        rows = []
+        for e, totals, end in zip(entries, by_entry, self.value_row([running[ks[-1]][e] for e in entries], step, entries)):
+            rows.append([cell(",".join(str(i + 1) for i in e))] + [(v,) for v in self.derived_row(list(totals[:-1]), step)]
+                        + [(end,)])
+        return rows
 
     def activation(self, step: Step) -> Blocks:
         fn = step.detail
@@ -189,10 +202,14 @@ class OpBlocks(Cells):
         a, b = step.inputs
         cols = self.indices(len(b))
         headers = [cell("×")] + [cell("…" if j is None else self.operand(b[j], step, 1, (j,))) for j in cols]
-        rows = [[cell("…")] * len(headers) if i is None else
-                [cell(self.operand(a[i], step, 0, (i,)))] +
-                [cell("…" if j is None else self.value(step.value[i, j], step, index=(i, j), extra=1)) for j in cols]
-                for i in self.indices(len(a))]
+        rows, value, shown = [], step.value, [j for j in cols if j is not None]
+        for i in self.indices(len(a)):
+            if i is None:
+                rows.append([cell("…")] * len(headers))
+                continue
+            entries = value[i].tolist() if type(value) is np.ndarray else [value[i, j] for j in range(len(b))]
+            known = iter(self.value_row([entries[j] for j in shown], step, [(i, j) for j in shown], 1))
+            rows.append([cell(self.operand(a[i], step, 0, (i,)))] + [cell("…") if j is None else (next(known),) for j in cols])
         right = self.label(step.operands[1])
         title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
         yield Table(cell(title), headers, rows)
@@ -273,8 +290,11 @@ class OpBlocks(Cells):
             return
         shape = np.shape(step.value)
         inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
+        entries, value = self.indices(shape[0]), step.value
+        shown = [(i,) for i in entries if i is not None]
+        columns = [iter(self.operands([v[i] for (i,) in shown], step, n, shown, term=True)) for n, v in enumerate(inputs)]
+        results = iter(self.value_row([value[i] for (i,) in shown], step, shown))
         rows = [[cell("…"), (), ()] if i is None else
-                [cell(str(i + 1)), cell(*written(*(self.operand(v[i], step, n, (i,), term=True) for n, v in enumerate(inputs)))),
-                 cell("= ", self.value(step.value[i], step, index=(i,)))]
-                for i in self.indices(shape[0])]
+                [cell(str(i + 1)), cell(*written(*[next(c) for c in columns])), cell("= ", next(results))]
+                for i in entries]
         yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))

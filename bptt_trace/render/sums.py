@@ -33,6 +33,10 @@ def running_totals(step: Step, wanted: Sequence[int]) -> dict[int, Any]:
     lazy = getattr(step, "partial_sums", None)
     if lazy is not None:
         totals = lazy()
+        if len(wanted) > _FEW:
+            from bptt_trace.record.fixed import RunningTotals
+            if type(totals) is RunningTotals:
+                return _walked(totals, wanted)
         return {k: totals[k] for k in wanted}
     keep = set(wanted)
     last = max(keep, default=-1)
@@ -45,3 +49,21 @@ def running_totals(step: Step, wanted: Sequence[int]) -> dict[int, Any]:
         if k in keep:
             out[k] = acc
     return out
+
+
+_FEW = 16  # running totals asked of a hand step beyond this are added up in one walk (`_walked`)
+
+
+def _walked(totals: Any, wanted: Sequence[int]) -> dict[int, Any]:
+    """`{k: totals[k] for k in wanted}` of a `fixed.RunningTotals`, every middle total found by one walk from the
+    first part up (the route `RunningTotals` takes from the front, so the same exact sums): linear in the
+    number of parts, where each total found on its own costs up to half of them."""
+    from bptt_trace.record.fixed import to_decimals
+    keep, last, parts = set(wanted), len(totals) - 1, totals.parts
+    out: dict[int, Any] = {}
+    acc = None
+    for k in range(max(keep) + 1):
+        acc = parts[0].m if k == 0 else acc + parts[k].m  # left to right, as Decimal: the same signs of zero
+        if k in keep:
+            out[k] = totals[k] if k in (0, last) else to_decimals(acc, totals.places)
+    return {k: out[k] for k in wanted}

@@ -9,7 +9,8 @@ import textwrap
 from typing import Iterable, Iterator
 
 from bptt_trace.render.blocks import Answers, Block, Cell, Form, Heading, Matrix, Para, Pre, SideBySide, Table, Value
-from bptt_trace.render.layout import Line, grid, groups, para, rule, side_by_side, table, table_parts, wrap
+from bptt_trace.render.layout import (Line, grid, groups, para, plain_lines, rule, side_by_side, table, table_parts,
+                                     too_wide, wrap)
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
 
@@ -80,7 +81,10 @@ class TerminalWriter:
     def table(self, block: Table) -> list[Line]:
         title = self.text(block.title) if block.title else ""
         headers = [self.text(h) for h in block.headers]
-        rows = [[self.text(c) for c in r] for r in block.rows]
+        rows = self.rows(block.rows)
+        if (block.stack is None or 2 <= block.stack < len(headers) - 1) and too_wide(headers, rows, self.width):
+            # every layout below would end in records: straight there
+            return ([Line(x, "bold") for x in wrap(title, self.width)] if title else []) + self.records(headers, rows)
         plain = table("", headers, rows, block.left, self.width)  # laid out once: `fit` takes it as it is
         s = block.stack
         if max(len(title), max(len(line.text) for line in plain)) <= self.width or s is None:  # title too
@@ -114,13 +118,15 @@ class TerminalWriter:
         named = [h.strip() for h in headers[1:]]
         pad = max((len(h) for h in named), default=0)
         out = [Line(" " + "   ".join(h for h in named if h), "dim"), Line("─" * min(self.width, 40), "dim")]
+        heads = [f"     {h.ljust(pad)}  " if pad else "     " for h in named]
         for row in rows:
-            if row[0].strip():
-                out.append(Line(" " + row[0].strip()))
-            for h, c in zip(named, row[1:]):
-                if c.strip():
-                    text = f"     {h.ljust(pad)}  {c.strip()}" if pad else f"     {c.strip()}"
-                    out += [Line(s) for s in wrap(text, self.width, pad + 2)]
+            first = row[0].strip()
+            if first:
+                out.append(Line(" " + first))
+            for h, c in zip(heads, row[1:]):
+                c = c.strip()
+                if c:
+                    out += plain_lines(wrap(h + c, self.width, pad + 2))
         return out
 
     def notes_below(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:
@@ -135,6 +141,16 @@ class TerminalWriter:
             out += [Line(s, "dim") for s in textwrap.wrap(row[-1], self.width, initial_indent="      ",
                                                           subsequent_indent="      ")]
         return out
+
+    def rows(self, rows: list[list[Cell]]) -> list[list[str]]:
+        """`[[self.text(c) for c in r] for r in rows]`, a cell of one Value (most of a long table) taken as it is."""
+        if self.answers.mode == "blank":
+            return [[self.text(c) for c in r] for r in rows]
+        try:
+            return [[c[0][0] if len(c) == 1 and type(c[0]) is Value else
+                     "".join([s[0] if type(s) is Value else s for s in c]) for c in r] for r in rows]
+        except TypeError:  # a span neither Value nor str: as `text` writes it
+            return [[self.text(c) for c in r] for r in rows]
 
     def text(self, spans: Cell) -> str:
         """A cell's spans as text: blanks as `____`, everything else as written."""
