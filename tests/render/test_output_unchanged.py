@@ -59,19 +59,28 @@ def output(args: list[str]) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_output_is_byte_identical_to_before(case: str) -> None:
-    expected = gzip.decompress((HERE / f"{case}.txt.gz").read_bytes()).decode()
-    got = output(CASES[case])
+def assert_unchanged(case: str, args: list[str], folder: Path) -> None:
+    """The command's output is the golden `folder/case.txt.gz`; else fail at the first differing line."""
+    expected = gzip.decompress((folder / f"{case}.txt.gz").read_bytes()).decode()
+    got = output(args)
     if got != expected:  # the first differing line, not a 100 kB diff
         lines = zip(got.splitlines(), expected.splitlines())
         first = next((k, a, b) for k, (a, b) in enumerate(lines) if a != b) if got.splitlines() != \
-            expected.splitlines() else (None, "", "")
+            expected.splitlines() else (None, len(got), len(expected))
         pytest.fail(f"{case}: output changed at line {first[0]}: {first[1]!r} != {first[2]!r}")
 
 
+def write_goldens(cases: dict[str, list[str]], folder: Path) -> None:
+    """Each case's output, gzipped, into `folder` (run from the version whose output is golden)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, args in cases.items():
+        (folder / f"{name}.txt.gz").write_bytes(gzip.compress(output(args).encode(), mtime=0))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_output_is_byte_identical_to_before(case: str) -> None:
+    assert_unchanged(case, CASES[case], HERE)
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["--write"]:  # run from the version whose output is golden
-    out = Path(sys.argv[2])
-    out.mkdir(parents=True, exist_ok=True)
-    for name, args in CASES.items():
-        (out / f"{name}.txt.gz").write_bytes(gzip.compress(output(args).encode(), mtime=0))
+    write_goldens(CASES, Path(sys.argv[2]))

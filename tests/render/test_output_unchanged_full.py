@@ -8,16 +8,16 @@ traces (generated scenarios of 8 steps, hidden 6), plain and in colour, at width
 
 from __future__ import annotations
 
-import gzip
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.render.test_output_unchanged import assert_unchanged, write_goldens
+
 HERE = Path(__file__).resolve().parent / "golden" / "unchanged_full"
 T30 = str(Path(__file__).resolve().parent / "golden" / "unchanged" / "t30.yaml")
 LSTM, GRU = str(HERE / "lstm8.yaml"), str(HERE / "gru8.yaml")
-BUDGET = ["--budget", "time=2h,memory=8G,output=4G"]
 
 CASES: dict[str, list[str]] = {
     "t30-full-w60": ["run", T30, "--full", "--width", "60"],
@@ -30,28 +30,10 @@ CASES: dict[str, list[str]] = {
 }
 
 
-def output(args: list[str]) -> str:
-    """What the command writes to standard output (in-process)."""
-    from click.testing import CliRunner
-
-    from bptt_trace.cli import main
-    result = CliRunner().invoke(main, args + BUDGET)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_full_output_is_byte_identical_to_before(case: str) -> None:
-    expected = gzip.decompress((HERE / f"{case}.txt.gz").read_bytes()).decode()
-    got = output(CASES[case])
-    if got != expected:  # the first differing line, not a 100 kB diff
-        first = next(((k, a, b) for k, (a, b) in enumerate(zip(got.splitlines(), expected.splitlines())) if a != b),
-                     (None, len(got), len(expected)))
-        pytest.fail(f"{case}: output changed at line {first[0]}: {first[1]!r} != {first[2]!r}")
+    assert_unchanged(case, CASES[case], HERE)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--write"]:  # run from the version whose output is golden
-    out = Path(sys.argv[2])
-    out.mkdir(parents=True, exist_ok=True)
-    for name, args in CASES.items():
-        (out / f"{name}.txt.gz").write_bytes(gzip.compress(output(args).encode(), mtime=0))
+    write_goldens(CASES, Path(sys.argv[2]))
