@@ -42,9 +42,9 @@ def example(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q]) -> 
 class _FullBPTT:
     """δh_t = W_hyᵀ δo_t + W_hhᵀ δz_(t+1): every loss reaches every earlier step."""
 
-    def __init__(self, rec: Recorder, P: dict[str, Q], slope, delta_o: dict[int, Q], act: str, operand) -> None:
-        """`slope(t)` records f′ at step t; it is made by `act`'s derivative from `operand(t)`."""
-        self.rec, self.P, self.slope, self.delta_o = rec, P, slope, delta_o
+    def __init__(self, rec: Recorder, P: dict[str, Q], delta_o: dict[int, Q], act: str, operand) -> None:
+        """f′ at step t is `act`'s derivative from `operand(t)`."""
+        self.rec, self.P, self.delta_o = rec, P, delta_o
         self.act, self.operand = act, operand
         self.dz_next: Q | None = None
 
@@ -61,7 +61,7 @@ class _FullBPTT:
             parts.append(rec.matvec_t(P["W_hh"], self.dz_next) if t in self.delta_o else
                          rec.matvec_t(P["W_hh"], self.dz_next, f"dL/dh[{t}]"))
         dh = parts[0] if len(parts) == 1 else rec.add(f"dL/dh[{t}]", *parts)
-        self.dz_next = rec.hadamard(f"dL/dz[{t}]", dh, self.slope(t))
+        self.dz_next = rec.hadamard(f"dL/dz[{t}]", dh, rec.derivative(f"dh/dz[{t}]", self.act, self.operand(t)))
         return self.dz_next
 
     def into_h0(self) -> None:
@@ -87,7 +87,7 @@ def _backward(rec: Recorder, scenario: Scenario, ex: Example, P: dict[str, Q], x
     if k is not None and k < T:
         chain = TruncatedBPTT(rec, P, slope, delta_o, k, full=lambda: _full_gradients(rec, scenario, ex, P))
     else:
-        chain = _FullBPTT(rec, P, slope, delta_o, act, operand)
+        chain = _FullBPTT(rec, P, delta_o, act, operand)
     for t in range(T, 0, -1):
         rec.t = t
         if t in delta_o:

@@ -25,7 +25,7 @@ from bptt_trace.numbers.systems import HandDecimal
 from bptt_trace.record.deferred import OuterBatch, ProductBatch, deferred_sum, signed_sum
 from bptt_trace.record.fixed import LIMIT, Fixed, LazyStep, count_nonzero as _nonzero, mantissas, quantize_float, rounder
 from bptt_trace.record.hand_givens import InputRows, LazyGivens, decimal_array, input_rows
-from bptt_trace.record.hand_steps import SIGMOID_SPAN as _SIGMOID_SPAN, FusedSteps, StateSlopes
+from bptt_trace.record.hand_steps import SIGMOID_SPAN as _SIGMOID_SPAN, FusedSteps, StateSlopes, slope_mantissas
 from bptt_trace.record.recorder import Q, Recorder
 from bptt_trace.record.steps import Trace
 
@@ -310,7 +310,7 @@ class HandRecorder(FusedSteps, Recorder):
         if V is None or (V.bound + one) * max(V.bound, one) >= LIMIT - one:
             return self._record("derivative", name, (a[0],), (a[1],), fn)
         v = V.m
-        x = one * one - v * v if fn == "tanh" else v * (one - v)
+        x = slope_mantissas(fn, v, one)
         return self._put("derivative", name, (a[0],), (a[1],),
                          self._rounded(x, (V.bound + one) * max(V.bound, one)), fn)
 

@@ -19,6 +19,11 @@ _SQUASH = ("tanh", "sigmoid")
 _new = tuple.__new__
 
 
+def slope_mantissas(fn: str, v: np.ndarray, one: float) -> np.ndarray:
+    """tanh's 1 − v² or sigmoid's v(1 − v) from the activation's mantissas v, exact (at 10^-2K, unrounded)."""
+    return one * one - v * v if fn == "tanh" else v * (one - v)
+
+
 class StateSlopes:
     """The slopes f′ of the states `recurrent_step` makes (tanh's 1 − h², sigmoid's h(1 − h)), rounded, worked
     out for every state made so far on the first ask: the backward pass asks for each state's once."""
@@ -44,7 +49,7 @@ class StateSlopes:
         if len({s.m.shape for s in states}) != 1:
             return
         one, v = self.one, np.stack([s.m for s in states])
-        slopes = self.round(one * one - v * v if fn == "tanh" else v * (one - v))
+        slopes = self.round(slope_mantissas(fn, v, one))
         self.made.update({id(s): (s, row) for s, row in zip(states, slopes)})
 
 
@@ -103,7 +108,7 @@ class FusedSteps:
         rnd = self._round
         DH = Fixed(rnd(y), self.places, bh)
         s = self._slopes.of(fn, A)
-        S = Fixed(rnd(one * one - v * v if fn == "tanh" else v * (one - v)) if s is None else s, self.places, bs)
+        S = Fixed(rnd(slope_mantissas(fn, v, one)) if s is None else s, self.places, bs)
         DZ = Fixed(rnd(DH.m * S.m), self.places, bh * bs / one + 1)
         phase, ex, t, append = self.phase, self.example, self.t, self._append
         append(_new(LazyStep, ("matvec_t", phase, ex, t, names[0], (U[0], dz[0]), (Uf, D), DH, None, "")))
