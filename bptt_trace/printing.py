@@ -6,6 +6,8 @@ Part of the command line, the only layer that prints.
 from __future__ import annotations
 
 import sys
+from itertools import islice
+from typing import Iterator
 
 import click
 
@@ -39,20 +41,45 @@ def chosen_width(width: int | None) -> int:
 
 
 def print_lines(blocks, color: bool | None, width: int | None) -> None:
-    """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR."""
+    """Styled through rich on a terminal; plain text, without loading rich, when piped or NO_COLOR. Written
+    `CHUNK` lines at a time as they are laid out, so a long `--full` trace is never held as text whole."""
     import os
 
-    from bptt_trace.render.safe_text import visible
+    from bptt_trace.networks.run import collector_paused
     from bptt_trace.render.terminal import TerminalWriter
 
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or terminal_width(os.environ)  # $COLUMNS is respected when piped, too
-    if not color:  # a printable line, the common case, is as `visible` would make it
-        click.echo("\n".join([t if t.isprintable() else visible(t) for t, _ in TerminalWriter(width).write(blocks)]))
-        return
-    lines = [(t if t.isprintable() else visible(t), s) for t, s in TerminalWriter(width).write(blocks)]  # (text, style)
-    codes = {style: sgr_codes(style) for style in {s for _, s in lines}}
-    if None not in codes.values():  # every style is plain SGR: written directly, without loading rich's console
+    codes: dict[str, str | None] = {}
+    with collector_paused():  # the blocks and lines hold no cycles; passes over a long trace would cost time in T
+        for chunk in _chunks(iter(TerminalWriter(width).write(blocks))):
+            if color:
+                _print_styled(chunk, codes, width)
+            else:
+                click.echo("\n".join([t for t, _ in chunk]))
+
+
+CHUNK = 8192  # lines laid out before they are written
+
+
+def _chunks(lines) -> Iterator[list[tuple[str, str]]]:
+    """The lines as (text, style), `CHUNK` at a time; a line not all printable as `visible` shows it."""
+    from bptt_trace.render.safe_text import visible
+    while True:
+        chunk = list(islice(lines, CHUNK))
+        if not chunk:
+            return
+        if not "".join([t for t, _ in chunk]).isprintable():  # one look at the chunk: most are printable
+            chunk = [line if line[0].isprintable() else (visible(line[0]), line[1]) for line in chunk]
+        yield chunk
+
+
+def _print_styled(lines: list[tuple[str, str]], codes: dict[str, str | None], width: int) -> None:
+    """Lines in colour: as SGR codes when every style is plain SGR, without loading rich's console; else through rich."""
+    styles = {s for _, s in lines}
+    for style in styles.difference(codes):
+        codes[style] = sgr_codes(style)
+    if all(codes[s] is not None for s in styles):
         click.echo("".join([f"\x1b[{codes[s]}m{t}\x1b[0m\n" if s else t + "\n" for t, s in lines]), nl=False, color=True)
         return
     from rich.console import Console

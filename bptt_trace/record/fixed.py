@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - another numpy layout
 LIMIT = float(2 ** 52)  # every mantissa, product and sum stays below this: exact in float64, with room to round
 _TIGHT = decimal.Context(prec=60, Emax=10 ** 6, Emin=-10 ** 6)  # scaling by 10^K is exact in it
 _getitem = tuple.__getitem__
+_EXACT_POWERS = 22  # 10.0**k is exact up to here
 
 
 class Fixed:
@@ -93,8 +94,14 @@ def _identity(value: Any) -> Any:
 
 def to_decimals(m: np.ndarray, places: int) -> np.ndarray:
     """Float64 integer mantissas as Decimals m·10^-places, exponent −places, the sign of zero kept."""
-    text = f"E-{places}"
-    flat = [Decimal(f"{v:.0f}{text}") for v in m.ravel().tolist()]
+    if places <= _EXACT_POWERS and float(np.abs(m).max(initial=0.0)) < LIMIT:
+        # m/10^K rounded to a float is within half an ulp (< 10^-K/2 below 2^52·10^-K) of m·10^-K, so
+        # writing it to K places gives m·10^-K's own digits: one float division and format a number
+        spec = f".{places}f"
+        flat = list(map(Decimal, [format(v, spec) for v in (m.ravel() / 10.0 ** places).tolist()]))
+    else:
+        text = f"E-{places}"
+        flat = [Decimal(f"{v:.0f}{text}") for v in m.ravel().tolist()]
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(m.shape)

@@ -24,7 +24,7 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
           left: Sequence[int] = (), limit: int = 10**6) -> list[Line]:
     """A titled table: header row, a rule (at most `limit` wide), the rows; columns right-aligned except
     those in `left`."""
-    widths = [max(map(len, map(str, col))) for col in zip(headers, *rows)]
+    widths = [max(map(len, col)) for col in zip(headers, *rows)]  # every cell is a str
     pattern = "   ".join(f"%{'-' if i in left else ''}{w}s" for i, w in enumerate(widths))  # ljust or rjust
     pads = [(str.ljust if i in left else str.rjust, w) for i, w in enumerate(widths)]
 
@@ -124,5 +124,5 @@ def groups(widths: Sequence[int], width: int, gap: int, fixed: int = 0) -> list[
 def table_parts(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[list[int]]:
     """A wide table's columns in parts that fit `width`, each part after the first column, which every
     part repeats."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    widths = [max(map(len, col)) for col in zip(headers, *rows)]  # every cell is a str
     return [[0] + [i + 1 for i in g] for g in groups(widths[1:], width - 1, 3, widths[0])]

@@ -13,6 +13,7 @@ from bptt_trace.render.layout import (Line, grid, groups, para, plain_lines, rul
                                      too_wide, wrap)
 
 HEADING_STYLES = {2: "bold underline", 3: "bold cyan"}
+_new = tuple.__new__  # a Line made without NamedTuple's Python-level __new__ (the same tuple)
 
 
 class TerminalWriter:
@@ -24,8 +25,9 @@ class TerminalWriter:
 
     def write(self, blocks: Iterable[Block]) -> Iterator[Line]:
         """Every block as lines no wider than the terminal; an unknown kind of block is an error."""
+        width = self.width
         for line in self.lines(blocks):
-            if len(line.text) <= self.width:
+            if len(line[0]) <= width:
                 yield line
             else:  # the last resort: a line that no layout made narrow enough is broken at spaces
                 yield from (Line(s, line.style) for s in wrap(line.text, self.width))
@@ -119,14 +121,19 @@ class TerminalWriter:
         pad = max((len(h) for h in named), default=0)
         out = [Line(" " + "   ".join(h for h in named if h), "dim"), Line("─" * min(self.width, 40), "dim")]
         heads = [f"     {h.ljust(pad)}  " if pad else "     " for h in named]
+        width, add = self.width, out.append
         for row in rows:
             first = row[0].strip()
             if first:
-                out.append(Line(" " + first))
+                add(Line(" " + first))
             for h, c in zip(heads, row[1:]):
                 c = c.strip()
                 if c:
-                    out += plain_lines(wrap(h + c, self.width, pad + 2))
+                    text = h + c
+                    if len(text) <= width:  # `wrap`'s one line, the common case, without its call
+                        add(_new(Line, (text, "")))
+                    else:
+                        out += plain_lines(wrap(text, width, pad + 2))
         return out
 
     def notes_below(self, title: str, headers: list[str], rows: list[list[str]], left: tuple) -> list[Line]:

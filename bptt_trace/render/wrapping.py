@@ -4,7 +4,7 @@ textwrap splits a text into word and space chunks and fills lines chunk by chunk
 `--full` trace wraps tens of thousands of lines of products that way. For the common text (words
 separated by plain spaces, every word and run of spaces shorter than a line) the greedy fill of
 chunks ends each line at the last word or space boundary that fits, which string searches find.
-Anything else goes to textwrap itself.
+Anything else (a word longer than its line, found when a line would start with it) goes to textwrap itself.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
 def _fast(text: str, width: int, first: str, later: str) -> list[str] | None:
     """The lines textwrap makes, or None for a text outside the common case."""
     room = width - max(len(first), len(later))
-    if not text or room < 1 or text[0] == " " or _OTHER_SPACE.search(text) or " " * (room + 1) in text \
-            or max(map(len, text.split(" "))) > room:
+    if not text or room < 1 or text[0] == " " or _OTHER_SPACE.search(text) or " " * (room + 1) in text:
         return None
     lines: list[str] = []
     pos, n = 0, len(text)
@@ -40,6 +39,8 @@ def _fast(text: str, width: int, first: str, later: str) -> list[str] | None:
                 break
         indent = later if lines else first
         end = _end(text, pos, pos + width - len(indent), n)
+        if end <= pos:  # a word longer than its line: textwrap breaks it
+            return None
         lines.append(indent + text[pos:end].rstrip(" "))
         pos = end
     return lines

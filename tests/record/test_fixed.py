@@ -166,3 +166,17 @@ def test_given_mantissas_kept_by_entry_are_the_ones_worked_out_afresh():
         again, fresh = fraction_mantissas(row, 3, known), fraction_mantissas(row, 3)
         assert (again is None and fresh is None) or (again[0].tobytes() == fresh[0].tobytes() and again[1] == fresh[1])
     assert known[id(third)] == (third, None) and known[id(half)] == (half, -500)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-(2 ** 52) + 1, 2 ** 52 - 1), st.integers(-999, 999), st.just("-0")),
+                min_size=1, max_size=40),
+       st.integers(0, 24))
+def test_mantissas_become_the_decimals_with_exactly_their_digits_and_signs_of_zero(entries, places):
+    """`to_decimals` (a float division and a K-place format below 2^52, else Decimal's own text) gives each
+    mantissa's Decimal m·10^-K: the same digits, exponent and sign as Decimal builds from the integer."""
+    m = np.array([-0.0 if e == "-0" else float(e) for e in entries])
+    want = [Decimal((1 if (math.copysign(1, v) < 0) else 0, tuple(map(int, str(abs(int(v))))), -places))
+            for v in m.tolist()]
+    got = to_decimals(m, places).tolist()
+    assert [(str(d), d.as_tuple()) for d in got] == [(str(d), d.as_tuple()) for d in want]
