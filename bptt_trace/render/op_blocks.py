@@ -65,13 +65,16 @@ class OpBlocks(Cells):
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
         cols = self.indices(len(v))
+        every = None not in cols  # no column elided: a row of products is shown whole
         shown = [(j,) for j in cols if j is not None]  # the factors, the same in every row
         known = iter(self.wrap(f) for f in self.operands([v[j] for (j,) in shown], step, 1, shown, term=True))
         factors = [[] if j is None else [TIMES, *next(known)] for j in cols]
         weights = self.weights(step, m)  # and the matrix's entries the same at every time step
         rows, value, equals = [], step.value, cell("= ")[0]
         products = products.tolist()
-        for i in self.indices(len(value)):
+        lines = self.indices(len(value))
+        sums = iter(self.value_row([value[i] for i in lines if i is not None], step, [(i,) for i in lines if i is not None]))
+        for i in lines:
             if i is None:
                 rows.append([cell("…"), (), (), ()])
                 continue
@@ -80,10 +83,10 @@ class OpBlocks(Cells):
                 written = weights["row", i] = [([PLUS] if k else []) + ([ELIDED] if j is None else self.paren(
                     a[i, j], step, 0, (j, i) if step.op == "matvec_t" else (i, j), k > 0)) for k, j in enumerate(cols)]
             row = products[i]
-            parts = self.signed_row([row[j] for j in cols], step, 1) if None not in cols else \
+            parts = self.signed_row(row, step, 1) if every else \
                 signed_values([ELIDED if j is None else self.derived(row[j], step, 1) for j in cols])
-            rows.append([cell(str(i + 1)), tuple(chain.from_iterable(chain.from_iterable(zip(written, factors)))),
-                         (equals, *parts), cell("= ", self.value(value[i], step, index=(i,)))])
+            rows.append([row_number(i), tuple(chain.from_iterable(chain.from_iterable(zip(written, factors)))),
+                         (equals, *parts), (equals, next(sums))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
 
@@ -203,13 +206,18 @@ class OpBlocks(Cells):
         cols = self.indices(len(b))
         headers = [cell("×")] + [cell("…" if j is None else self.operand(b[j], step, 1, (j,))) for j in cols]
         rows, value, shown = [], step.value, [j for j in cols if j is not None]
-        for i in self.indices(len(a)):
+        lines = self.indices(len(a))
+        firsts = iter(self.operands([a[i] for i in lines if i is not None], step, 0, [(i,) for i in lines if i is not None]))
+        for i in lines:
             if i is None:
                 rows.append([cell("…")] * len(headers))
                 continue
             entries = value[i].tolist() if type(value) is np.ndarray else [value[i, j] for j in range(len(b))]
+            if None not in cols:  # every entry: the row's cells, each one Value, made at once
+                rows.append([(next(firsts),), *zip(self.value_row(entries, step, entry_pairs(i, len(b)), 1))])
+                continue
             known = iter(self.value_row([entries[j] for j in shown], step, [(i, j) for j in shown], 1))
-            rows.append([cell(self.operand(a[i], step, 0, (i,)))] + [cell("…") if j is None else (next(known),) for j in cols])
+            rows.append([(next(firsts),)] + [cell("…") if j is None else (next(known),) for j in cols])
         right = self.label(step.operands[1])
         title = f"{self.label(step.name)} = {self.label(step.operands[0])}·{f'({right})' if '⊙' in right else right}ᵀ"
         yield Table(cell(title), headers, rows)
@@ -294,7 +302,34 @@ class OpBlocks(Cells):
         shown = [(i,) for i in entries if i is not None]
         columns = [iter(self.operands([v[i] for (i,) in shown], step, n, shown, term=True)) for n, v in enumerate(inputs)]
         results = iter(self.value_row([value[i] for (i,) in shown], step, shown))
+        equals = cell("= ")[0]
         rows = [[cell("…"), (), ()] if i is None else
-                [cell(str(i + 1)), cell(*written(*[next(c) for c in columns])), cell("= ", next(results))]
+                [row_number(i), cell(*written(*[next(c) for c in columns])), (equals, next(results))]
                 for i in entries]
         yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
+
+
+_PAIRS: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+
+def entry_pairs(i: int, n: int) -> list[tuple[int, int]]:
+    """`[(i, j) for j in range(n)]`, the indices of row i of a matrix n wide, made once."""
+    got = _PAIRS.get((i, n))
+    if got is None:
+        if len(_PAIRS) > 4096:
+            _PAIRS.clear()
+        got = _PAIRS[i, n] = [(i, j) for j in range(n)]
+    return got
+
+
+_ROW_NUMBERS: list[tuple] = []
+
+
+def row_number(i: int) -> tuple:
+    """`cell(str(i + 1))`, the cells of the first row numbers made once."""
+    if i < len(_ROW_NUMBERS):
+        return _ROW_NUMBERS[i]
+    if i > 4096:
+        return cell(str(i + 1))
+    _ROW_NUMBERS.extend(cell(str(k + 1)) for k in range(len(_ROW_NUMBERS), i + 1))
+    return _ROW_NUMBERS[i]
