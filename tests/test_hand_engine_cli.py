@@ -70,26 +70,3 @@ def test_a_long_sequence_prints_the_same_bytes_with_either_engine(monkeypatch, t
         assert all(r.exit_code == 0 for r in runs), [r.output[-300:] for r in runs]
         outs.append([r.output for r in runs])
     assert "not shown" in outs[1][0] and outs[0] == outs[1]
-
-
-def test_decimals_let_go_of_and_made_again_print_the_same_bytes(monkeypatch, tmp_path):
-    """With room for only a few results' Decimals (`fixed.KEEP`), a --full run lets go of most and remakes
-    those read again (h_t in the backward pass): the bytes are still the Decimal engine's."""
-    import sys
-
-    from bptt_trace.record import fixed
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from terminal_output import scenario_text
-    path = tmp_path / "long.yaml"
-    path.write_text(scenario_text(40, hidden=3, inputs=2, seed=5))
-    args = ["run", str(path), "--full", "--width", "100", "--no-color"]
-    monkeypatch.setenv(ENGINE, "decimal")
-    slow = CliRunner().invoke(main, args)
-    monkeypatch.setenv(ENGINE, "")
-    monkeypatch.setattr(fixed, "KEEP", 12)
-    made = []
-    real = fixed.to_decimals
-    monkeypatch.setattr(fixed, "to_decimals", lambda m, places: made.append(id(m)) or real(m, places))
-    fast = CliRunner().invoke(main, args)
-    assert slow.exit_code == fast.exit_code == 0 and slow.output == fast.output
-    assert fixed._kept_entries <= 12 + 9 and len(made) > len(set(made))  # some results' Decimals made twice

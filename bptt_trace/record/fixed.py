@@ -4,9 +4,8 @@ A `Fixed` holds a K-place decimal array as float64 integer mantissas m (the valu
 mantissa, and every product or sum the engine forms from them, stays below 2^53, so float64 computes
 them exactly; and IEEE arithmetic keeps the sign of zero by the same rules as `decimal` (x − x = +0,
 −0 + −0 = −0, a product's sign is the XOR of its factors'), so −0.000 survives where HandDecimal keeps it.
-The Decimal object array a reader sees is made only when asked (`decimals`), then kept while it is
-among the last million entries made (`KEEP`): a long run's renderers show a few of its steps, and
-millions of Decimals cost seconds to make and a gigabyte and more to hold.
+The Decimal object array a reader sees is made only when asked (`decimals`), then kept: a long run's
+renderers show a few of its steps, and millions of Decimals cost seconds to make.
 
 `LazyStep` is a Step whose `inputs` and `value` turn Fixed values into those Decimal arrays on access,
 so every consumer of a trace sees exactly what HandDecimal's recorder records.
@@ -15,11 +14,9 @@ so every consumer of a trace sees exactly what HandDecimal's recorder records.
 from __future__ import annotations
 
 import decimal
-from collections import deque
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable, Sequence
-from weakref import ref
 
 import numpy as np
 
@@ -38,7 +35,7 @@ _EXACT_POWERS = 22  # 10.0**k is exact up to here
 class Fixed:
     """A K-place decimal array as float64 integer mantissas; its Decimal form is made on first request."""
 
-    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain", "_batch", "__weakref__")
+    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain", "_batch")
 
     def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None,
                  src: Callable[[], np.ndarray] | None = None) -> None:
@@ -67,12 +64,8 @@ class Fixed:
     def decimals(self) -> np.ndarray:
         """The values as an object array of Decimals: exponent −K, or the given's own Decimals."""
         if self._dec is None:
-            if self.plain:
-                self._dec = to_decimals(self.m, self.places)
-                _kept(self)
-            else:
-                self._dec = self._src()
-                self._src = None
+            self._dec = to_decimals(self.m, self.places) if self._src is None else self._src()
+            self._src = None
         return self._dec
 
     def shape(self) -> tuple[int, ...]:
@@ -90,26 +83,6 @@ class Fixed:
 
     def __reduce__(self):  # pickled (to worker processes) as the Decimals a reader sees
         return _identity, (self.decimals(),)
-
-
-KEEP = 1 << 20  # entries of computed results whose Decimals are kept at once (about 110 MB of them)
-_KEPT: deque = deque()  # (a weak reference to each of those results, its entries), the first made first
-_kept_entries = 0
-
-
-def _kept(f: Fixed) -> None:
-    """Keep `f`'s Decimals, and let go of the oldest computed results' beyond `KEEP` entries: a renderer
-    reads each result a few times close together (remade from the mantissas if read again later), and a
-    `--full` trace of 10,000 steps would otherwise hold 1.5 GB of Decimals it has finished with."""
-    global _kept_entries
-    _KEPT.append((ref(f), f.m.size))  # weakly: a finished trace's results go when it does
-    _kept_entries += f.m.size
-    while _kept_entries > KEEP and len(_KEPT) > 1:
-        old, size = _KEPT.popleft()
-        _kept_entries -= size
-        old = old()
-        if old is not None:
-            old._dec = None
 
 
 _BATCH_SLOT = Fixed.__dict__["_batch"]  # reads `_batch` when set, else raises AttributeError (not `__getattr__`)
