@@ -51,18 +51,22 @@ def print_lines(blocks, color: bool | None, width: int | None) -> None:
     color = wants_color(color, sys.stdout.isatty(), os.environ)
     width = width or terminal_width(os.environ)  # $COLUMNS is respected when piped, too
     codes: dict[str, str | None] = {}
+    written = False
     with collector_paused():  # the blocks and lines hold no cycles; passes over a long trace would cost time in T
-        for chunk in _chunks(iter(TerminalWriter(width).write(blocks))):
+        for chunk in _chunks(TerminalWriter(width).write(blocks)):
+            written = True
             if color:
                 _print_styled(chunk, codes, width)
             else:
                 click.echo("\n".join([t for t, _ in chunk]))
+    if not written and not color:  # no lines: one empty line, as plain output always ends
+        click.echo("")
 
 
 CHUNK = 8192  # lines laid out before they are written
 
 
-def _chunks(lines) -> Iterator[list[tuple[str, str]]]:
+def _chunks(lines: Iterator) -> Iterator[list[tuple[str, str]]]:
     """The lines as (text, style), `CHUNK` at a time; a line not all printable as `visible` shows it."""
     from bptt_trace.render.safe_text import visible
     while True:

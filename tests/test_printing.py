@@ -54,3 +54,9 @@ def test_the_collector_is_off_while_the_lines_are_laid_out_and_back_on_after(cap
     printing.print_lines(watched(), False, 80)
     assert seen and not any(seen) and gc.isenabled()
     assert capsys.readouterr().out
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_no_lines_print_what_one_write_of_none_printed(capsys, color):
+    printing.print_lines(iter([]), color, 80)
+    assert capsys.readouterr().out == whole([], color)
