@@ -35,7 +35,7 @@ _EXACT_POWERS = 22  # 10.0**k is exact up to here
 class Fixed:
     """A K-place decimal array as float64 integer mantissas; its Decimal form is made on first request."""
 
-    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain", "_batch")
+    __slots__ = ("m", "places", "bound", "_dec", "_src", "plain", "_batch", "shortest", "_own")
 
     def __init__(self, m: np.ndarray, places: int, bound: float | None = None, dec: np.ndarray | None = None,
                  src: Callable[[], np.ndarray] | None = None) -> None:
@@ -43,6 +43,8 @@ class Fixed:
         `src`, the mantissas do (a computed result: exponent −K)."""
         self.m, self.places, self._dec, self._src = m, places, dec, src
         self.plain = dec is None and src is None  # its Decimals are `to_decimals(m)`: exponent −K
+        self.shortest = src is not None  # its Decimals (a given's) are each entry's shortest exact decimal
+        self._own = None
         self.bound = float(np.abs(m).max(initial=0.0)) if bound is None else bound  # ≥ every |mantissa|
 
     @classmethod
@@ -51,6 +53,7 @@ class Fixed:
         and the result's place in it)."""
         f = cls.__new__(cls)
         f.places, f.bound, f._dec, f._src, f.plain, f._batch = places, bound, None, None, True, batch
+        f.shortest, f._own = False, None
         return f
 
     def __getattr__(self, name: str) -> Any:
@@ -67,6 +70,17 @@ class Fixed:
             self._dec = to_decimals(self.m, self.places) if self._src is None else self._src()
             self._src = None
         return self._dec
+
+    def digits(self) -> tuple[np.ndarray, Any] | None:
+        """The Decimals a reader sees, without making them: integer mantissas (float64) and the exponent, one
+        int (−K for a computed result) or one per entry (a given's own digits); None when not known so."""
+        if self.plain:
+            return self.m, -self.places
+        if not self.shortest:
+            return None
+        if self._own is None:
+            self._own = shortest_digits(self.m, self.places)
+        return self._own
 
     def shape(self) -> tuple[int, ...]:
         """The values' shape, without working out a deferred result to tell."""
@@ -105,6 +119,20 @@ def to_decimals(m: np.ndarray, places: int) -> np.ndarray:
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(m.shape)
+
+
+def shortest_digits(m: np.ndarray, places: int) -> tuple[np.ndarray, np.ndarray]:
+    """K-place mantissas as the shortest exact decimals, as `HandDecimal.const` writes a given (0.130 as 0.13,
+    2.000 as 2, 0 as 0): each mantissa without its trailing zeros, and its exponent (−K up to 0)."""
+    own, exponent = m.copy(), np.full(m.shape, -places, dtype=np.int64)
+    for _ in range(places):
+        whole = np.fmod(own, 10.0) == 0  # exact: integers below 2^53
+        whole &= exponent < 0
+        if not whole.any():
+            break
+        own[whole] /= 10.0
+        exponent[whole] += 1
+    return own, exponent
 
 
 def mantissas(values: Any, places: int) -> np.ndarray | None:
@@ -234,6 +262,15 @@ class RunningTotals(Sequence):
             self._made[k] = to_decimals(self._sum(k), self.places)
         return self._made[k]
 
+    def digits(self, k: int) -> tuple[np.ndarray, Any] | None:
+        """Running total k as `Fixed.digits` gives a value: the first part's own, later ones at exponent −K."""
+        k = range(len(self))[k]
+        if k == 0:
+            return self.parts[0].digits()
+        if k == len(self) - 1 and self.total is not None:
+            return self.total.digits()
+        return self._sum(k), -self.places
+
     def _sum(self, k: int) -> np.ndarray:
         """parts[0] + … + parts[k], exact: every mantissa and partial sum is an integer below 2^52."""
         parts, last = self.parts, len(self.parts) - 1
@@ -282,6 +319,22 @@ class LazyStep(Step):
     def value(self) -> Any:
         """The result, as Decimals."""
         return _dec(_getitem(self, 7))
+
+    def digits(self, n: int | None = None) -> tuple[np.ndarray, Any] | None:
+        """`Fixed.digits` of operand n, or of the result (None); None for a value not held as Fixed."""
+        v = _getitem(self, 7) if n is None else _getitem(self, 6)[n]
+        return v.digits() if type(v) is Fixed else None
+
+    def product_digits(self) -> tuple[np.ndarray, Any] | None:
+        """`steps.row_products` of a matvec as digits: M[i, j]·v[j] (or M[j, i]·v[j] for Mᵀ·v), each
+        product's mantissa and exponent the Decimal product's, exact (the engine formed them below 2^52)."""
+        a, v = self.digits(0), self.digits(1)
+        if a is None or v is None:
+            return None
+        (ma, ea), (mv, ev) = a, v
+        if self[0] == "matvec_t":
+            ma, ea = ma.T, (ea.T if type(ea) is np.ndarray else ea)
+        return ma * mv[None, :], ea + (ev[None, :] if type(ev) is np.ndarray else ev)
 
     def partial_sums(self) -> Sequence:
         """`steps.partial_sums` of this step: running totals made as Decimals only where read."""

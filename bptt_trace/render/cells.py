@@ -31,6 +31,8 @@ class Cells:
         self._shapes: dict[tuple[int, int], tuple[Step, tuple]] = {}
         self._texts: dict[int, dict[Any, str]] = {}
         self._texts_fmt: NumberFormat | None = None
+        self._scaled: dict[int, dict[complex, str]] = {}
+        self._held: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def sources(self, name: str, example: int | None) -> tuple[str, ...]:
         """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
@@ -40,7 +42,9 @@ class Cells:
               term: bool = False) -> Value:
         """A number of `step`: its result (operand None) or one of its operands."""
         name = step.name if operand is None else step.operands[operand]
-        if type(x) in _PLAIN_TYPES:
+        if type(x) is str:  # a text from `held`
+            text = x
+        elif type(x) in _PLAIN_TYPES:
             text = self.text(x, extra)
         else:
             text = self.fmt.term(x, extra) if term else self.fmt(x, extra)
@@ -66,12 +70,14 @@ class Cells:
 
     def operands(self, xs: list, step: Step, n: int, indices: list[tuple], term: bool = False) -> list[Value]:
         """`[self.operand(x, step, n, i, term) for x, i in zip(xs, indices)]`, the operand's shape looked up once."""
-        self.operand(xs[0], step, n, indices[0], term) if xs else None  # the shape, kept by `operand`
-        shape = self._shapes[id(step), n][1]
+        shape = self.operand_shape(step, n)
         return self.value_row(xs, step, [i if len(shape) == len(i) and shape else () for i in indices], 0, n, term)
 
     def text(self, x: Any, extra: int = 0) -> str:
-        """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once."""
+        """`self.fmt(x, extra)` of a plain number (no exact form), each distinct one formatted once; a str
+        (a text from `held`) is itself."""
+        if type(x) is str:
+            return x
         texts = self.cache(extra)
         key = str(x) if type(x) is Decimal else x  # a Decimal by its text: 0.10 is not 0.1 here
         text = texts.get(key)
@@ -84,6 +90,8 @@ class Cells:
         once), `fmt.term` (or `fmt`) of exact ones."""
         kinds = set(map(type, xs))
         kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is str:  # texts from `held`
+            return xs
         if kind not in _PLAIN_TYPES:
             return [self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra) if term else
                     self.fmt(x, extra) for x in xs]
@@ -96,11 +104,65 @@ class Cells:
                     got[n] = known[keys[n]] = self.fmt.plain(xs[n], extra)
         return got
 
+    def held(self, step: Step, n: int | None = None, extra: int = 0, keep: bool = False) -> Any:
+        """Operand n of a step (None: its result) as an array of the texts its entries are shown as, made from
+        the digits a hand-rounded step holds without making its Decimals; else the values themselves. Every
+        method here takes a text where it takes a number. `keep`: the same array while the operand is the same
+        (a weight matrix, at every time step)."""
+        digits = getattr(step, "digits", None)
+        got = None if digits is None else digits(n)
+        if got is None:
+            return step.value if n is None else step.inputs[n]
+        m, e = got
+        if keep:
+            known = self._held.get((id(m), extra))
+            if known is not None and known[0] is m:
+                return known[1]
+        out = self.text_array(m, e, extra)
+        if keep:
+            if len(self._held) > 64:
+                self._held.clear()
+            self._held[id(m), extra] = (m, out)
+        return out
+
+    def text_array(self, m: np.ndarray, e: Any, extra: int = 0) -> np.ndarray:
+        """`scaled_texts` as an object array of m's shape."""
+        out = np.empty(m.size, dtype=object)
+        out[:] = self.scaled_texts(m, e, extra)
+        return out.reshape(m.shape)
+
+    def scaled_texts(self, m: np.ndarray, e: Any, extra: int = 0) -> list[str]:
+        """`fmt.scaled` of the Decimals m·10^e (e one exponent, or one per entry), flat; each distinct one
+        formatted once, known by (mantissa, exponent) as one complex number."""
+        if self.fmt is not self._texts_fmt:
+            self._texts, self._scaled, self._texts_fmt = {}, {}, self.fmt
+        known = self._scaled.get(extra)
+        if known is None or len(known) > _CACHE_SIZE:
+            known = self._scaled[extra] = {}
+        keys = (m + 1j * e).ravel().tolist()  # a zero's sign is lost here: a zero's text has none
+        got = list(map(known.get, keys))
+        if None in got:
+            scaled = self.fmt.scaled
+            for n, text in enumerate(got):
+                if text is None:
+                    key = keys[n]
+                    got[n] = known[key] = scaled(key.real, key.imag, extra)
+        return got
+
+    def operand_shape(self, step: Step, n: int) -> tuple:
+        """The shape of operand n, looked up once a step (without making a hand step's Decimals)."""
+        known = self._shapes.get((id(step), n))
+        if known is None or known[0] is not step:
+            digits = getattr(step, "digits", None)
+            got = None if digits is None else digits(n)
+            known = self._shapes[id(step), n] = step, (np.shape(step.inputs[n]) if got is None else got[0].shape)
+        return known[1]
+
     def cache(self, extra: int = 0) -> dict[Any, str]:
         """The texts of plain numbers with `extra` decimals by number (a Decimal by its text), started again
         for a new format or when full."""
         if self.fmt is not self._texts_fmt:
-            self._texts, self._texts_fmt = {}, self.fmt
+            self._texts, self._scaled, self._texts_fmt = {}, {}, self.fmt
         known = self._texts.get(extra)
         if known is None or len(known) > _CACHE_SIZE:
             known = self._texts[extra] = {}
@@ -108,7 +170,8 @@ class Cells:
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
-        return _new(Value, (self.text(x, extra) if type(x) in _PLAIN_TYPES else self.fmt.term(x, extra), None,
+        plain = type(x) in _PLAIN_TYPES or type(x) is str
+        return _new(Value, (self.text(x, extra) if plain else self.fmt.term(x, extra), None,
                             self.step_sources(step), False, None, None))
 
     def step_sources(self, step: Step) -> tuple[str, ...]:
@@ -138,10 +201,7 @@ class Cells:
 
     def operand(self, x: Any, step: Step, n: int, index: tuple = (), term: bool = False) -> Value:
         """Operand n of a step, entry `index` (the index into the operand itself)."""
-        known = self._shapes.get((id(step), n))
-        if known is None or known[0] is not step:  # the operand's shape: looked up once a step, not per number
-            known = self._shapes[id(step), n] = step, np.shape(step.inputs[n])
-        shape = known[1]
+        shape = self.operand_shape(step, n)
         own = index if len(shape) == len(index) and shape else ()
         return self.value(x, step, n, own, term=term)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -10,6 +11,7 @@ from typing import Any, NamedTuple
 HUGE = 1e15  # from here on a number is written in scientific notation
 _CACHE_SIZE = 200_000  # numbers formatted and kept, by format: beyond this the cache starts again
 _FORMATTED: dict[tuple, str] = {}
+_WIDE = decimal.Context(prec=60, Emax=10 ** 6, Emin=-10 ** 6)  # scaleb by it is exact
 
 
 class NumberFormat(NamedTuple):
@@ -59,6 +61,22 @@ class NumberFormat(NamedTuple):
             s = f"{x:.{d}f}"
         return _minus(s)
 
+    def scaled(self, m: float, e: int, extra: int = 0) -> str:
+        """`plain` of the Decimal m·10^e (m an integer-valued float below 2^53), without making it."""
+        k, d = -int(e), self.decimals + extra
+        if k < 0 or k >= len(_POWERS) or abs(m) >= _EXACT:
+            return self.plain(_decimal(m, e), extra)
+        i = int(m)
+        if k == 0:
+            return str(i) if abs(i) < _HUGE_INT else self.plain(_decimal(m, e), extra)
+        if abs(i) >= 10 ** (15 + k):  # at least HUGE: scientific notation, as `plain` writes it
+            return self.plain(_decimal(m, e), extra)
+        if k > d:  # more decimals than shown: `plain`'s float steps on float(m·10^e), which m/10^k is
+            return _float_text(m / _POWERS[k], d)
+        text = str(abs(i)).rjust(k + 1, "0")
+        text = f"{text[:-k]}.{text[-k:]}"
+        return "-" + text if i < 0 else text  # a zero's sign is not written
+
     def term(self, x: Any, extra: int = 0) -> str:
         """A number inside a substituted formula: exact values as their exact form only, no `≈`."""
         if type(x) not in _PLAIN_TYPES and _exact(x):
@@ -95,6 +113,14 @@ def _exact(x: Any) -> bool:
 
 
 _FIXED = [f".{d}f" for d in range(40)]
+_POWERS = [10.0 ** k for k in range(23)]  # exact powers of ten
+_EXACT = 2.0 ** 53  # integers below this are exact in float64
+_HUGE_INT = 10 ** 15
+
+
+def _decimal(m: float, e: int) -> Decimal:
+    """The Decimal m·10^e (the rare digits `NumberFormat.scaled` leaves to `plain`)."""
+    return Decimal(int(m)).scaleb(int(e), _WIDE)
 
 
 def _float_text(x: float, d: int) -> str:

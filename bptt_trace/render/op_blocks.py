@@ -17,7 +17,7 @@ from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed, signed_v
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.record.steps import Step, row_products, summed_examples
-from bptt_trace.render.sums import by_time_step, running_totals
+from bptt_trace.render.sums import by_time_step, running_digits, running_totals
 
 DERIVATIVE_FORMULAS = {"tanh": "1 − {a}²", "sigmoid": "{a}·(1 − {a})", "relu": "1 if {a} > 0 else 0",
                        "identity": "1"}
@@ -59,8 +59,8 @@ class OpBlocks(Cells):
             yield Para(cell(*prefix, f"{self.label(step.name)} = ", *self.vector(step.value, step)))
 
     def matvec(self, step: Step) -> Blocks:
-        m, v = step.inputs
-        a, products = (m if step.op == "matvec" else m.T), row_products(step)
+        m, v = self.held(step, 0, keep=True), self.held(step, 1)  # kept: `weights` knows it by its id
+        a, products = (m if step.op == "matvec" else m.T), self.products(step)
         expr = f"{self.label(step.operands[0])}{'ᵀ' if step.op == 'matvec_t' else ''}·{self.label(step.operands[1])}"
         default = f"{step.operands[0]}{'^T' if step.op == 'matvec_t' else ''} {step.operands[1]}"
         title = expr if step.name in (default, default.replace(" ", "·")) else f"{self.label(step.name)} = {expr}"
@@ -70,7 +70,7 @@ class OpBlocks(Cells):
         known = iter(self.wrap(f) for f in self.operands([v[j] for (j,) in shown], step, 1, shown, term=True))
         factors = [[] if j is None else [TIMES, *next(known)] for j in cols]
         weights = self.weights(step, m)  # and the matrix's entries the same at every time step
-        rows, value, equals = [], step.value, cell("= ")[0]
+        rows, value, equals = [], self.held(step), cell("= ")[0]
         products = products.tolist()
         lines = self.indices(len(value))
         sums = iter(self.value_row([value[i] for i in lines if i is not None], step, [(i,) for i in lines if i is not None]))
@@ -89,6 +89,14 @@ class OpBlocks(Cells):
                          (equals, *parts), (equals, next(sums))])
         yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
                     left=(1, 2), stack=2)
+
+    def products(self, step: Step) -> Any:
+        """`row_products` of a matvec, as texts (`held`) when the step holds its operands' digits."""
+        digits = getattr(step, "product_digits", None)
+        got = None if digits is None else digits()
+        if got is None:
+            return row_products(step)
+        return self.text_array(*got, 1)
 
     def weights(self, step: Step, m: Any) -> dict:
         """The written entries (`paren`) of a matvec's matrix `m` by (row, column, wrapped), kept while
@@ -138,7 +146,7 @@ class OpBlocks(Cells):
             [(i, j) for i in self.indices(value.shape[0]) for j in self.indices(value.shape[1])]
         last = len(step.operands) - 1  # the operands' names, not their values: a hand step makes those when read
         ks = self.indices(last + 1)
-        running = running_totals(step, [k for k in ks if k is not None])  # only the totals shown, by k
+        running = self.running(step, [k for k in ks if k is not None])  # only the totals shown, by k
         steps = {k: split(step.operands[k])[1] for k in (0, *ks, last) if k is not None}
         headers = [cell(Prose("entry"))] + [cell("…" if k is None else f"{'+ ' if k else ''}t={steps[k]}") for k in ks]
         rows = [] if None in ks or any(None in e for e in entries) else self.total_rows(step, running, ks, entries)
@@ -154,6 +162,13 @@ class OpBlocks(Cells):
         yield Table(cell(f"{self.label(step.name)} = Σ_t {first}", Prose(f": running totals from t={steps[0]} to "
                                                                         f"t={steps[last]}; the last is the sum")),
                     headers, rows)
+
+    def running(self, step: Step, wanted: list[int]) -> dict[int, Any]:
+        """`running_totals`, as texts (`held`) when the step holds its parts' digits."""
+        digits = running_digits(step, wanted)
+        if digits is None:
+            return running_totals(step, wanted)
+        return {k: self.text_array(m, e) for k, (m, e) in digits.items()}
 
     def total_rows(self, step: Step, running: dict, ks: list[int], entries: list[tuple]) -> list[list]:
         """`running_total`'s rows when every entry and time step is shown: one row of totals per entry (in
@@ -202,10 +217,10 @@ class OpBlocks(Cells):
                                     named=step.name != " ".join(step.operands))
 
     def outer(self, step: Step) -> Blocks:
-        a, b = step.inputs
+        a, b = self.held(step, 0), self.held(step, 1)
         cols = self.indices(len(b))
         headers = [cell("×")] + [cell("…" if j is None else self.operand(b[j], step, 1, (j,))) for j in cols]
-        rows, value, shown = [], step.value, [j for j in cols if j is not None]
+        rows, value, shown = [], self.held(step, None, 1), [j for j in cols if j is not None]
         lines = self.indices(len(a))
         firsts = iter(self.operands([a[i] for i in lines if i is not None], step, 0, [(i,) for i in lines if i is not None]))
         for i in lines:
@@ -293,12 +308,13 @@ class OpBlocks(Cells):
         """An entrywise op: its formula, then each component substituted and its result; a product
         named only by its factors is titled by its formula alone."""
         title = cell(f"{self.label(step.name)} = {formula}" if named else formula)
-        if np.ndim(step.value) == 2:
+        value = self.held(step)
+        if np.ndim(value) == 2:
             yield Matrix(self.matrix(step.value, step.name, True, step.example).rows, title)
             return
-        shape = np.shape(step.value)
-        inputs = [np.broadcast_to(np.asarray(v, dtype=object), shape) for v in step.inputs]
-        entries, value = self.indices(shape[0]), step.value
+        shape = np.shape(value)
+        inputs = [np.broadcast_to(np.asarray(self.held(step, n), dtype=object), shape) for n in range(len(step.operands))]
+        entries = self.indices(shape[0])
         shown = [(i,) for i in entries if i is not None]
         columns = [iter(self.operands([v[i] for (i,) in shown], step, n, shown, term=True)) for n, v in enumerate(inputs)]
         results = iter(self.value_row([value[i] for (i,) in shown], step, shown))

@@ -51,6 +51,28 @@ def running_totals(step: Step, wanted: Sequence[int]) -> dict[int, Any]:
     return out
 
 
+def running_digits(step: Step, wanted: Sequence[int]) -> dict[int, tuple[Any, Any]] | None:
+    """`running_totals` as digits (`Fixed.digits`: mantissas and exponent) when a hand step holds its parts
+    so, found by the same routes; else None."""
+    lazy = getattr(step, "partial_sums", None)
+    if lazy is None or not wanted:
+        return None
+    from bptt_trace.record.fixed import RunningTotals
+    totals = lazy()
+    if type(totals) is not RunningTotals:
+        return None
+    if len(wanted) <= _FEW:
+        out = {k: totals.digits(k) for k in wanted}
+    else:
+        keep, last, parts = set(wanted), len(totals) - 1, totals.parts
+        out, acc = {}, None
+        for k in range(max(keep) + 1):
+            acc = parts[0].m if k == 0 else acc + parts[k].m  # left to right, as `_walked`
+            if k in keep:
+                out[k] = totals.digits(k) if k in (0, last) else (acc, -totals.places)
+    return None if any(d is None for d in out.values()) else {k: out[k] for k in wanted}
+
+
 _FEW = 16  # running totals asked of a hand step beyond this are added up in one walk (`_walked`)
 
 

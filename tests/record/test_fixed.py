@@ -180,3 +180,66 @@ def test_mantissas_become_the_decimals_with_exactly_their_digits_and_signs_of_ze
             for v in m.tolist()]
     got = to_decimals(m, places).tolist()
     assert [(str(d), d.as_tuple()) for d in got] == [(str(d), d.as_tuple()) for d in want]
+
+
+def _digits_of(d: Decimal) -> tuple[float, int]:
+    """A Decimal's own mantissa (as a float) and exponent."""
+    t = d.as_tuple()
+    return float(int(d.scaleb(-t.exponent))), t.exponent
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-99999, 99999), st.integers(0, 4)), min_size=1, max_size=30), st.integers(0, 6))
+def test_a_givens_digits_are_the_ones_handdecimal_writes_it_with(entries, places):
+    """`Fixed.digits` of a given (`shortest_digits`) is each entry's mantissa and exponent as `HandDecimal.const`
+    makes its Decimal (0.130 → 13, −2; 2 → 2, 0; 0 → 0, 0), without making it."""
+    values = tuple(Fraction(n, 10 ** min(k, places)) for n, k in entries)
+    m, top = fraction_mantissas(values, places)
+    numbers = HandDecimal(places)
+    given = Fixed(m, places, top, src=lambda: numbers.array(values))
+    own, exponent = given.digits()
+    want = [_digits_of(d) for d in numbers.array(values).tolist()]
+    assert list(zip(own.tolist(), exponent.tolist())) == want
+    assert given.digits() is given.digits()  # worked out once
+
+
+def test_digits_of_a_result_are_its_mantissas_and_of_decimals_given_as_such_are_not_known():
+    result = Fixed(np.array([130.0, -0.0, 5.0]), 3)
+    m, e = result.digits()
+    assert m is result.m and e == -3
+    decimals = np.array([Decimal("0.10"), Decimal("2")], dtype=object)
+    assert Fixed(mantissas(decimals, 3), 3, dec=decimals).digits() is None  # its own exponents: read from it
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_zeros_and_small, min_size=3, max_size=3), min_size=2, max_size=12), st.booleans())
+def test_running_totals_digits_are_those_of_their_decimals(rows, with_total):
+    parts = [Fixed(np.array(r), 3) for r in rows]
+    total = np.sum([p.m for p in parts], axis=0)
+    totals = RunningTotals(parts, Fixed(total, 3) if with_total else None, 3)
+    for k in range(len(parts)):
+        m, e = totals.digits(k)
+        assert [str(Decimal(int(v)).scaleb(e)) for v in m.tolist()] == \
+            [str(d.copy_abs()) if d.is_zero() else str(d) for d in totals[k]], k
+
+
+@pytest.mark.parametrize("name", ["sentiment", "lstm_sentiment", "birnn_sentiment"])
+def test_a_matvecs_product_digits_are_those_of_its_decimal_products(name):
+    """`LazyStep.product_digits` of every matvec is `row_products` of its Decimals: each product's mantissa and
+    exponent (the sum of its factors', a given's own digits kept)."""
+    from bptt_trace.networks.run import run
+    from bptt_trace.record.fixed import LazyStep
+    from bptt_trace.record.steps import row_products
+    from bptt_trace.scenario.loader import load_scenario
+    from tests.conftest import ROOT
+    trace = run(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), HandDecimal(3))
+    seen = 0
+    for step in trace.steps:
+        if step.op in ("matvec", "matvec_t") and type(step) is LazyStep:
+            got = step.product_digits()
+            if got is None:  # an operand given as Decimals (their own exponents): read from them
+                continue
+            m, e = got[0], np.broadcast_to(got[1], got[0].shape)
+            assert list(zip(m.ravel().tolist(), e.ravel().tolist())) == [_digits_of(d) for d in row_products(step).ravel()]
+            seen += 1
+    assert seen > 10
