@@ -574,7 +574,7 @@ def _print_reports(job, view, sheets: list, klass, fmt: str, color: bool | None,
 
 def _print_terminal(job: Job, color: bool | None, width: int | None) -> None:
     """The worked calculation (or paths) of a job on the terminal."""
-    print_lines(jobs.blocks(job), color, width)
+    print_lines(jobs.blocks(job, tagged=False), color, width)
 
 
 if __name__ == "__main__":  # pragma: no cover

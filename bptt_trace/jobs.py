@@ -266,9 +266,9 @@ def answers(job: Job, blank: str | None, answer_key: bool):
     return Answers(names, "key" if answer_key else "blank")
 
 
-def blocks(job: Job, figures: bool = False, student: bool = False):
+def blocks(job: Job, figures: bool = False, student: bool = False, tagged: bool = True):
     """The worksheet blocks of a job: the trace (with a figure block per example), or the chain-rule paths;
-    `student` for a blank sheet."""
+    `student` for a blank sheet; `tagged` off for a writer that blanks and marks nothing (the terminal's)."""
     from bptt_trace.render.labels import Labels
     from bptt_trace.render.numfmt import NumberFormat
     from bptt_trace.render.worksheet import Worksheet
@@ -279,6 +279,7 @@ def blocks(job: Job, figures: bool = False, student: bool = False):
                            labels=Labels(job.mode.notation))
     sheet.figures = figures
     sheet.student = student
+    sheet.tagged = tagged
     sheet.steps = job.steps
     return sheet.build_paths(job.report, job.trace) if job.report else sheet.build(job.trace, job.chosen, job.drift)
 

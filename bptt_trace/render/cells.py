@@ -20,6 +20,8 @@ from bptt_trace.record.steps import Step, Trace
 class Cells:
     """Formats numbers of a trace into Values; `max_items` bounds the rows, columns and terms shown."""
 
+    tagged = True  # False for a sheet that no writer blanks or marks (the terminal's): a cell may be its text alone
+
     def __init__(self, fmt: NumberFormat | None = None, max_items: int = 8, labels: Labels | None = None) -> None:
         self.fmt = fmt or NumberFormat()
         self.label = labels or Labels()
@@ -33,6 +35,7 @@ class Cells:
         self._texts_fmt: NumberFormat | None = None
         self._scaled: dict[int, dict[complex, str]] = {}
         self._held: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._signed: dict[str, str] = {}  # a term's text after the first: ` + 0.13`, ` - 0.13`
 
     def sources(self, name: str, example: int | None) -> tuple[str, ...]:
         """The names a value of `name` reveals: itself, and for an intermediate what it feeds."""
@@ -211,8 +214,25 @@ class Cells:
     @staticmethod
     def wrap(v: Value) -> list:
         """A factor in parentheses when negative or a compound expression."""
-        compound = v.text.startswith("-") or " + " in v.text or " - " in v.text[1:]
-        return [_OPEN, v, _CLOSE] if compound else [v]
+        return [_OPEN, v, _CLOSE] if compound(v.text) else [v]
+
+    def signed_text(self, texts: list[str], cols: list[int | None]) -> str:
+        """The text of `signed_values` of terms with these texts, one per shown column (an elided one `…`):
+        joined by ` + `, a negative one by ` - ` without its own sign."""
+        known = self._signed
+        if None in cols:
+            it = iter(texts)
+            parts = [None if j is None else next(it) for j in cols]
+            return parts[0] + "".join(" + …" if t is None else (" - " + t[1:]) if t[:1] == "-" else " + " + t
+                                      for t in parts[1:])
+        got = list(map(known.get, texts[1:]))
+        if None in got:
+            if len(known) > _CACHE_SIZE:
+                known.clear()
+            for n, t in enumerate(texts[1:]):
+                if got[n] is None:
+                    got[n] = known[t] = (" - " + t[1:]) if t[:1] == "-" else " + " + t
+        return texts[0] + "".join(got)
 
     def vector(self, v: Any, step: Step) -> list:
         if np.ndim(v) == 0:
@@ -257,6 +277,11 @@ _new = tuple.__new__  # a Value made without NamedTuple's Python-level __new__ (
 # the spans written most often, made Math once (as `cell` would make them)
 _OPEN, _CLOSE, PLUS, MINUS, TIMES, ELIDED = Math("("), Math(")"), Math(" + "), Math(" - "), Math("×"), Math("…")
 _SIGNS = (PLUS, MINUS)  # by whether the number after it is negative
+
+
+def compound(text: str) -> bool:
+    """Whether a factor's text is written in parentheses: negative, or a compound expression."""
+    return text.startswith("-") or " + " in text or " - " in text[1:]
 
 
 def _entry(index: tuple) -> str:

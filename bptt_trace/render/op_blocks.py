@@ -13,7 +13,7 @@ import numpy as np
 
 from bptt_trace.record.names import split
 from bptt_trace.render.blocks import Block, Matrix, Para, Prose, SideBySide, Table, Value, cell
-from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, signed, signed_values
+from bptt_trace.render.cells import ELIDED, PLUS, TIMES, Cells, compound, signed, signed_values
 from bptt_trace.render.labels import Labels
 from bptt_trace.render.numfmt import NumberFormat
 from bptt_trace.record.steps import Step, row_products, summed_examples
@@ -67,13 +67,18 @@ class OpBlocks(Cells):
         cols = self.indices(len(v))
         every = None not in cols  # no column elided: a row of products is shown whole
         shown = [(j,) for j in cols if j is not None]  # the factors, the same in every row
-        known = iter(self.wrap(f) for f in self.operands([v[j] for (j,) in shown], step, 1, shown, term=True))
-        factors = [[] if j is None else [TIMES, *next(known)] for j in cols]
         weights = self.weights(step, m)  # and the matrix's entries the same at every time step
         rows, value, equals = [], self.held(step), cell("= ")[0]
         products = products.tolist()
         lines = self.indices(len(value))
         sums = iter(self.value_row([value[i] for i in lines if i is not None], step, [(i,) for i in lines if i is not None]))
+        headers = [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))]
+        if not self.tagged:
+            yield Table(cell(title), headers, self.text_rows(step, a, v, products, cols, lines, sums, weights),
+                        left=(1, 2), stack=2)
+            return
+        known = iter(self.wrap(f) for f in self.operands([v[j] for (j,) in shown], step, 1, shown, term=True))
+        factors = [[] if j is None else [TIMES, *next(known)] for j in cols]
         for i in lines:
             if i is None:
                 rows.append([cell("…"), (), (), ()])
@@ -87,8 +92,30 @@ class OpBlocks(Cells):
                 signed_values([ELIDED if j is None else self.derived(row[j], step, 1) for j in cols])
             rows.append([row_number(i), tuple(chain.from_iterable(chain.from_iterable(zip(written, factors)))),
                          (equals, *parts), (equals, next(sums))])
-        yield Table(cell(title), [cell("i"), cell(Prose("products")), cell(""), cell(Prose("sum"))], rows,
-                    left=(1, 2), stack=2)
+        yield Table(cell(title), headers, rows, left=(1, 2), stack=2)
+
+    def text_rows(self, step: Step, a: Any, v: Any, products: list, cols: list, lines: list, sums: Any,
+                  weights: dict) -> list[list]:
+        """`matvec`'s rows for a sheet no writer blanks or marks (`tagged` off): the products and their terms
+        each one text, as the spans of a tagged row are written."""
+        shown = [j for j in cols if j is not None]
+        given = iter(self.texts([v[j] for j in shown], 0, True))
+        factors = ["" if j is None else "×" + wrapped(next(given)) for j in cols]
+        rows = []
+        for i in lines:
+            if i is None:
+                rows.append([cell("…"), (), (), ()])
+                continue
+            written = weights.get(("text", i))
+            if written is None:  # row i's entries as `paren` writes them, each after its ` + `
+                entries = iter(self.texts([a[i, j] for j in shown], 0, True))
+                written = weights["text", i] = [(" + " if k else "") + ("…" if j is None else wrapped(next(entries)) if k
+                                                                       else next(entries)) for k, j in enumerate(cols)]
+            row = products[i]
+            terms = self.texts(row if len(shown) == len(cols) else [row[j] for j in shown], 1, True)
+            rows.append([row_number(i), ("".join(map(str.__add__, written, factors)),),
+                         ("= " + self.signed_text(terms, cols),), ("= ", next(sums))])
+        return rows
 
     def products(self, step: Step) -> Any:
         """`row_products` of a matvec, as texts (`held`) when the step holds its operands' digits."""
@@ -323,6 +350,11 @@ class OpBlocks(Cells):
                 [row_number(i), cell(*written(*[next(c) for c in columns])), (equals, next(results))]
                 for i in entries]
         yield Table(title, [cell("i"), cell(Prose("substituted")), cell(self.label(step.name))], rows, left=(1,))
+
+
+def wrapped(text: str) -> str:
+    """A factor's text as `Cells.wrap` writes it: in parentheses when negative or compound."""
+    return f"({text})" if compound(text) else text
 
 
 _PAIRS: dict[tuple[int, int], list[tuple[int, int]]] = {}

@@ -26,9 +26,10 @@ from tests.strategies import cell_scenarios, scenarios
 SCENARIOS = ["sentiment", "i_love_ai", "time_series", "xor", "lstm_sentiment", "gru_sentiment", "birnn_sentiment"]
 
 
-def lines(trace, decimals: int, max_items: int) -> list[str]:
-    """The worksheet of every example, as the terminal writes it."""
+def lines(trace, decimals: int, max_items: int, tagged: bool = True) -> list[str]:
+    """The worksheet of every example, as the terminal writes it (`tagged` off: as the terminal's is built)."""
     sheet = Worksheet(NumberFormat(decimals), max_items=max_items)
+    sheet.tagged = tagged
     examples = list(range(1, len(trace.scenario.examples) + 1))
     return [line.text for line in TerminalWriter(100).write(sheet.build(trace, examples))]
 
@@ -52,7 +53,10 @@ def assert_same_sheets(scenario, places: int, mode: str, monkeypatch) -> None:
     assert not any(type(s) is LazyStep for s in slow.steps)
     for decimals in (places, places + 1):
         for max_items in (10 ** 9, 3):
-            assert lines(fast, decimals, max_items) == lines(slow, decimals, max_items), (decimals, max_items)
+            want = lines(slow, decimals, max_items)
+            assert lines(fast, decimals, max_items) == want, (decimals, max_items)
+            assert lines(fast, decimals, max_items, tagged=False) == want, (decimals, max_items)
+            assert lines(slow, decimals, max_items, tagged=False) == want, (decimals, max_items)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -101,3 +105,14 @@ def test_a_text_cache_serves_one_format_and_is_started_again_for_another():
     assert cells.scaled_texts(m, np.array([-1, -3, 0, -6])) == ["13.0", "-0.005", "0", "1.235"]
     cells.fmt = NumberFormat(1)
     assert cells.scaled_texts(m, -3) == ["0.1", "-5.0e-3", "0", "1234.6"]
+
+
+@pytest.mark.parametrize("name", ["sentiment", "lstm_sentiment", "xor"])
+@pytest.mark.parametrize("numbers", ["float", "exact"])
+def test_untagged_sheets_read_the_same_in_every_number_system(name, numbers):
+    """The terminal's sheet (`tagged` off: a matvec's products written as one text) is the tagged sheet's text,
+    in float64 and exact arithmetic too, whole and elided."""
+    from bptt_trace.numbers.exact import Exact
+    trace = run(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), Exact() if numbers == "exact" else None)
+    for max_items in (10 ** 9, 2):
+        assert lines(trace, 3, max_items, tagged=False) == lines(trace, 3, max_items)
