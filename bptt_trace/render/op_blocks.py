@@ -1,7 +1,8 @@
 """One handler per recorded op: its formula, the numbers substituted, and the result, as blocks.
 
 An unknown op is an error. Every number is a `Value` tagged with the canonical names it reveals,
-so that writers can blank or highlight answers without leaks.
+so that writers can blank or highlight answers without leaks; a sheet no writer blanks or marks (the
+terminal's, `tagged` off) may write a long row of numbers as one text instead.
 """
 
 from __future__ import annotations

@@ -61,25 +61,17 @@ def running_digits(step: Step, wanted: Sequence[int]) -> dict[int, tuple[Any, An
     totals = lazy()
     if type(totals) is not RunningTotals:
         return None
-    if len(wanted) <= _FEW:
-        out = {k: totals.digits(k) for k in wanted}
-    else:
-        keep, last, parts = set(wanted), len(totals) - 1, totals.parts
-        out, acc = {}, None
-        for k in range(max(keep) + 1):
-            acc = parts[0].m if k == 0 else acc + parts[k].m  # left to right, as `_walked`
-            if k in keep:
-                out[k] = totals.digits(k) if k in (0, last) else (acc, -totals.places)
-    return None if any(d is None for d in out.values()) else {k: out[k] for k in wanted}
+    out = {k: totals.digits(k) for k in wanted} if len(wanted) <= _FEW else _walked(totals, wanted, digits=True)
+    return None if any(d is None for d in out.values()) else out
 
 
 _FEW = 16  # running totals asked of a hand step beyond this are added up in one walk (`_walked`)
 
 
-def _walked(totals: Any, wanted: Sequence[int]) -> dict[int, Any]:
-    """`{k: totals[k] for k in wanted}` of a `fixed.RunningTotals`, every middle total found by one walk from the
-    first part up (the route `RunningTotals` takes from the front, so the same exact sums): linear in the
-    number of parts, where each total found on its own costs up to half of them."""
+def _walked(totals: Any, wanted: Sequence[int], digits: bool = False) -> dict[int, Any]:
+    """`{k: totals[k] for k in wanted}` of a `fixed.RunningTotals` (`totals.digits(k)` with `digits`), every
+    middle total found by one walk from the first part up (the route `RunningTotals` takes from the front, so
+    the same exact sums): linear in the number of parts, where each total found on its own costs up to half of them."""
     from bptt_trace.record.fixed import to_decimals
     keep, last, parts = set(wanted), len(totals) - 1, totals.parts
     out: dict[int, Any] = {}
@@ -87,5 +79,8 @@ def _walked(totals: Any, wanted: Sequence[int]) -> dict[int, Any]:
     for k in range(max(keep) + 1):
         acc = parts[0].m if k == 0 else acc + parts[k].m  # left to right, as Decimal: the same signs of zero
         if k in keep:
-            out[k] = totals[k] if k in (0, last) else to_decimals(acc, totals.places)
+            if k in (0, last):
+                out[k] = totals.digits(k) if digits else totals[k]
+            else:
+                out[k] = (acc, -totals.places) if digits else to_decimals(acc, totals.places)
     return {k: out[k] for k in wanted}

@@ -68,6 +68,12 @@ def test_shipped_scenarios_read_the_same_from_digits_as_from_decimals(name, plac
     assert_same_sheets(scenario, places, mode, monkeypatch)
 
 
+def test_a_sum_over_thirty_steps_reads_the_same_from_digits(monkeypatch):
+    """Running totals beyond a few time steps, found in one walk (`sums._walked`), as digits and as Decimals."""
+    scenario = load_scenario(ROOT / "tests" / "render" / "golden" / "unchanged" / "t30.yaml")
+    assert_same_sheets(scenario, 3, "round", monkeypatch)
+
+
 _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 
