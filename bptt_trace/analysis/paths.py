@@ -104,12 +104,14 @@ def chain_paths(trace: Trace, param: str, entry: tuple[int, ...] | None, example
                 paths.append(Path(s, s, chain, value if entry is None else value[entry]))
                 continue
             upstream = d_o @ W_hy  # row vector dL/dh_s along this loss
+            head, links = _chain_parts(s)
             for j in range(s, 0, -1):
                 if j < s:
                     upstream = upstream @ jac[j + 1]
                 dz = upstream * slope[j]
                 value = _immediate(param, dz, f(f"x[{j}]", k), f(f"h[{j - 1}]", k))
-                paths.append(Path(s, j, _factors(param, s, j), value if entry is None else value[entry]))
+                chain = head + links[:s - j] + (f"dh[{j}]/d{param}",)
+                paths.append(Path(s, j, chain, value if entry is None else value[entry]))
         total = sum(p.value for p in paths)
         bptt = f(f"dL/d{param}", k)
         bptt = bptt if entry is None else bptt[entry]
@@ -128,8 +130,9 @@ def _immediate(param: str, dz: np.ndarray, x: np.ndarray, h_prev: np.ndarray) ->
     return dz
 
 
-def _factors(param: str, s: int, j: int) -> tuple[str, ...]:
-    """Canonical names of a path's factors: dL/dy_hat[s], dy_hat/do[s], do/dh[s], dh[t]/dh[t-1]…, dh[j]/dPARAM."""
-    chain = [f"dL/dy_hat[{s}]", f"dy_hat/do[{s}]", f"do[{s}]/dh[{s}]"]
-    chain += [f"dh[{t}]/dh[{t - 1}]" for t in range(s, j, -1)]
-    return tuple(chain + [f"dh[{j}]/d{param}"])
+def _chain_parts(s: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The canonical names a path from the loss at step s starts with (dL/dy_hat[s], dy_hat/do[s], do/dh[s]),
+    and the links dh[t]/dh[t-1] from t = s down: the path to step j takes the first s − j links, then
+    dh[j]/dPARAM. Each name is made once per loss, not once per path (s paths hold s²/2 links)."""
+    head = (f"dL/dy_hat[{s}]", f"dy_hat/do[{s}]", f"do[{s}]/dh[{s}]")
+    return head, tuple(f"dh[{t}]/dh[{t - 1}]" for t in range(s, 1, -1))

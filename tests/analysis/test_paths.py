@@ -33,6 +33,21 @@ def test_paths_add_up_to_bptt_on_random_scenarios(sc):
                 assert len(ex.paths) == (steps * (steps + 1) // 2 if n_out > 1 else steps)
 
 
+def test_every_paths_factors_are_named_from_its_loss_down_to_its_use():
+    """With an output at every step, the path from the loss at s to the use at j names dL/dy_hat[s],
+    dy_hat/do[s], do[s]/dh[s], each dh[t]/dh[t-1] for t = s down to j + 1, then dh[j]/dPARAM."""
+    sc = load_scenario(ROOT / "scenarios" / "time_series.yaml")
+    assert len(sc.loss_steps(sc.examples[0])) > 2
+    for param in ("W_hh", "W_xh", "b_h"):
+        paths = chain_paths(run(sc), param, None, [1]).examples[0].paths
+        assert {(p.output_step, p.use_step) for p in paths} == \
+            {(s, j) for s in sc.loss_steps(sc.examples[0]) for j in range(1, s + 1)}
+        for path in paths:
+            s, j = path.output_step, path.use_step
+            assert path.factors == (f"dL/dy_hat[{s}]", f"dy_hat/do[{s}]", f"do[{s}]/dh[{s}]",
+                                    *[f"dh[{t}]/dh[{t - 1}]" for t in range(s, j, -1)], f"dh[{j}]/d{param}")
+
+
 def test_a_path_is_the_product_of_its_written_factors():
     trace = run(load_scenario(ROOT / "scenarios" / "sentiment.yaml"))
     report = chain_paths(trace, "W_hh", (0, 1), [1])
