@@ -22,8 +22,8 @@ SECONDS = {"": 1, "S": 1, "M": 60, "H": 3600}
 ENTRY_BYTES = {"float": 8, "hand": 64, "exact": 2500}
 ENTRY_SECONDS = {"float": 3e-8, "hand": 3e-6, "exact": 2.5e-3}
 # The fast hand engine (record/hand_recorder) on K-place givens, K <= 9: its values are float64 mantissas,
-# made Decimals only when read (all of them for --full and JSON); about 1e-7 s an entry measured with its
-# float64 twin (hidden 16, T = 10,000, quiet).
+# made Decimals only when read (all of them for JSON; a worksheet writes them from their digits); about
+# 1e-7 s an entry measured with its float64 twin (hidden 16, T = 10,000, quiet).
 FAST_HAND_BYTES, FAST_HAND_SECONDS = 16, 2.5e-7
 TRAIN_ENTRY_SECONDS = 3e-8   # an epoch keeps no trace: far cheaper per entry than a traced run
 BASE_SECONDS = 0.6           # start-up: the interpreter, numpy, the loader (0.25 s measured, quiet)
@@ -32,8 +32,9 @@ STEP_SECONDS = 8e-5          # Python's cost of one time step's recorded operati
 #                              elided tables (float64; hidden 16, T = 10,000 runs in about 1 s, quiet)
 TRAIN_STEP_SECONDS = 6e-4    # one time step of a training epoch
 BASE_BYTES = 60 * MB         # the interpreter, numpy (and sympy)
-FULL_BYTES_PER_ENTRY = 20    # --full and JSON write every entry
-FULL_SECONDS_PER_ENTRY = 2.5e-5  # --full to a terminal: about 1.1e-5 measured (hidden 16, T = 1000, quiet)
+FULL_BYTES_PER_ENTRY = 24    # --full and JSON write every entry: about 22 bytes measured (hidden 16, T = 10,000)
+FULL_SECONDS_PER_ENTRY = 1e-5  # --full to a terminal: about 2.2e-6 measured hand-rounded (written from digits),
+#                                4.5e-6 in float64 (hidden 16, T = 1000 and 10,000; a 2-core EPYC, quiet)
 JSON_SECONDS_PER_ENTRY = 4e-6  # JSON of every entry: about 1.3e-6 measured, hand-rounded (T = 1000, one core busy)
 SHOWN_BYTES_PER_STEP = 16_000  # elided tables: a bounded amount per time step
 EXACT_BYTES_PER_ENTRY = 120
@@ -102,7 +103,7 @@ def trace_cost(sc: Scenario, examples: list[int], system: str, listing: bool, pl
     steps, n = entries(sc, examples)
     entry_bytes, entry_seconds = ENTRY_BYTES[system], ENTRY_SECONDS[system]
     if system == "hand" and fast_hand(sc, examples, places):
-        entry_bytes, entry_seconds = (entry_bytes if listing else FAST_HAND_BYTES), FAST_HAND_SECONDS
+        entry_bytes, entry_seconds = (entry_bytes if json else FAST_HAND_BYTES), FAST_HAND_SECONDS
     memory = BASE_BYTES + n * entry_bytes + (n * ENTRY_BYTES["float"] if system == "hand" else 0)
     seconds = BASE_SECONDS + _numbers(sc) * LOAD_SECONDS_PER_NUMBER + steps * STEP_SECONDS + \
         n * entry_seconds + (n * (JSON_SECONDS_PER_ENTRY if json else FULL_SECONDS_PER_ENTRY) if listing else 0)

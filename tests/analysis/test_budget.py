@@ -61,7 +61,7 @@ def test_paths_grow_with_the_cube_of_the_steps_and_are_refused_before_they_start
     # the Decimal engine computes a calculation rounded to 1 decimal
     (300, 100, ["--round", "1"], "memory"),
     (20, 200, ["--exact"], "time"),
-    (100, 600, ["--full", "--budget", "memory=100G,output=100G"], "time"),
+    (100, 600, ["--full", "--budget", "memory=100G,output=100G,time=60s"], "time"),
     (40, 200, ["--format", "json", "--budget", "output=10M"], "output"),
 ])
 def test_hand_exact_full_and_json_work_is_estimated_and_refused(write, hidden, steps, options, kind):
@@ -104,5 +104,7 @@ def test_the_fast_hand_engine_is_priced_only_where_it_applies():
     assert not fast_hand(thirds, [1, 2], 3)
     fast, slow = trace_cost(sc, [1, 2], "hand", False, 3), trace_cost(thirds, [1, 2], "hand", False, 3)
     assert fast.seconds < slow.seconds and fast.memory < slow.memory
-    # every value read (--full, JSON) is made a Decimal: the memory of the Decimal engine's trace
-    assert trace_cost(sc, [1, 2], "hand", True, 3).memory == trace_cost(thirds, [1, 2], "hand", True, 3).memory
+    # JSON makes every value a Decimal: the memory of the Decimal engine's trace; --full writes them from digits
+    assert trace_cost(sc, [1, 2], "hand", True, 3, json=True).memory == \
+        trace_cost(thirds, [1, 2], "hand", True, 3, json=True).memory
+    assert trace_cost(sc, [1, 2], "hand", True, 3).memory < trace_cost(thirds, [1, 2], "hand", True, 3).memory
