@@ -109,9 +109,9 @@ class Cells:
 
     def held(self, step: Step, n: int | None = None, extra: int = 0, keep: bool = False) -> Any:
         """Operand n of a step (None: its result) as an array of the texts its entries are shown as, made from
-        the digits a hand-rounded step holds without making its Decimals; else the values themselves. Every
-        method here takes a text where it takes a number. `keep`: the same array while the operand is the same
-        (a weight matrix, at every time step)."""
+        the digits a hand-rounded step holds without making its Decimals; else the values themselves. `value`,
+        `value_row`, `operands`, `derived` and `texts` take such a text where they take a number. `keep`: the
+        same array while the operand is the same (a weight matrix, at every time step)."""
         digits = getattr(step, "digits", None)
         got = None if digits is None else digits(n)
         if got is None:
