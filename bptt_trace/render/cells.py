@@ -112,8 +112,7 @@ class Cells:
         the digits a hand-rounded step holds without making its Decimals; else the values themselves. `value`,
         `value_row`, `operands`, `derived` and `texts` take such a text where they take a number. `keep`: the
         same array while the operand is the same (a weight matrix, at every time step)."""
-        digits = getattr(step, "digits", None)
-        got = None if digits is None else digits(n)
+        got = _digits(step, n)
         if got is None:
             return step.value if n is None else step.inputs[n]
         m, e = got
@@ -137,8 +136,7 @@ class Cells:
     def scaled_texts(self, m: np.ndarray, e: Any, extra: int = 0) -> list[str]:
         """`fmt.scaled` of the Decimals m·10^e (e one exponent, or one per entry), flat; each distinct one
         formatted once, known by (mantissa, exponent) as one complex number."""
-        if self.fmt is not self._texts_fmt:
-            self._texts, self._scaled, self._texts_fmt = {}, {}, self.fmt
+        self._for_format()
         known = self._scaled.get(extra)
         if known is None or len(known) > _CACHE_SIZE:
             known = self._scaled[extra] = {}
@@ -156,20 +154,23 @@ class Cells:
         """The shape of operand n, looked up once a step (without making a hand step's Decimals)."""
         known = self._shapes.get((id(step), n))
         if known is None or known[0] is not step:
-            digits = getattr(step, "digits", None)
-            got = None if digits is None else digits(n)
+            got = _digits(step, n)
             known = self._shapes[id(step), n] = step, (np.shape(step.inputs[n]) if got is None else got[0].shape)
         return known[1]
 
     def cache(self, extra: int = 0) -> dict[Any, str]:
         """The texts of plain numbers with `extra` decimals by number (a Decimal by its text), started again
         for a new format or when full."""
-        if self.fmt is not self._texts_fmt:
-            self._texts, self._scaled, self._texts_fmt = {}, {}, self.fmt
+        self._for_format()
         known = self._texts.get(extra)
         if known is None or len(known) > _CACHE_SIZE:
             known = self._texts[extra] = {}
         return known
+
+    def _for_format(self) -> None:
+        """The text caches, started again when the format is not the one they were made for."""
+        if self.fmt is not self._texts_fmt:
+            self._texts, self._scaled, self._texts_fmt = {}, {}, self.fmt
 
     def derived(self, x: Any, step: Step, extra: int = 0) -> Value:
         """A number worked out inside a step (a product, a running total): it reveals the step and its inputs."""
@@ -277,6 +278,12 @@ _new = tuple.__new__  # a Value made without NamedTuple's Python-level __new__ (
 # the spans written most often, made Math once (as `cell` would make them)
 _OPEN, _CLOSE, PLUS, MINUS, TIMES, ELIDED = Math("("), Math(")"), Math(" + "), Math(" - "), Math("×"), Math("…")
 _SIGNS = (PLUS, MINUS)  # by whether the number after it is negative
+
+
+def _digits(step: Step, n: int | None) -> Any:
+    """`LazyStep.digits(n)` of a hand-rounded step; None for any other step."""
+    digits = getattr(step, "digits", None)
+    return None if digits is None else digits(n)
 
 
 def compound(text: str) -> bool:

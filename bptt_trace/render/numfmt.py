@@ -67,10 +67,10 @@ class NumberFormat(NamedTuple):
         if k < 0 or k >= len(_POWERS) or abs(m) >= _EXACT:
             return self.plain(_decimal(m, e), extra)
         i = int(m)
-        if k == 0:
-            return str(i) if abs(i) < _HUGE_INT else self.plain(_decimal(m, e), extra)
         if abs(i) >= 10 ** (15 + k):  # at least HUGE: scientific notation, as `plain` writes it
             return self.plain(_decimal(m, e), extra)
+        if k == 0:
+            return str(i)
         if k > d:  # more decimals than shown: `plain`'s float steps on float(m·10^e), which m/10^k is
             return _float_text(m / _POWERS[k], d)
         text = str(abs(i)).rjust(k + 1, "0")
@@ -115,7 +115,6 @@ def _exact(x: Any) -> bool:
 _FIXED = [f".{d}f" for d in range(40)]
 _POWERS = [10.0 ** k for k in range(23)]  # exact powers of ten
 _EXACT = 2.0 ** 53  # integers below this are exact in float64
-_HUGE_INT = 10 ** 15
 
 
 def _decimal(m: float, e: int) -> Decimal:
